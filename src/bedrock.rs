@@ -1,0 +1,338 @@
+//! Bedrock requests and answers: InvokeModel on the runtime (`bedrock-runtime`), and
+//! ListFoundationModels on the control plane (`bedrock`); both are signed with the name `bedrock`.
+//! Errors come from the `x-amzn-ErrorType` header and the JSON `message`, each with the setting
+//! to fix and a hint. No I/O.
+
+use crate::error::{Error, ErrorKind};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::model_id;
+use crate::sign::percent_encode;
+
+/// Signing name of both the runtime and the control plane.
+pub const SIGNING_NAME: &str = "bedrock";
+
+/// The options of one InvokeModel call (after validation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Invoke {
+    pub model_id: String,
+    pub body: Vec<u8>,
+    pub content_type: String,
+    pub accept: String,
+    pub guardrail_identifier: Option<String>,
+    pub guardrail_version: Option<String>,
+    pub trace: Option<String>,
+    pub performance_config_latency: Option<String>,
+    pub service_tier: Option<String>,
+}
+
+/// The unsigned InvokeModel request: `POST {runtime}/model/{modelId}/invoke`.
+pub fn build_invoke(runtime_url: &str, inv: &Invoke) -> HttpRequest {
+    let mut req = HttpRequest::new("POST", format!("{runtime_url}{}", model_id::path(&inv.model_id, "invoke")));
+    req.set_header("content-type", &inv.content_type);
+    req.set_header("accept", &inv.accept);
+    req.set_header("x-amz-user-agent", crate::USER_AGENT);
+    let optional = [
+        ("x-amzn-bedrock-guardrailidentifier", &inv.guardrail_identifier),
+        ("x-amzn-bedrock-guardrailversion", &inv.guardrail_version),
+        ("x-amzn-bedrock-trace", &inv.trace),
+        ("x-amzn-bedrock-performanceconfig-latency", &inv.performance_config_latency),
+        ("x-amzn-bedrock-service-tier", &inv.service_tier),
+    ];
+    for (name, value) in optional {
+        if let Some(v) = value {
+            req.set_header(name, v);
+        }
+    }
+    req.body = inv.body.clone();
+    req
+}
+
+/// Filters of ListFoundationModels, by their AWS query names.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilters {
+    pub by_provider: Option<String>,
+    pub by_customization_type: Option<String>,
+    pub by_output_modality: Option<String>,
+    pub by_inference_type: Option<String>,
+}
+
+/// The unsigned ListFoundationModels request: `GET {control}/foundation-models?by…`.
+pub fn build_list_foundation_models(control_url: &str, f: &ListFilters) -> HttpRequest {
+    let params = [
+        ("byCustomizationType", &f.by_customization_type),
+        ("byInferenceType", &f.by_inference_type),
+        ("byOutputModality", &f.by_output_modality),
+        ("byProvider", &f.by_provider),
+    ];
+    let query: Vec<String> = params
+        .iter()
+        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}={}", percent_encode(v))))
+        .collect();
+    let mut url = format!("{control_url}/foundation-models");
+    if !query.is_empty() {
+        url = format!("{url}?{}", query.join("&"));
+    }
+    let mut req = HttpRequest::new("GET", url);
+    req.set_header("accept", "application/json");
+    req.set_header("x-amz-user-agent", crate::USER_AGENT);
+    req
+}
+
+/// The `modelSummaries` array of a ListFoundationModels answer.
+pub fn parse_list_foundation_models(resp: &HttpResponse) -> Result<serde_json::Value, Error> {
+    let body: serde_json::Value = serde_json::from_slice(&resp.body).map_err(|_| malformed(resp, "its body is not JSON"))?;
+    match body.get("modelSummaries") {
+        Some(list @ serde_json::Value::Array(_)) => Ok(list.clone()),
+        _ => Err(malformed(resp, "it has no modelSummaries array")),
+    }
+}
+
+/// What InvokeModel's headers tell besides the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvokeMeta {
+    pub request_id: Option<String>,
+    /// (input, output) from `X-Amzn-Bedrock-Input-Token-Count` / `-Output-Token-Count`.
+    pub usage: Option<(u64, u64)>,
+    pub server_latency_ms: Option<u64>,
+}
+
+pub fn parse_invoke_meta(resp: &HttpResponse) -> InvokeMeta {
+    let num = |name: &str| resp.header(name).and_then(|v| v.trim().parse::<u64>().ok());
+    let usage = match (num("x-amzn-bedrock-input-token-count"), num("x-amzn-bedrock-output-token-count")) {
+        (Some(i), Some(o)) => Some((i, o)),
+        _ => None,
+    };
+    InvokeMeta {
+        request_id: request_id(resp),
+        usage,
+        server_latency_ms: num("x-amzn-bedrock-invocation-latency"),
+    }
+}
+
+fn request_id(resp: &HttpResponse) -> Option<String> {
+    resp.header("x-amzn-requestid").or_else(|| resp.header("x-amz-request-id")).map(String::from)
+}
+
+fn malformed(resp: &HttpResponse, why: &str) -> Error {
+    Error {
+        status: Some(resp.status),
+        request_id: request_id(resp),
+        ..Error::network(
+            "MALFORMED_RESPONSE",
+            format!("Bedrock answered {} but {why}", resp.status),
+            "Check that `endpoint` / `controlEndpoint` point at Bedrock.",
+        )
+    }
+}
+
+/// A Bedrock error answer → a typed error naming the setting to fix.
+pub fn parse_error(resp: &HttpResponse) -> Error {
+    let json: Option<serde_json::Value> = serde_json::from_slice(&resp.body).ok();
+    let json_str = |k: &str| json.as_ref().and_then(|j| j.get(k)).and_then(|v| v.as_str()).map(String::from);
+    let code = resp
+        .header("x-amzn-errortype")
+        .map(|t| t.split(':').next().unwrap_or(t).trim().to_string())
+        .filter(|c| !c.is_empty())
+        .or_else(|| json_str("__type").map(|t| t.rsplit('#').next().unwrap_or(&t).to_string()))
+        .unwrap_or_else(|| code_from_status(resp.status).to_string());
+    let message = json_str("message")
+        .or_else(|| json_str("Message"))
+        .unwrap_or_else(|| format!("Bedrock answered HTTP {}", resp.status));
+    let (field, hint) = hint_for(&code, &message);
+    Error {
+        kind: ErrorKind::Aws,
+        retryable: crate::retry::is_retryable(resp.status, &code),
+        code,
+        message,
+        hint: hint.to_string(),
+        field: field.map(String::from),
+        status: Some(resp.status),
+        request_id: request_id(resp),
+    }
+}
+
+fn code_from_status(status: u16) -> &'static str {
+    match status {
+        400 => "ValidationException",
+        403 => "AccessDeniedException",
+        404 => "ResourceNotFoundException",
+        408 => "ModelTimeoutException",
+        424 => "ModelErrorException",
+        429 => "ThrottlingException",
+        503 => "ServiceUnavailableException",
+        _ => "InternalServerException",
+    }
+}
+
+/// The option at fault and a one-sentence hint for a Bedrock error.
+fn hint_for(code: &str, message: &str) -> (Option<&'static str>, &'static str) {
+    match code {
+        "AccessDeniedException" => (
+            Some("assumeRole.roleArn"),
+            "The role may not call this: give it bedrock:InvokeModel (and bedrock:ListFoundationModels) on this model, \
+             and make sure model access is granted in the Bedrock console of this region.",
+        ),
+        "UnrecognizedClientException" => (
+            Some("credentials"),
+            "Bedrock does not recognise the security token: check the credentials (or the assumed role's session), and that the region uses a regional STS token.",
+        ),
+        "InvalidSignatureException" if message.contains("expired") => (
+            Some("credentials"),
+            "The request's date is too far from AWS's clock: correct the system clock (or the `now` option).",
+        ),
+        "InvalidSignatureException" => (
+            Some("region"),
+            "The signature was refused: check the secret key and that the request was signed for this region and service `bedrock`.",
+        ),
+        "ExpiredTokenException" => (
+            Some("credentials"),
+            "The temporary credentials expired: they are dropped and the role is assumed again.",
+        ),
+        "ValidationException" if message.contains("model identifier") => (
+            Some("modelId"),
+            "Bedrock does not know this model ID in this region: check modelId and region (some models need an inference profile such as us.…).",
+        ),
+        "ValidationException" if message.contains("on-demand throughput") => (
+            Some("modelId"),
+            "This model cannot be invoked on demand: use an inference profile (such as us.<model>) or a provisioned throughput ARN.",
+        ),
+        "ValidationException" => (
+            Some("body"),
+            "Bedrock refused the request: check that the body matches the model family's request format, and the model ID.",
+        ),
+        "ResourceNotFoundException" => (
+            Some("modelId"),
+            "No such model or resource in this region: check modelId and region.",
+        ),
+        "ThrottlingException" | "ServiceQuotaExceededException" => (
+            None,
+            "Too many requests or tokens for this account's quota: retry later, or request a quota increase.",
+        ),
+        "ModelNotReadyException" => (None, "The model is not ready yet: retry in a few seconds."),
+        "ModelTimeoutException" => (Some("body"), "The model took too long: send a shorter prompt or fewer max tokens."),
+        "ModelErrorException" => (Some("body"), "The model failed on this input: check the body against the model family's format."),
+        "UnknownOperationException" => (
+            Some("modelId"),
+            "The endpoint did not recognise the path: an ARN model ID must be percent-encoded in the URL.",
+        ),
+        _ => (None, "Bedrock failed to answer: retry later."),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(status: u16, error_type: Option<&str>, body: &str) -> HttpResponse {
+        let mut headers = vec![("x-amzn-requestid".to_string(), "req-1".to_string())];
+        if let Some(t) = error_type {
+            headers.push(("x-amzn-errortype".into(), t.into()));
+        }
+        HttpResponse { status, headers, body: body.as_bytes().to_vec() }
+    }
+
+    #[test]
+    fn invoke_request() {
+        let inv = Invoke {
+            model_id: "anthropic.claude-3-haiku-20240307-v1:0".into(),
+            body: b"{}".to_vec(),
+            content_type: "application/json".into(),
+            accept: "application/json".into(),
+            guardrail_identifier: Some("gr-1".into()),
+            ..Invoke::default()
+        };
+        let req = build_invoke("https://bedrock-runtime.us-east-1.amazonaws.com", &inv);
+        assert_eq!(req.method, "POST");
+        assert_eq!(
+            req.url,
+            "https://bedrock-runtime.us-east-1.amazonaws.com/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke"
+        );
+        assert_eq!(req.header("content-type"), Some("application/json"));
+        assert_eq!(req.header("accept"), Some("application/json"));
+        assert_eq!(req.header("x-amzn-bedrock-guardrailidentifier"), Some("gr-1"));
+        assert_eq!(req.header("x-amz-user-agent"), Some(concat!("bedrock-connect/", env!("CARGO_PKG_VERSION"))));
+        assert_eq!(req.body, b"{}");
+    }
+
+    #[test]
+    fn the_canonical_request_double_encodes_the_model_id() {
+        use crate::sign::{sign, Credentials, Scope, Settings};
+        let inv = Invoke { model_id: "anthropic.claude-3-haiku-20240307-v1:0".into(), ..Invoke::default() };
+        let mut req = build_invoke("https://bedrock-runtime.us-east-1.amazonaws.com", &inv);
+        let creds = Credentials { access_key_id: "AKID".into(), secret_access_key: "S".into(), session_token: None, expiration_ms: None };
+        let scope = Scope { region: "us-east-1", service: SIGNING_NAME, time_ms: 0 };
+        sign(&mut req, &creds, scope, &Settings::default()).unwrap();
+        let single = Settings { double_encode: false, ..Settings::default() };
+        let mut req2 = build_invoke("https://bedrock-runtime.us-east-1.amazonaws.com", &inv);
+        sign(&mut req2, &creds, scope, &single).unwrap();
+        assert_ne!(req.header("authorization"), req2.header("authorization"));
+        // Checked against an independent canonical request: see tests/sigv4_vectors.rs.
+        assert!(req.header("authorization").unwrap().starts_with("AWS4-HMAC-SHA256 Credential=AKID/19700101/us-east-1/bedrock/aws4_request"));
+    }
+
+    #[test]
+    fn list_request_has_only_given_filters() {
+        let f = ListFilters { by_provider: Some("Anthropic".into()), by_output_modality: Some("TEXT".into()), ..ListFilters::default() };
+        let req = build_list_foundation_models("https://bedrock.us-east-1.amazonaws.com", &f);
+        assert_eq!(req.method, "GET");
+        assert_eq!(req.url, "https://bedrock.us-east-1.amazonaws.com/foundation-models?byOutputModality=TEXT&byProvider=Anthropic");
+        let req = build_list_foundation_models("https://bedrock.us-east-1.amazonaws.com", &ListFilters::default());
+        assert_eq!(req.url, "https://bedrock.us-east-1.amazonaws.com/foundation-models");
+    }
+
+    #[test]
+    fn list_answer() {
+        let r = resp(200, None, r#"{"modelSummaries":[{"modelId":"a.b"}]}"#);
+        assert_eq!(parse_list_foundation_models(&r).unwrap(), serde_json::json!([{"modelId":"a.b"}]));
+        assert_eq!(parse_list_foundation_models(&resp(200, None, "<html>")).unwrap_err().code, "MALFORMED_RESPONSE");
+    }
+
+    #[test]
+    fn token_counts_from_headers() {
+        let mut r = resp(200, None, "{}");
+        r.headers.push(("x-amzn-bedrock-input-token-count".into(), "12".into()));
+        r.headers.push(("x-amzn-bedrock-output-token-count".into(), "34".into()));
+        r.headers.push(("x-amzn-bedrock-invocation-latency".into(), "567".into()));
+        let meta = parse_invoke_meta(&r);
+        assert_eq!(meta, InvokeMeta { request_id: Some("req-1".into()), usage: Some((12, 34)), server_latency_ms: Some(567) });
+        assert_eq!(parse_invoke_meta(&resp(200, None, "{}")).usage, None);
+    }
+
+    #[test]
+    fn error_type_header_suffix_is_stripped() {
+        let e = parse_error(&resp(
+            403,
+            Some("AccessDeniedException:http://internal.amazon.com/coral/com.amazon.bedrock/"),
+            r#"{"message":"User: arn:aws:sts::123456789012:assumed-role/R/s is not authorized to perform: bedrock:InvokeModel"}"#,
+        ));
+        assert_eq!(e.code, "AccessDeniedException");
+        assert_eq!(e.message, "User: arn:aws:sts::123456789012:assumed-role/R/s is not authorized to perform: bedrock:InvokeModel");
+        assert_eq!(e.field.as_deref(), Some("assumeRole.roleArn"));
+        assert_eq!(e.status, Some(403));
+        assert_eq!(e.request_id.as_deref(), Some("req-1"));
+        assert!(e.hint.contains("bedrock:InvokeModel") && e.hint.contains("model access"));
+        assert!(!e.retryable);
+    }
+
+    #[test]
+    fn hints_per_code() {
+        let cases = [
+            (400, "ValidationException", "The provided model identifier is invalid.", Some("modelId"), false),
+            (400, "ValidationException", "Malformed input request: #: required key [messages] not found", Some("body"), false),
+            (404, "ResourceNotFoundException", "Model not found", Some("modelId"), false),
+            (429, "ThrottlingException", "Too many requests", None, true),
+            (500, "InternalServerException", "x", None, true),
+            (403, "ExpiredTokenException", "The security token included in the request is expired", Some("credentials"), false),
+        ];
+        for (status, code, msg, field, retryable) in cases {
+            let e = parse_error(&resp(status, Some(code), &format!(r#"{{"Message":"{msg}"}}"#)));
+            assert_eq!((e.code.as_str(), e.message.as_str(), e.field.as_deref(), e.retryable), (code, msg, field, retryable));
+        }
+    }
+
+    #[test]
+    fn errors_without_header_or_json() {
+        let e = parse_error(&resp(503, None, "Service Unavailable"));
+        assert_eq!((e.code.as_str(), e.message.as_str(), e.retryable), ("ServiceUnavailableException", "Bedrock answered HTTP 503", true));
+    }
+}

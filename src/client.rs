@@ -1,0 +1,216 @@
+//! One AWS call as a state machine (quinn-proto style): inputs are credentials, responses,
+//! network failures and timer expiries; outputs are the next [`Step`]. It signs each attempt
+//! afresh, retries throttling and 5xx with backoff, and on `ExpiredTokenException` asks once for
+//! refreshed credentials. The wasm layer drives it with `fetch` and `setTimeout`; nothing here
+//! waits or reads a clock.
+
+use crate::error::{Error, Result};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::retry::{self, Decision, RetryPolicy};
+use crate::sign::{self, Credentials, Scope, Settings};
+
+/// How a call authenticates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// SigV4 for `service` in `region`.
+    SigV4 { region: String, service: String },
+    /// A Bedrock API key: `Authorization: Bearer …`, nothing signed.
+    Bearer,
+}
+
+/// What the driver must do next.
+#[derive(Debug)]
+pub enum Step {
+    /// Call `on_credentials` with credentials; `refresh` = drop cached ones first.
+    NeedCredentials { refresh: bool },
+    /// Send this request, then call `on_response` or `on_network_error`.
+    Send(HttpRequest),
+    /// Wait this long, then call `on_timer`.
+    Sleep { ms: u64 },
+    /// The final successful answer.
+    Done(HttpResponse),
+    /// The final error.
+    Fail(Error),
+}
+
+/// Turns an error answer into a typed error (STS's XML or Bedrock's JSON).
+pub type ErrorParser = fn(&HttpResponse) -> Error;
+
+pub struct Call {
+    request: HttpRequest,
+    auth: Auth,
+    policy: RetryPolicy,
+    parse_error: ErrorParser,
+    attempt: u32,
+    refreshed: bool,
+}
+
+impl Call {
+    pub fn new(request: HttpRequest, auth: Auth, policy: RetryPolicy, parse_error: ErrorParser) -> Self {
+        Call { request, auth, policy, parse_error, attempt: 0, refreshed: false }
+    }
+
+    /// The first step.
+    pub fn start(&mut self) -> Step {
+        match self.auth {
+            Auth::SigV4 { .. } => Step::NeedCredentials { refresh: false },
+            Auth::Bearer => self.send_unsigned(),
+        }
+    }
+
+    /// Signs a fresh copy of the request for this attempt.
+    pub fn on_credentials(&mut self, credentials: &Credentials, now_ms: u64) -> Step {
+        match self.signed(credentials, now_ms) {
+            Ok(req) => {
+                self.attempt += 1;
+                Step::Send(req)
+            }
+            Err(e) => Step::Fail(e),
+        }
+    }
+
+    /// The bearer token to put in `Authorization` (API-key clients).
+    pub fn with_bearer(mut self, token: &str) -> Self {
+        self.request.set_header("authorization", format!("Bearer {token}"));
+        self
+    }
+
+    pub fn on_response(&mut self, response: HttpResponse, jitter: f64) -> Step {
+        if response.is_success() {
+            return Step::Done(response);
+        }
+        let error = (self.parse_error)(&response);
+        if error.code == "ExpiredTokenException" && !self.refreshed && matches!(self.auth, Auth::SigV4 { .. }) {
+            self.refreshed = true;
+            return Step::NeedCredentials { refresh: true };
+        }
+        self.retry_or_fail(error, jitter)
+    }
+
+    pub fn on_network_error(&mut self, error: Error, jitter: f64) -> Step {
+        self.retry_or_fail(error, jitter)
+    }
+
+    /// After a `Sleep`: sign again (the date changed) and resend.
+    pub fn on_timer(&mut self) -> Step {
+        match self.auth {
+            Auth::SigV4 { .. } => Step::NeedCredentials { refresh: false },
+            Auth::Bearer => self.send_unsigned(),
+        }
+    }
+
+    /// Attempts made so far.
+    pub fn attempts(&self) -> u32 {
+        self.attempt
+    }
+
+    fn send_unsigned(&mut self) -> Step {
+        self.attempt += 1;
+        Step::Send(self.request.clone())
+    }
+
+    fn retry_or_fail(&mut self, error: Error, jitter: f64) -> Step {
+        match retry::decide(self.policy, self.attempt, &error, jitter) {
+            Decision::RetryAfter { delay_ms } => Step::Sleep { ms: delay_ms },
+            Decision::GiveUp => Step::Fail(error),
+        }
+    }
+
+    fn signed(&self, credentials: &Credentials, now_ms: u64) -> Result<HttpRequest> {
+        let mut req = self.request.clone();
+        if let Auth::SigV4 { region, service } = &self.auth {
+            let scope = Scope { region, service, time_ms: now_ms };
+            sign::sign(&mut req, credentials, scope, &Settings::default())?;
+        }
+        Ok(req)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bedrock;
+
+    fn call(max_attempts: u32) -> Call {
+        let req = HttpRequest::new("POST", "https://bedrock-runtime.us-east-1.amazonaws.com/model/a.b/invoke".into());
+        let auth = Auth::SigV4 { region: "us-east-1".into(), service: "bedrock".into() };
+        Call::new(req, auth, RetryPolicy { max_attempts }, bedrock::parse_error)
+    }
+
+    fn creds() -> Credentials {
+        Credentials { access_key_id: "ASIA1".into(), secret_access_key: "s".into(), session_token: Some("t".into()), expiration_ms: None }
+    }
+
+    fn answer(status: u16, code: &str) -> HttpResponse {
+        HttpResponse { status, headers: vec![("x-amzn-errortype".into(), code.into())], body: b"{}".to_vec() }
+    }
+
+    #[test]
+    fn success_on_first_attempt() {
+        let mut c = call(3);
+        assert!(matches!(c.start(), Step::NeedCredentials { refresh: false }));
+        let Step::Send(req) = c.on_credentials(&creds(), 0) else { panic!() };
+        assert_eq!(req.header("x-amz-security-token"), Some("t"));
+        assert!(matches!(c.on_response(HttpResponse { status: 200, ..Default::default() }, 0.5), Step::Done(r) if r.status == 200));
+        assert_eq!(c.attempts(), 1);
+    }
+
+    #[test]
+    fn throttling_is_retried_then_gives_up_with_the_aws_error() {
+        let mut c = call(3);
+        c.start();
+        c.on_credentials(&creds(), 0);
+        assert!(matches!(c.on_response(answer(429, "ThrottlingException"), 1.0), Step::Sleep { ms: 100 }));
+        assert!(matches!(c.on_timer(), Step::NeedCredentials { refresh: false }));
+        let Step::Send(second) = c.on_credentials(&creds(), 1_000) else { panic!() };
+        assert_eq!(second.header("x-amz-date"), Some("19700101T000001Z"));
+        assert!(matches!(c.on_response(answer(503, "ServiceUnavailableException"), 1.0), Step::Sleep { ms: 200 }));
+        c.on_timer();
+        c.on_credentials(&creds(), 2_000);
+        let Step::Fail(e) = c.on_response(answer(429, "ThrottlingException"), 1.0) else { panic!() };
+        assert_eq!((e.code.as_str(), e.status, e.retryable), ("ThrottlingException", Some(429), true));
+        assert_eq!(c.attempts(), 3);
+    }
+
+    #[test]
+    fn expired_token_refreshes_credentials_once() {
+        let mut c = call(3);
+        c.start();
+        c.on_credentials(&creds(), 0);
+        assert!(matches!(c.on_response(answer(403, "ExpiredTokenException"), 0.0), Step::NeedCredentials { refresh: true }));
+        c.on_credentials(&creds(), 0);
+        assert!(matches!(c.on_response(answer(403, "ExpiredTokenException"), 0.0), Step::Fail(e) if e.code == "ExpiredTokenException"));
+    }
+
+    #[test]
+    fn access_denied_fails_at_once() {
+        let mut c = call(3);
+        c.start();
+        c.on_credentials(&creds(), 0);
+        assert!(matches!(c.on_response(answer(403, "AccessDeniedException"), 0.0), Step::Fail(e) if e.code == "AccessDeniedException"));
+    }
+
+    #[test]
+    fn network_errors_retry_but_aborts_do_not() {
+        let mut c = call(2);
+        c.start();
+        c.on_credentials(&creds(), 0);
+        assert!(matches!(c.on_network_error(Error::network("NETWORK", "m", "h"), 0.0), Step::Sleep { ms: 0 }));
+        c.on_timer();
+        c.on_credentials(&creds(), 0);
+        assert!(matches!(c.on_network_error(Error::network("NETWORK", "m", "h"), 0.0), Step::Fail(_)));
+        let mut c = call(3);
+        c.start();
+        c.on_credentials(&creds(), 0);
+        assert!(matches!(c.on_network_error(Error::network("ABORTED", "m", "h"), 0.0), Step::Fail(_)));
+    }
+
+    #[test]
+    fn bearer_calls_send_without_signing() {
+        let req = HttpRequest::new("POST", "https://x/model/a.b/invoke".into());
+        let mut c = Call::new(req, Auth::Bearer, RetryPolicy::default(), bedrock::parse_error).with_bearer("bedrock-api-key-abc");
+        let Step::Send(sent) = c.start() else { panic!() };
+        assert_eq!(sent.header("authorization"), Some("Bearer bedrock-api-key-abc"));
+        assert_eq!(sent.header("x-amz-date"), None);
+    }
+}

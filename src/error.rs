@@ -1,0 +1,129 @@
+//! The one error type of the core: a stable `code`, the JS option path at fault (`field`), a
+//! one-sentence `hint`, and what AWS said (status, request ID). Secrets never enter it.
+//!
+//! `kind` decides which JS class the wasm layer throws (`ConfigError`, `AwsError`, `NetworkError`,
+//! `StreamError`). AWS error codes pass through verbatim; our own codes are UPPER_SNAKE.
+
+use std::fmt;
+
+/// Which JS error class an [`Error`] becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// Bad input, found before any request was sent.
+    Config,
+    /// Bad argument type from JS (a number where a string is needed): a `TypeError`.
+    Type,
+    /// AWS answered with an error.
+    Aws,
+    /// No answer: connection failed, aborted or timed out.
+    Network,
+    /// A stream broke mid-way.
+    Stream,
+}
+
+/// A typed error with everything a user needs to fix the setting at fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub code: String,
+    pub message: String,
+    pub hint: String,
+    pub field: Option<String>,
+    pub status: Option<u16>,
+    pub request_id: Option<String>,
+    pub retryable: bool,
+}
+
+impl Error {
+    /// Bad configuration or input, caught before any request.
+    pub fn config(code: &str, field: &str, message: impl Into<String>, hint: &str) -> Self {
+        Error {
+            kind: ErrorKind::Config,
+            code: code.to_string(),
+            message: message.into(),
+            hint: hint.to_string(),
+            field: Some(field.to_string()),
+            status: None,
+            request_id: None,
+            retryable: false,
+        }
+    }
+
+    /// A JS argument of the wrong type.
+    pub fn type_error(field: &str, expected: &str) -> Self {
+        Error {
+            kind: ErrorKind::Type,
+            code: "INVALID_ARGUMENT_TYPE".to_string(),
+            message: format!("{field} must be {expected}"),
+            hint: format!("Pass {expected} as `{field}`."),
+            field: Some(field.to_string()),
+            status: None,
+            request_id: None,
+            retryable: false,
+        }
+    }
+
+    /// A required option is missing (thrown as `TypeError`, as aws4fetch does).
+    pub fn missing(field: &str) -> Self {
+        Error {
+            message: format!("{field} is a required option"),
+            hint: format!("Set `{field}`."),
+            ..Error::type_error(field, "set")
+        }
+    }
+
+    /// The request never got an answer.
+    pub fn network(code: &str, message: impl Into<String>, hint: &str) -> Self {
+        Error {
+            kind: ErrorKind::Network,
+            code: code.to_string(),
+            message: message.into(),
+            hint: hint.to_string(),
+            field: None,
+            status: None,
+            request_id: None,
+            retryable: code != "ABORTED",
+        }
+    }
+
+    pub fn with_field(mut self, field: &str) -> Self {
+        self.field = Some(field.to_string());
+        self
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_option_reads_like_aws4fetch() {
+        let e = Error::missing("region");
+        assert_eq!(e.kind, ErrorKind::Type);
+        assert_eq!(e.message, "region is a required option");
+        assert_eq!(e.field.as_deref(), Some("region"));
+    }
+
+    #[test]
+    fn display_is_code_and_message() {
+        let e = Error::config("INVALID_ROLE_ARN", "assumeRole.roleArn", "bad", "fix it");
+        assert_eq!(e.to_string(), "INVALID_ROLE_ARN: bad");
+    }
+
+    #[test]
+    fn aborted_is_not_retryable_but_timeouts_are() {
+        assert!(!Error::network("ABORTED", "m", "h").retryable);
+        assert!(Error::network("TIMEOUT", "m", "h").retryable);
+    }
+}

@@ -1,0 +1,29 @@
+//! bedrock-connect's core: builds the HTTP requests that assume a customer's IAM role and call
+//! Amazon Bedrock, signs them (SigV4), and parses the answers.
+//!
+//! It does **no I/O and reads no clock**: every function takes what it needs (`now` in epoch
+//! milliseconds, credentials, jitter) and returns values; the wasm layer (`src/wasm/`, compiled
+//! only for `wasm32`) sends requests with `fetch` and feeds the responses back.
+//!
+//! ```text
+//!  JS options ──▶ validate ──▶ build_*() ──▶ HttpRequest ──▶ (wasm: fetch) ──▶ HttpResponse
+//!                                  ▲                                              │
+//!       credential cache ◀── parse_*() ◀──────────────────────────────────────────┘
+//! ```
+
+pub mod bedrock;
+pub mod client;
+pub mod credentials;
+pub mod endpoint;
+pub mod error;
+pub mod http;
+pub mod model_id;
+pub mod retry;
+pub mod sign;
+pub mod sts;
+
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+/// Sent as `x-amz-user-agent` on every request.
+pub const USER_AGENT: &str = concat!("bedrock-connect/", env!("CARGO_PKG_VERSION"));

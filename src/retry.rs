@@ -1,0 +1,103 @@
+//! When to try a failed request again and how long to wait first. Decides only: it never
+//! sleeps, and the jitter (a number in [0, 1)) is an argument.
+//!
+//! Exponential backoff with full jitter (as the AWS SDKs and aws4fetch do): the n-th retry waits
+//! `jitter × min(20 s, 100 ms × 2ⁿ⁻¹)`.
+
+use crate::error::Error;
+
+/// Attempts include the first one: `max_attempts = 3` means up to two retries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    pub max_attempts: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy { max_attempts: 3 }
+    }
+}
+
+const BASE_DELAY_MS: f64 = 100.0;
+const MAX_DELAY_MS: f64 = 20_000.0;
+
+/// AWS error codes that mean "try again later".
+const RETRYABLE_CODES: &[&str] = &[
+    "ThrottlingException",
+    "Throttling",
+    "TooManyRequestsException",
+    "ServiceUnavailableException",
+    "ServiceUnavailable",
+    "InternalServerException",
+    "InternalFailure",
+    "ModelNotReadyException",
+    "RequestTimeout",
+    "IDPCommunicationError",
+];
+
+/// True for throttling and server-side failures.
+pub fn is_retryable(status: u16, code: &str) -> bool {
+    matches!(status, 429 | 500 | 502 | 503 | 504) || RETRYABLE_CODES.contains(&code)
+}
+
+/// What to do after attempt number `attempt` (1-based) failed with `error`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Decision {
+    RetryAfter { delay_ms: u64 },
+    GiveUp,
+}
+
+pub fn decide(policy: RetryPolicy, attempt: u32, error: &Error, jitter: f64) -> Decision {
+    if !error.retryable || attempt >= policy.max_attempts {
+        return Decision::GiveUp;
+    }
+    let exp = 2f64.powi(attempt.saturating_sub(1).min(30) as i32);
+    let ceiling = (BASE_DELAY_MS * exp).min(MAX_DELAY_MS);
+    Decision::RetryAfter { delay_ms: (jitter.clamp(0.0, 1.0) * ceiling) as u64 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+
+    fn aws(status: u16, code: &str) -> Error {
+        Error {
+            kind: ErrorKind::Aws,
+            code: code.into(),
+            message: String::new(),
+            hint: String::new(),
+            field: None,
+            status: Some(status),
+            request_id: None,
+            retryable: is_retryable(status, code),
+        }
+    }
+
+    #[test]
+    fn throttling_and_5xx_retry_with_growing_delays() {
+        let p = RetryPolicy { max_attempts: 5 };
+        let e = aws(429, "ThrottlingException");
+        assert_eq!(decide(p, 1, &e, 1.0), Decision::RetryAfter { delay_ms: 100 });
+        assert_eq!(decide(p, 2, &e, 1.0), Decision::RetryAfter { delay_ms: 200 });
+        assert_eq!(decide(p, 3, &e, 0.5), Decision::RetryAfter { delay_ms: 200 });
+        assert_eq!(decide(p, 5, &e, 1.0), Decision::GiveUp);
+        assert_eq!(decide(RetryPolicy { max_attempts: 40 }, 30, &e, 1.0), Decision::RetryAfter { delay_ms: 20_000 });
+        assert_eq!(decide(p, 1, &aws(500, "InternalServerException"), 0.0), Decision::RetryAfter { delay_ms: 0 });
+    }
+
+    #[test]
+    fn client_errors_never_retry() {
+        let p = RetryPolicy::default();
+        for (s, c) in [(403, "AccessDeniedException"), (400, "ValidationException"), (404, "ResourceNotFoundException")] {
+            assert_eq!(decide(p, 1, &aws(s, c), 1.0), Decision::GiveUp);
+        }
+        assert!(is_retryable(400, "ThrottlingException"));
+        assert!(is_retryable(503, "ServiceUnavailableException"));
+    }
+
+    #[test]
+    fn one_attempt_means_no_retry() {
+        assert_eq!(decide(RetryPolicy { max_attempts: 1 }, 1, &aws(503, "x"), 1.0), Decision::GiveUp);
+    }
+}
