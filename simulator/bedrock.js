@@ -1,0 +1,136 @@
+// The simulated Bedrock operations: InvokeModel (runtime) and ListFoundationModels (control plane),
+// model-ID → family resolution and the family response fixtures.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const FAMILIES = ['anthropic', 'titan-text', 'nova', 'llama', 'mistral', 'cohere-command', 'cohere-command-r', 'jamba'];
+const PROFILE_PREFIXES = ['us-gov.', 'us.', 'eu.', 'apac.', 'jp.', 'au.', 'global.'];
+
+/** Keys each family's native request body must have (Bedrock rejects bodies without them). */
+const REQUIRED_KEYS = {
+  anthropic: ['anthropic_version', 'max_tokens', 'messages'],
+  'titan-text': ['inputText'],
+  nova: ['messages'],
+  llama: ['prompt'],
+  mistral: ['prompt'],
+  'cohere-command': ['prompt'],
+  'cohere-command-r': ['message'],
+  jamba: ['messages'],
+};
+
+const ENUMS = {
+  byCustomizationType: ['FINE_TUNING', 'CONTINUED_PRE_TRAINING', 'DISTILLATION'],
+  byOutputModality: ['TEXT', 'IMAGE', 'EMBEDDING'],
+  byInferenceType: ['ON_DEMAND', 'PROVISIONED'],
+};
+
+/** Load every tests/fixtures/responses/<family>.json into { family: fixture }. */
+export function loadFixtures(dir) {
+  const fixtures = {};
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+    const fixture = JSON.parse(readFileSync(join(dir, file), 'utf8'));
+    fixtures[fixture.family] = fixture;
+  }
+  return fixtures;
+}
+
+/** Family of a bare foundation-model ID, or null. */
+export function familyOf(modelId) {
+  if (modelId.startsWith('anthropic.')) return 'anthropic';
+  if (modelId.startsWith('amazon.titan-text')) return 'titan-text';
+  if (modelId.startsWith('amazon.nova')) return 'nova';
+  if (modelId.startsWith('meta.llama')) return 'llama';
+  if (modelId.startsWith('mistral.')) return 'mistral';
+  if (modelId.startsWith('cohere.command-r')) return 'cohere-command-r';
+  if (modelId.startsWith('cohere.command')) return 'cohere-command';
+  if (modelId.startsWith('ai21.jamba')) return 'jamba';
+  return null;
+}
+
+/** Strip a cross-region inference-profile prefix (us., eu., apac., ...). */
+export function stripProfilePrefix(modelId) {
+  const prefix = PROFILE_PREFIXES.find((p) => modelId.startsWith(p));
+  return prefix ? modelId.slice(prefix.length) : modelId;
+}
+
+/** Turn any accepted identifier (ID, profile ID, foundation-model/inference-profile/provisioned ARN) into a base model ID. */
+export function baseModelId(config, identifier) {
+  const arn = /^arn:aws[\w-]*:bedrock:[\w-]*:\d*:(foundation-model|inference-profile|provisioned-model)\/(.+)$/.exec(identifier);
+  if (arn && arn[1] === 'provisioned-model') return config.provisioned?.[arn[2]] ?? null;
+  return stripProfilePrefix(arn ? arn[2] : identifier);
+}
+
+/** Resolve an identifier to { modelId, family } when the model is in the catalogue, else null. */
+export function resolveModel(config, identifier) {
+  const modelId = baseModelId(config, identifier);
+  if (!modelId || !config.models.some((m) => m.modelId === modelId)) return null;
+  const family = familyOf(modelId);
+  return family ? { modelId, family } : null;
+}
+
+/** The response (body + token counts) for a model: per-model override, per-family override, then fixture. */
+export function responseFor(config, fixtures, { modelId, family }) {
+  const override = config.responses?.[modelId] ?? config.responses?.[family];
+  const fixture = fixtures[family];
+  return {
+    body: override?.response ?? fixture.response,
+    inputTokens: override?.inputTokens ?? fixture.inputTokens,
+    outputTokens: override?.outputTokens ?? fixture.outputTokens,
+  };
+}
+
+/** Media type of a header value ("application/json; charset=utf-8" → "application/json"). */
+function mediaType(value) {
+  return String(value ?? '').split(';')[0].trim().toLowerCase();
+}
+
+/** Check Accept and Content-Type the way Bedrock does; returns an error message or null. */
+export function checkContentTypes(headers) {
+  const accept = headers.accept;
+  if (accept && !accept.split(',').map(mediaType).some((t) => t === 'application/json' || t === '*/*')) {
+    return 'The provided Accept Type is invalid or not supported for this model';
+  }
+  const contentType = headers['content-type'];
+  if (contentType && mediaType(contentType) !== 'application/json') {
+    return 'The provided Content-Type is invalid or not supported for this model';
+  }
+  return null;
+}
+
+/** Parse and check the native request body; returns { ok, body } or { ok:false, message }. */
+export function checkBody(config, family, raw) {
+  let body;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    return { ok: false, message: `Malformed input request: ${err.message}, please reformat your input and try again.` };
+  }
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    return { ok: false, message: 'Malformed input request: #: expected type: JSONObject, please reformat your input and try again.' };
+  }
+  const missing = config.validateBodies ? REQUIRED_KEYS[family].filter((k) => !(k in body)) : [];
+  if (missing.length > 0) {
+    return { ok: false, message: `Malformed input request: #: required key [${missing[0]}] not found, please reformat your input and try again.` };
+  }
+  return { ok: true, body };
+}
+
+/** Validate ListFoundationModels enum filters; returns an error message or null. */
+export function checkListFilters(query) {
+  const bad = Object.keys(ENUMS).filter((k) => query[k] !== undefined && !ENUMS[k].includes(query[k]));
+  if (bad.length === 0) return null;
+  const parts = bad.map((k) => `Value '${query[k]}' at '${k}' failed to satisfy constraint: Member must satisfy enum value set: [${ENUMS[k].join(', ')}]`);
+  return `${bad.length} validation error${bad.length > 1 ? 's' : ''} detected: ${parts.join('; ')}`;
+}
+
+/** ListFoundationModels answer for a region and filter set. */
+export function listFoundationModels(config, region, query) {
+  const provider = query.byProvider?.toLowerCase();
+  const summaries = config.models
+    .filter((m) => !provider || m.providerName.toLowerCase() === provider)
+    .filter((m) => !query.byCustomizationType || m.customizationsSupported.includes(query.byCustomizationType))
+    .filter((m) => !query.byOutputModality || m.outputModalities.includes(query.byOutputModality))
+    .filter((m) => !query.byInferenceType || m.inferenceTypesSupported.includes(query.byInferenceType))
+    .map((m) => ({ modelArn: `arn:aws:bedrock:${region}::foundation-model/${m.modelId}`, ...m }));
+  return { modelSummaries: summaries };
+}

@@ -1,0 +1,132 @@
+// Default configuration of the local AWS simulator (identities, roles, model catalogue, error presets).
+// Tests and the demo rely on these exact values; change them only together with their users.
+
+/** The account that owns the Bedrock roles. */
+export const ROLE_ACCOUNT = '123456789012';
+
+/**
+ * Foundation models known to the simulator (ListFoundationModels answers and InvokeModel accepts these IDs).
+ * `family` picks the response fixture (tests/fixtures/responses/<family>.json).
+ */
+export function defaultModels() {
+  const text = ['TEXT'];
+  const textImage = ['TEXT', 'IMAGE'];
+  const onDemand = ['ON_DEMAND'];
+  const both = ['ON_DEMAND', 'PROVISIONED'];
+  const m = (modelId, modelName, providerName, inputModalities, customizationsSupported, inferenceTypesSupported) => ({
+    modelId,
+    modelName,
+    providerName,
+    inputModalities,
+    outputModalities: ['TEXT'],
+    responseStreamingSupported: true,
+    customizationsSupported,
+    inferenceTypesSupported,
+    modelLifecycle: { status: 'ACTIVE' },
+  });
+  return [
+    m('anthropic.claude-3-haiku-20240307-v1:0', 'Claude 3 Haiku', 'Anthropic', textImage, [], both),
+    m('anthropic.claude-3-5-sonnet-20240620-v1:0', 'Claude 3.5 Sonnet', 'Anthropic', textImage, [], both),
+    m('anthropic.claude-3-5-sonnet-20241022-v2:0', 'Claude 3.5 Sonnet v2', 'Anthropic', textImage, [], onDemand),
+    m('anthropic.claude-3-7-sonnet-20250219-v1:0', 'Claude 3.7 Sonnet', 'Anthropic', textImage, [], ['INFERENCE_PROFILE']),
+    m('amazon.titan-text-express-v1', 'Titan Text G1 - Express', 'Amazon', text, ['FINE_TUNING', 'CONTINUED_PRE_TRAINING'], both),
+    m('amazon.titan-text-lite-v1', 'Titan Text G1 - Lite', 'Amazon', text, ['FINE_TUNING', 'CONTINUED_PRE_TRAINING'], both),
+    m('amazon.nova-micro-v1:0', 'Nova Micro', 'Amazon', text, ['FINE_TUNING', 'DISTILLATION'], onDemand),
+    m('amazon.nova-lite-v1:0', 'Nova Lite', 'Amazon', ['TEXT', 'IMAGE', 'VIDEO'], ['FINE_TUNING', 'DISTILLATION'], onDemand),
+    m('amazon.nova-pro-v1:0', 'Nova Pro', 'Amazon', ['TEXT', 'IMAGE', 'VIDEO'], ['DISTILLATION'], onDemand),
+    m('meta.llama3-8b-instruct-v1:0', 'Llama 3 8B Instruct', 'Meta', text, [], onDemand),
+    m('meta.llama3-1-70b-instruct-v1:0', 'Llama 3.1 70B Instruct', 'Meta', text, ['FINE_TUNING'], onDemand),
+    m('mistral.mistral-7b-instruct-v0:2', 'Mistral 7B Instruct', 'Mistral AI', text, [], onDemand),
+    m('mistral.mistral-large-2402-v1:0', 'Mistral Large (24.02)', 'Mistral AI', text, [], onDemand),
+    m('cohere.command-text-v14', 'Command', 'Cohere', text, ['FINE_TUNING'], onDemand),
+    m('cohere.command-r-v1:0', 'Command R', 'Cohere', text, [], onDemand),
+    m('cohere.command-r-plus-v1:0', 'Command R+', 'Cohere', text, [], onDemand),
+    m('ai21.jamba-1-5-mini-v1:0', 'Jamba 1.5 Mini', 'AI21 Labs', text, [], onDemand),
+    m('ai21.jamba-1-5-large-v1:0', 'Jamba 1.5 Large', 'AI21 Labs', text, [], onDemand),
+  ];
+}
+
+/**
+ * The default simulator configuration.
+ * - baseCredentials: long-term IAM user keys accepted by STS (and, for convenience, by Bedrock).
+ * - roles: assumable roles. `trust` lists principal ARNs allowed to assume (user ARN, role ARN for chained
+ *   sessions, assumed-role session ARN, 'arn:aws:iam::ACCOUNT:root' or '*'); `externalId` when required;
+ *   `actions` the IAM actions its sessions may perform ('sts:TagSession' allows session tags);
+ *   `maxSessionDuration` in seconds.
+ * - runtimeRegions: regions Bedrock requests may be scoped to; empty = any valid-looking region.
+ * - provisioned: provisioned-throughput model ID (last ARN segment) → foundation model ID.
+ * - models: the foundation-model catalogue (see defaultModels()).
+ * - maxSkewMs: allowed distance between X-Amz-Date and the simulator clock.
+ * - invocationLatencyMs: value of X-Amzn-Bedrock-Invocation-Latency.
+ * - latencyMs: artificial delay before every AWS answer.
+ * - responses: per family or model ID overrides `{ response, inputTokens, outputTokens }` of the fixtures.
+ * - validateBodies: reject invoke bodies missing the family's required keys (as Bedrock does).
+ * - inject: queued error injections (see index.js `configure`).
+ * - clockOffsetMs: added to the clock (also settable via startSimulator({ clockOffsetMs })).
+ */
+export function defaultConfig() {
+  return {
+    baseCredentials: [
+      {
+        accessKeyId: 'AKIAPLATFORM00000001',
+        secretAccessKey: 'platformSecretKey/0000000000000000000000',
+        arn: 'arn:aws:iam::111111111111:user/platform',
+      },
+    ],
+    roles: [
+      {
+        roleArn: `arn:aws:iam::${ROLE_ACCOUNT}:role/BedrockAccess`,
+        trust: ['arn:aws:iam::111111111111:user/platform'],
+        externalId: 'platform-42',
+        actions: [
+          'bedrock:InvokeModel',
+          'bedrock:InvokeModelWithResponseStream',
+          'bedrock:ListFoundationModels',
+          'bedrock:GetInferenceProfile',
+          'sts:TagSession',
+        ],
+        maxSessionDuration: 43200,
+      },
+      {
+        roleArn: `arn:aws:iam::${ROLE_ACCOUNT}:role/NoInvoke`,
+        trust: ['arn:aws:iam::111111111111:user/platform'],
+        actions: ['bedrock:ListFoundationModels'],
+        maxSessionDuration: 3600,
+      },
+    ],
+    runtimeRegions: [],
+    provisioned: {
+      abcdef123456: 'anthropic.claude-3-haiku-20240307-v1:0',
+    },
+    models: defaultModels(),
+    maxSkewMs: 5 * 60 * 1000,
+    invocationLatencyMs: 250,
+    latencyMs: 0,
+    responses: {},
+    validateBodies: true,
+    inject: [],
+    clockOffsetMs: 0,
+  };
+}
+
+/** Short names usable in `inject: [{ op, error: 'throttle', times }]`, per protocol. */
+export const ERROR_PRESETS = {
+  bedrock: {
+    throttle: { status: 429, code: 'ThrottlingException', message: 'Too many requests, please wait before trying again.' },
+    internal: { status: 500, code: 'InternalServerException', message: 'The system encountered an unexpected error during processing. Try your request again.' },
+    unavailable: { status: 503, code: 'ServiceUnavailableException', message: 'Bedrock is unable to process your request.' },
+    accessDenied: { status: 403, code: 'AccessDeniedException', message: "You don't have access to the model with the specified model ID." },
+    validation: { status: 400, code: 'ValidationException', message: 'The provided model identifier is invalid.' },
+    expiredToken: { status: 403, code: 'ExpiredTokenException', message: 'The security token included in the request is expired' },
+    modelNotReady: { status: 429, code: 'ModelNotReadyException', message: 'Model is not ready to serve inference requests.' },
+    modelTimeout: { status: 408, code: 'ModelTimeoutException', message: 'Model has timed out in processing the request.' },
+  },
+  sts: {
+    throttle: { status: 400, code: 'Throttling', message: 'Rate exceeded' },
+    internal: { status: 500, code: 'InternalFailure', message: 'An internal error occurred.' },
+    unavailable: { status: 503, code: 'ServiceUnavailable', message: 'Service is unavailable.' },
+    accessDenied: { status: 403, code: 'AccessDenied', message: 'Access denied' },
+    validation: { status: 400, code: 'ValidationError', message: 'Request failed validation.' },
+    expiredToken: { status: 400, code: 'ExpiredToken', message: 'The security token included in the request is expired' },
+  },
+};

@@ -1,0 +1,379 @@
+// Local AWS simulator (STS AssumeRole, Bedrock InvokeModel, ListFoundationModels) on one loopback HTTP server,
+// with SigV4 verification, error injection, an injectable clock, stats, admin endpoints, CORS and static files.
+import { createServer } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultConfig, ERROR_PRESETS } from './config.js';
+import { headersFromRaw, parseQuery, splitUrl } from './sigv4.js';
+import { authenticate, callerArn, isAllowed } from './auth.js';
+import { assumeRole, stsErrorXml } from './sts.js';
+import * as bedrock from './bedrock.js';
+import { serveStatic } from './static.js';
+
+export { defaultConfig } from './config.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const DEFAULT_FIXTURES = join(HERE, '..', 'tests', 'fixtures', 'responses');
+const OPS = ['assumeRole', 'invoke', 'listFoundationModels', 'other'];
+const MAX_BODY = 20 * 1024 * 1024;
+const EXPOSE = 'x-amzn-requestid, x-amzn-errortype, x-amzn-bedrock-invocation-latency, x-amzn-bedrock-input-token-count, x-amzn-bedrock-output-token-count, content-type';
+const CONFIG_KEYS = Object.keys(defaultConfig());
+
+// ---------- state ----------
+
+/** Fresh statistics: per-op counters and the last request seen per op. */
+function emptyStats() {
+  const stats = { total: 0, injected: 0, regions: {}, errors: {} };
+  for (const op of OPS) stats[op] = { count: 0, ok: 0, failed: 0, last: null };
+  return stats;
+}
+
+/** Clear a stats object in place (so references held by tests stay live). */
+function clearStats(stats) {
+  for (const key of Object.keys(stats)) delete stats[key];
+  Object.assign(stats, emptyStats());
+}
+
+/** Normalize an injection entry (expanding `error: 'throttle'` style presets). */
+function normalizeInjection(entry) {
+  const protocol = entry.op === 'assumeRole' ? 'sts' : 'bedrock';
+  const preset = entry.error ? ERROR_PRESETS[protocol][entry.error] : undefined;
+  if (entry.error && !preset) throw new Error(`unknown error preset '${entry.error}' for op '${entry.op}'`);
+  const times = entry.times === undefined ? 1 : entry.times;
+  return { ...preset, ...entry, times: times < 0 ? Infinity : times };
+}
+
+/** Apply a configuration patch: `inject` entries are appended, other known keys replaced. */
+function applyPatch(state, patch = {}) {
+  for (const [key, value] of Object.entries(patch)) {
+    if (key === 'inject') state.config.inject.push(...value.map(normalizeInjection));
+    else if (CONFIG_KEYS.includes(key)) state.config[key] = value;
+    else throw new Error(`unknown simulator config key '${key}'`);
+  }
+}
+
+/** Build the simulator state from startSimulator options. */
+function createState(options) {
+  const baseNow = options.now ?? Date.now;
+  const state = {
+    config: defaultConfig(),
+    issued: new Map(),
+    stats: emptyStats(),
+    fixtures: bedrock.loadFixtures(options.fixturesDir ?? DEFAULT_FIXTURES),
+    staticMounts: options.static ?? null,
+  };
+  state.now = () => baseNow() + (state.config.clockOffsetMs ?? 0);
+  const patch = Object.fromEntries(Object.entries(options).filter(([k]) => CONFIG_KEYS.includes(k)));
+  applyPatch(state, { ...options.config, ...patch });
+  return state;
+}
+
+/** Take the next matching injection (decrementing its count), or null. */
+function takeInjection(state, op, modelId) {
+  const list = state.config.inject;
+  const index = list.findIndex((e) => (e.op === op || e.op === '*') && (!e.modelId || e.modelId === modelId) && e.times > 0);
+  if (index < 0) return null;
+  const entry = list[index];
+  entry.times -= 1;
+  if (entry.times <= 0) list.splice(index, 1);
+  return entry;
+}
+
+// ---------- HTTP plumbing ----------
+
+/** Read the full request body (bounded). */
+function readBody(req) {
+  return new Promise((resolvePromise, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+      size += chunk.length;
+      if (size > MAX_BODY) reject(new Error('request body too large'));
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolvePromise(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** CORS headers for every response. */
+function corsHeaders(req) {
+  return { 'access-control-allow-origin': req.headers.origin ?? '*', 'access-control-expose-headers': EXPOSE, vary: 'Origin' };
+}
+
+/** Write a response with CORS headers. */
+function send(req, res, status, headers, body) {
+  res.writeHead(status, { ...corsHeaders(req), ...headers });
+  res.end(body);
+}
+
+/** Answer a CORS preflight. */
+function preflight(req, res) {
+  send(req, res, 204, {
+    'access-control-allow-methods': 'GET, POST, OPTIONS',
+    'access-control-allow-headers': req.headers['access-control-request-headers'] ?? '*',
+    'access-control-max-age': '86400',
+  });
+}
+
+function sendJson(req, res, status, value, extra = {}) {
+  send(req, res, status, { 'content-type': 'application/json', ...extra }, JSON.stringify(value));
+}
+
+/** Bedrock-style (JSON protocol) error. */
+function bedrockError(req, res, error, requestId) {
+  sendJson(req, res, error.status, { message: error.message }, {
+    'x-amzn-requestid': requestId,
+    'x-amzn-errortype': `${error.code}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
+  });
+}
+
+/** STS-style (query protocol) XML error. */
+function stsError(req, res, error, requestId) {
+  send(req, res, error.status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, stsErrorXml(error, requestId));
+}
+
+// ---------- stats recording ----------
+
+/** Record the start of an AWS request for an op. */
+function recordStart(state, op, request) {
+  const { rawPath, rawQuery } = splitUrl(request.url);
+  const entry = {
+    at: state.now(),
+    requestId: request.requestId,
+    method: request.method,
+    url: request.url,
+    path: rawPath,
+    query: Object.fromEntries(parseQuery(rawQuery)),
+    headers: { ...request.headers },
+    body: request.body.toString('utf8'),
+    scope: null,
+    authMode: null,
+    signedHeaders: null,
+    status: null,
+    code: null,
+  };
+  if (request.modelId !== undefined) entry.modelId = request.modelId;
+  state.stats.total += 1;
+  state.stats[op].count += 1;
+  state.stats[op].last = entry;
+  return entry;
+}
+
+/** Record the auth scope of a request. */
+function recordAuth(state, entry, auth) {
+  if (!auth) return;
+  entry.scope = { accessKeyId: auth.accessKeyId, date: auth.date, region: auth.region, service: auth.service };
+  entry.authMode = auth.mode;
+  entry.signedHeaders = auth.signedHeaders;
+  state.stats.regions[auth.region] = (state.stats.regions[auth.region] ?? 0) + 1;
+}
+
+/** Record the outcome of a request. */
+function recordEnd(state, op, entry, status, code = null) {
+  entry.status = status;
+  entry.code = code;
+  if (status < 400) state.stats[op].ok += 1;
+  else {
+    state.stats[op].failed += 1;
+    state.stats.errors[code] = (state.stats.errors[code] ?? 0) + 1;
+  }
+}
+
+// ---------- operations ----------
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Apply an injection for an op: wait its delay; return its error or null. */
+async function injected(state, op, modelId) {
+  const entry = takeInjection(state, op, modelId);
+  if (!entry) return null;
+  if (entry.delayMs) await sleep(entry.delayMs);
+  if (!entry.status) return null;
+  state.stats.injected += 1;
+  return { status: entry.status, code: entry.code, message: entry.message ?? '' };
+}
+
+/** STS parameters: form body plus non-signature query parameters. */
+function stsParams(request) {
+  const query = parseQuery(splitUrl(request.url).rawQuery).filter(([k]) => !k.startsWith('X-Amz-'));
+  const form = request.method === 'POST' ? parseQuery(request.body.toString('utf8')) : [];
+  return Object.fromEntries([...query, ...form]);
+}
+
+async function handleSts(state, req, res, request) {
+  const params = stsParams(request);
+  const op = params.Action === 'AssumeRole' ? 'assumeRole' : 'other';
+  const entry = recordStart(state, op, request);
+  entry.params = params;
+  const fail = (error) => {
+    recordEnd(state, op, entry, error.status, error.code);
+    stsError(req, res, error, request.requestId);
+  };
+  const authn = authenticate(state, request, 'sts');
+  recordAuth(state, entry, authn.auth);
+  if (!authn.ok) return fail(authn.error);
+  if (op !== 'assumeRole') {
+    return fail({ status: 400, code: 'InvalidAction', message: `Could not find operation ${params.Action} for version ${params.Version ?? '2011-06-15'}` });
+  }
+  const injectedError = await injected(state, op);
+  if (injectedError) return fail(injectedError);
+  const result = assumeRole(state, authn.identity, params, request.requestId);
+  if (!result.ok) return fail(result.error);
+  entry.issuedAccessKeyId = result.session.accessKeyId;
+  recordEnd(state, op, entry, 200);
+  send(req, res, 200, { 'content-type': 'text/xml', 'x-amzn-requestid': request.requestId }, result.xml);
+}
+
+/** Common Bedrock prologue: record, authenticate, authorize, inject. Returns the identity or null (already answered). */
+async function bedrockPrologue(state, req, res, request, op, action, resource) {
+  const entry = recordStart(state, op, request);
+  const fail = (error) => {
+    recordEnd(state, op, entry, error.status, error.code);
+    bedrockError(req, res, error, request.requestId);
+    return null;
+  };
+  const authn = authenticate(state, request, 'bedrock');
+  recordAuth(state, entry, authn.auth);
+  if (!authn.ok) return fail(authn.error);
+  if (!isAllowed(state, authn.identity, action)) {
+    const message = `User: ${callerArn(authn.identity)} is not authorized to perform: ${action} ${resource(authn.auth.region)}`;
+    return fail({ status: 403, code: 'AccessDeniedException', message });
+  }
+  const injectedError = await injected(state, op, entry.modelId);
+  if (injectedError) return fail(injectedError);
+  return { entry, fail, auth: authn.auth, identity: authn.identity };
+}
+
+async function handleInvoke(state, req, res, request, rawModelId) {
+  let modelId;
+  try {
+    modelId = decodeURIComponent(rawModelId);
+  } catch {
+    modelId = rawModelId;
+  }
+  request.modelId = modelId;
+  const resource = (region) => `on resource: arn:aws:bedrock:${region}::foundation-model/${modelId}`;
+  const ctx = await bedrockPrologue(state, req, res, request, 'invoke', 'bedrock:InvokeModel', resource);
+  if (!ctx) return;
+  const typeError = bedrock.checkContentTypes(request.headers);
+  if (typeError) return ctx.fail({ status: 400, code: 'ValidationException', message: typeError });
+  const model = bedrock.resolveModel(state.config, modelId);
+  if (!model) return ctx.fail({ status: 400, code: 'ValidationException', message: 'The provided model identifier is invalid.' });
+  const parsed = bedrock.checkBody(state.config, model.family, request.body);
+  if (!parsed.ok) return ctx.fail({ status: 400, code: 'ValidationException', message: parsed.message });
+  const answer = bedrock.responseFor(state.config, state.fixtures, model);
+  ctx.entry.family = model.family;
+  ctx.entry.resolvedModelId = model.modelId;
+  recordEnd(state, 'invoke', ctx.entry, 200);
+  sendJson(req, res, 200, answer.body, {
+    'x-amzn-requestid': request.requestId,
+    'x-amzn-bedrock-invocation-latency': String(state.config.invocationLatencyMs),
+    'x-amzn-bedrock-input-token-count': String(answer.inputTokens),
+    'x-amzn-bedrock-output-token-count': String(answer.outputTokens),
+  });
+}
+
+async function handleList(state, req, res, request) {
+  const resource = () => 'because no identity-based policy allows the bedrock:ListFoundationModels action';
+  const ctx = await bedrockPrologue(state, req, res, request, 'listFoundationModels', 'bedrock:ListFoundationModels', resource);
+  if (!ctx) return;
+  const query = Object.fromEntries(parseQuery(splitUrl(request.url).rawQuery));
+  const filterError = bedrock.checkListFilters(query);
+  if (filterError) return ctx.fail({ status: 400, code: 'ValidationException', message: filterError });
+  recordEnd(state, 'listFoundationModels', ctx.entry, 200);
+  sendJson(req, res, 200, bedrock.listFoundationModels(state.config, ctx.auth.region, query), { 'x-amzn-requestid': request.requestId });
+}
+
+// ---------- admin ----------
+
+async function handleAdmin(state, handle, req, res, request, path) {
+  try {
+    if (request.method === 'GET' && path === '/__sim/stats') return sendJson(req, res, 200, state.stats);
+    if (request.method === 'GET' && path === '/__sim/config') return sendJson(req, res, 200, state.config);
+    if (request.method === 'POST' && path === '/__sim/configure') {
+      handle.configure(JSON.parse(request.body.toString('utf8') || '{}'));
+      return sendJson(req, res, 200, { ok: true });
+    }
+    if (request.method === 'POST' && path === '/__sim/reset') {
+      handle.reset();
+      return sendJson(req, res, 200, { ok: true });
+    }
+    return sendJson(req, res, 404, { message: `No admin route ${request.method} ${path}` });
+  } catch (err) {
+    return sendJson(req, res, 400, { message: err.message });
+  }
+}
+
+// ---------- routing ----------
+
+/** Route one request. */
+async function route(state, handle, req, res) {
+  const body = await readBody(req);
+  const request = { method: req.method, url: req.url, headers: headersFromRaw(req.rawHeaders), body, requestId: randomUUID() };
+  const { rawPath } = splitUrl(req.url);
+  if (req.method === 'OPTIONS') return preflight(req, res);
+  if (rawPath.startsWith('/__sim/')) return handleAdmin(state, handle, req, res, request, rawPath);
+  const file = await serveStatic(state.staticMounts, req.method, rawPath);
+  if (file) return send(req, res, file.status, file.headers, file.body);
+  if (state.config.latencyMs) await sleep(state.config.latencyMs);
+  if (rawPath === '/' && (req.method === 'POST' || req.method === 'GET')) return handleSts(state, req, res, request);
+  const invoke = /^\/model\/([^/]+)\/invoke$/.exec(rawPath);
+  if (req.method === 'POST' && invoke) return handleInvoke(state, req, res, request, invoke[1]);
+  if (req.method === 'GET' && rawPath === '/foundation-models') return handleList(state, req, res, request);
+  recordEnd(state, 'other', recordStart(state, 'other', request), 404, 'UnknownOperationException');
+  bedrockError(req, res, { status: 404, code: 'UnknownOperationException', message: `No route for ${req.method} ${rawPath}` }, request.requestId);
+}
+
+/**
+ * Start the simulator.
+ * @param {object} [options]
+ * @param {number} [options.port=0] port on 127.0.0.1 (0 = random)
+ * @param {() => number} [options.now=Date.now] clock in ms
+ * @param {number} [options.clockOffsetMs=0] added to the clock
+ * @param {Record<string,string>} [options.static] URL prefix → directory to serve
+ * @param {string} [options.fixturesDir] directory of <family>.json response fixtures
+ * @param {object} [options.config] config overrides (any defaultConfig() key; may also be given at top level)
+ * @returns {Promise<{url:string, port:number, close:() => Promise<void>, stats:object, reset:() => void,
+ *   configure:(patch:object) => void, config:object, now:() => number, advanceClock:(ms:number) => void,
+ *   sessions:() => object[]}>}
+ */
+export async function startSimulator(options = {}) {
+  const state = createState(options);
+  const handle = {
+    stats: state.stats,
+    get config() {
+      return state.config;
+    },
+    now: () => state.now(),
+    configure: (patch) => applyPatch(state, patch),
+    advanceClock: (ms) => {
+      state.config.clockOffsetMs += ms;
+    },
+    reset: () => {
+      clearStats(state.stats);
+      state.config.inject = [];
+    },
+    sessions: () => [...state.issued.values()].map((s) => ({ ...s })),
+  };
+  const server = createServer((req, res) => {
+    route(state, handle, req, res).catch((err) => {
+      if (!res.headersSent) sendJson(req, res, 500, { message: `simulator error: ${err.message}` });
+      else res.destroy();
+    });
+  });
+  await new Promise((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolvePromise);
+  });
+  const port = server.address().port;
+  handle.port = port;
+  handle.url = `http://127.0.0.1:${port}`;
+  handle.close = () =>
+    new Promise((resolvePromise) => {
+      server.closeAllConnections?.();
+      server.close(() => resolvePromise());
+    });
+  return handle;
+}
