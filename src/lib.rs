@@ -13,6 +13,7 @@
 
 pub mod bedrock;
 pub mod client;
+pub mod config;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;

@@ -112,6 +112,16 @@ pub fn sign(request: &mut HttpRequest, credentials: &Credentials, scope: Scope<'
     Ok(())
 }
 
+/// `signRequest`: signs a user's request; the `host` header is dropped (the URL carries it).
+pub fn sign_request(mut request: HttpRequest, credentials: &Credentials, scope: Scope<'_>, settings: &Settings) -> Result<HttpRequest> {
+    request.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("host"));
+    for (name, _) in request.headers.iter_mut() {
+        name.make_ascii_lowercase();
+    }
+    sign(&mut request, credentials, scope, settings)?;
+    Ok(request)
+}
+
 fn to_sigv4_settings(s: &Settings) -> SigningSettings {
     let mut out = SigningSettings::default();
     out.percent_encoding_mode = if s.double_encode { PercentEncodingMode::Double } else { PercentEncodingMode::Single };

@@ -8,7 +8,8 @@ use quick_xml::Reader;
 use crate::endpoint::{self, PARTITION_NAMES};
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::sign::{self, percent_encode, Credentials, Scope, Settings};
+use crate::client::Auth;
+use crate::sign::{percent_encode, Credentials};
 
 /// AWS caps role chaining (base credentials that are themselves temporary) at one hour.
 pub const ROLE_CHAINING_MAX_SECS: u32 = 3600;
@@ -177,20 +178,24 @@ pub fn form_body(params: &AssumeRole, duration: Option<u32>) -> String {
     pairs.iter().map(|(k, v)| format!("{k}={}", percent_encode(v))).collect::<Vec<_>>().join("&")
 }
 
-/// The signed AssumeRole request and, when role chaining clamped the duration, a warning.
-pub fn build_assume_role(params: &AssumeRole, base: &Credentials, now_ms: u64) -> Result<(HttpRequest, Option<String>)> {
+/// The AssumeRole request (unsigned: `client::Call` signs it with [`auth`]) and, when role
+/// chaining clamped the duration, a warning.
+pub fn build_assume_role(params: &AssumeRole, base: &Credentials) -> (HttpRequest, Option<String>) {
     let (duration, warning) = effective_duration(params, base);
     let url = match &params.sts_endpoint {
-        Some(e) => format!("{}/", endpoint::validate_endpoint(e, "assumeRole.stsEndpoint")?),
+        Some(e) => format!("{}/", e.trim_end_matches('/')),
         None => endpoint::sts_url(&params.sts_region),
     };
     let mut req = HttpRequest::new("POST", url);
     req.set_header("content-type", "application/x-www-form-urlencoded; charset=utf-8");
     req.set_header("x-amz-user-agent", crate::USER_AGENT);
     req.body = form_body(params, duration).into_bytes();
-    let scope = Scope { region: &params.sts_region, service: "sts", time_ms: now_ms };
-    sign::sign(&mut req, base, scope, &Settings::default())?;
-    Ok((req, warning))
+    (req, warning)
+}
+
+/// AssumeRole is signed for service `sts` in the role's STS region.
+pub fn auth(params: &AssumeRole) -> Auth {
+    Auth::SigV4 { region: params.sts_region.clone(), service: "sts".into() }
 }
 
 /// Parses AssumeRole's answer: the credentials on 2xx, else the STS error with its hint.
@@ -411,9 +416,17 @@ mod tests {
 
     const NOW: u64 = 1_764_054_000_000; // 2025-11-25T07:00:00Z
 
+    fn signed(p: &AssumeRole, base: &Credentials) -> (HttpRequest, Option<String>) {
+        let (mut req, warning) = build_assume_role(p, base);
+        let Auth::SigV4 { region, service } = auth(p) else { panic!() };
+        let scope = crate::sign::Scope { region: &region, service: &service, time_ms: NOW };
+        crate::sign::sign(&mut req, base, scope, &crate::sign::Settings::default()).unwrap();
+        (req, warning)
+    }
+
     #[test]
     fn request_goes_to_the_roles_sts_region() {
-        let (req, warning) = build_assume_role(&params(), &base(None), NOW).unwrap();
+        let (req, warning) = signed(&params(), &base(None));
         assert_eq!(req.method, "POST");
         assert_eq!(req.url, "https://sts.eu-west-1.amazonaws.com/");
         assert_eq!(req.header("content-type"), Some("application/x-www-form-urlencoded; charset=utf-8"));
@@ -432,7 +445,7 @@ mod tests {
     #[test]
     fn sts_endpoint_wins() {
         let p = AssumeRole { sts_endpoint: Some("http://127.0.0.1:4566".into()), ..params() };
-        let (req, _) = build_assume_role(&p, &base(None), NOW).unwrap();
+        let (req, _) = signed(&p, &base(None));
         assert_eq!(req.url, "http://127.0.0.1:4566/");
         assert!(req.header("authorization").unwrap().contains("/eu-west-1/sts/aws4_request"));
     }
@@ -458,7 +471,7 @@ mod tests {
     #[test]
     fn role_chaining_clamps_to_one_hour_and_says_so() {
         let p = AssumeRole { duration_secs: Some(7200), ..params() };
-        let (req, warning) = build_assume_role(&p, &base(Some("TOKEN")), NOW).unwrap();
+        let (req, warning) = build_assume_role(&p, &base(Some("TOKEN")));
         assert!(String::from_utf8(req.body).unwrap().contains("&DurationSeconds=3600&"));
         assert_eq!(
             warning.as_deref(),

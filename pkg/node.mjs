@@ -1,0 +1,14 @@
+/** Node entry (ES module): the CommonJS entry re-exported, so `import` and `require` share one instance. */
+import api from './node.cjs';
+
+export const {
+  BedrockClient,
+  signRequest,
+  parseModelId,
+  ready,
+  BedrockConnectError,
+  ConfigError,
+  AwsError,
+  NetworkError,
+  StreamError,
+} = api;

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds the npm package in pkg/: the .wasm (LTO really applied), wasm-bindgen's nodejs and web
+# bindings under pkg/wasm/, and the CommonJS copy of the shared JS (pkg/common.cjs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# `cargo rustc --crate-type cdylib` instead of a cdylib+rlib crate: with both types cargo
+# silently drops `lto = true` (rust-lang/rust#51009).
+cargo rustc --quiet --lib --release --target wasm32-unknown-unknown --crate-type cdylib
+wasm=target/wasm32-unknown-unknown/release/bedrock_connect.wasm
+
+rm -rf pkg/wasm
+wasm-bindgen --target nodejs --out-dir pkg/wasm/nodejs "$wasm"
+wasm-bindgen --target web --out-dir pkg/wasm/web "$wasm"
+# The nodejs target is CommonJS inside a "type": "module" package.
+echo '{ "type": "commonjs" }' > pkg/wasm/nodejs/package.json
+# Only the bindings' code ships: their generated .d.ts are replaced by pkg/index.d.ts.
+rm -f pkg/wasm/*/*.d.ts
+
+npx --no-install esbuild pkg/common.js --bundle --format=cjs --platform=neutral --log-level=warning --outfile=pkg/common.cjs
+
+raw=$(wc -c < pkg/wasm/web/bedrock_connect_bg.wasm)
+gz=$(gzip -9 -c pkg/wasm/web/bedrock_connect_bg.wasm | wc -c)
+echo "built pkg/: bedrock_connect_bg.wasm ${raw} bytes raw, ${gz} bytes gzip -9"

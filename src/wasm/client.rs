@@ -1,0 +1,353 @@
+//! `BedrockClient`'s wasm half: holds the validated config, the credential source and the
+//! credential cache, and drives the core's state machines (`client::Call`, `credentials::Cache`)
+//! with `fetch`. Decisions live in the core; this file only moves values and awaits.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::AbortSignal;
+
+use crate::bedrock::{self, Invoke, ListFilters};
+use crate::client::{Auth, Call, ErrorParser, Step};
+use crate::config::{AssumeRoleOptions, ClientConfig, ClientOptions};
+use crate::credentials::{Action, Cache, CacheKey};
+use crate::error::{Error, Result};
+use crate::http::{HttpRequest, HttpResponse};
+use crate::sign::Credentials;
+use crate::sts::{self, AssumedRole};
+use crate::wasm::convert::{self as cv, get};
+use crate::wasm::error::to_js;
+use crate::wasm::fetch;
+
+/// Where the platform's base credentials come from.
+enum Source {
+    Static(Credentials),
+    Provider(Function),
+    None,
+}
+
+struct Inner {
+    config: ClientConfig,
+    source: Source,
+    fetch: Function,
+    now: Option<Function>,
+    cache: RefCell<Cache>,
+    in_flight: RefCell<HashMap<CacheKey, Promise>>,
+    warnings: RefCell<Vec<String>>,
+}
+
+#[wasm_bindgen]
+pub struct WasmClient {
+    inner: Rc<Inner>,
+}
+
+#[wasm_bindgen]
+impl WasmClient {
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> std::result::Result<WasmClient, JsValue> {
+        Self::build(&options).map_err(to_js)
+    }
+
+    /// JS: checkRole() → Promise<{ assumedRoleArn, accessKeyId, expiration: Date, warnings }>
+    #[wasm_bindgen(js_name = checkRole)]
+    pub fn check_role(&self) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let Some(params) = inner.config.assume_role.clone() else {
+                return Err(to_js(Error::config(
+                    "NO_ROLE_CONFIGURED",
+                    "assumeRole",
+                    "checkRole() needs the assumeRole option",
+                    "Pass assumeRole: { roleArn } to the BedrockClient constructor.",
+                )));
+            };
+            let role = role_credentials(&inner, &params, false).await?;
+            let warnings = js_sys::Array::new();
+            for w in inner.warnings.borrow().iter() {
+                warnings.push(&JsValue::from_str(w));
+            }
+            Ok(cv::object(&[
+                ("assumedRoleArn", JsValue::from_str(&role.assumed_role_arn)),
+                ("accessKeyId", JsValue::from_str(&role.credentials.access_key_id)),
+                ("expiration", js_sys::Date::new(&JsValue::from_f64(role.expiration_ms as f64)).into()),
+                ("warnings", warnings.into()),
+            ]))
+        })
+    }
+
+    /// JS: invoke(options) → Promise<{ status, headers, body, requestId, usage, latencyMs, serverLatencyMs, inferenceProfileUsed }>
+    pub fn invoke(&self, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let (invoke, signal) = read_invoke(&inner.config, &options).map_err(to_js)?;
+            let request = bedrock::build_invoke(&inner.config.runtime_url, &invoke);
+            let started = now_ms(&inner);
+            let response = run(&inner, request, bedrock::parse_error, signal.as_ref()).await?;
+            let latency = now_ms(&inner).saturating_sub(started);
+            let meta = bedrock::parse_invoke_meta(&response);
+            let usage = match meta.usage {
+                Some((i, o)) => cv::object(&[("inputTokens", (i as f64).into()), ("outputTokens", (o as f64).into())]),
+                None => JsValue::NULL,
+            };
+            Ok(cv::object(&[
+                ("status", JsValue::from_f64(response.status.into())),
+                ("headers", cv::headers_object(&response.headers)),
+                ("body", js_sys::Uint8Array::from(response.body.as_slice()).into()),
+                ("requestId", cv::opt_str(meta.request_id.as_deref())),
+                ("usage", usage),
+                ("latencyMs", JsValue::from_f64(latency as f64)),
+                ("serverLatencyMs", cv::opt_num(meta.server_latency_ms)),
+                ("inferenceProfileUsed", JsValue::NULL),
+            ]))
+        })
+    }
+
+    /// JS: listFoundationModels({ provider, customizationType, outputModality, inferenceType, signal }) → Promise<modelSummaries>
+    #[wasm_bindgen(js_name = listFoundationModels)]
+    pub fn list_foundation_models(&self, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let filters = read_filters(&options).map_err(to_js)?;
+            let signal = read_signal(&options).map_err(to_js)?;
+            let request = bedrock::build_list_foundation_models(&inner.config.control_url, &filters);
+            let response = run(&inner, request, bedrock::parse_error, signal.as_ref()).await?;
+            let list = bedrock::parse_list_foundation_models(&response).map_err(to_js)?;
+            Ok(cv::json_to_js(&list))
+        })
+    }
+
+    /// The client's region.
+    #[wasm_bindgen(getter)]
+    pub fn region(&self) -> String {
+        self.inner.config.region.clone()
+    }
+}
+
+impl WasmClient {
+    fn build(options: &JsValue) -> Result<WasmClient> {
+        if !options.is_object() {
+            return Err(Error::type_error("options", "an object"));
+        }
+        let now = cv::opt_function(options, "now", "now")?;
+        let fetch = match cv::opt_function(options, "fetch", "fetch")? {
+            Some(f) => f,
+            None => global_fetch()?,
+        };
+        let credentials = get(options, "credentials");
+        let source = if credentials.is_function() {
+            Source::Provider(credentials.unchecked_into())
+        } else if credentials.is_undefined() || credentials.is_null() {
+            Source::None
+        } else {
+            Source::Static(cv::credentials(&credentials, "credentials")?)
+        };
+        let retry = get(options, "retry");
+        let opts = ClientOptions {
+            region: cv::opt_string(options, "region", "region")?,
+            has_credentials: !matches!(source, Source::None),
+            assume_role: read_assume_role(options)?,
+            bearer_token: cv::opt_string(options, "bearerToken", "bearerToken")?,
+            endpoint: cv::opt_string(options, "endpoint", "endpoint")?,
+            control_endpoint: cv::opt_string(options, "controlEndpoint", "controlEndpoint")?,
+            inference_profile: cv::opt_string(options, "inferenceProfile", "inferenceProfile")?,
+            max_attempts: cv::opt_u32(&retry, "maxAttempts", "retry.maxAttempts")?,
+            timeout_ms: cv::opt_u32(options, "timeoutMs", "timeoutMs")?,
+        };
+        let config = ClientConfig::from_options(opts, call_now(now.as_ref()))?;
+        Ok(WasmClient {
+            inner: Rc::new(Inner {
+                config,
+                source,
+                fetch,
+                now,
+                cache: RefCell::new(Cache::default()),
+                in_flight: RefCell::new(HashMap::new()),
+                warnings: RefCell::new(Vec::new()),
+            }),
+        })
+    }
+}
+
+fn global_fetch() -> Result<Function> {
+    let f = get(&js_sys::global(), "fetch");
+    f.dyn_into::<Function>().map_err(|_| Error::type_error("fetch", "a function (this runtime has no global fetch)"))
+}
+
+fn read_assume_role(options: &JsValue) -> Result<Option<AssumeRoleOptions>> {
+    let a = get(options, "assumeRole");
+    if a.is_undefined() || a.is_null() {
+        return Ok(None);
+    }
+    if !a.is_object() {
+        return Err(Error::type_error("assumeRole", "an object"));
+    }
+    Ok(Some(AssumeRoleOptions {
+        role_arn: cv::opt_string(&a, "roleArn", "assumeRole.roleArn")?,
+        external_id: cv::opt_string(&a, "externalId", "assumeRole.externalId")?,
+        session_name: cv::opt_string(&a, "sessionName", "assumeRole.sessionName")?,
+        duration_seconds: cv::opt_u32(&a, "durationSeconds", "assumeRole.durationSeconds")?,
+        tags: cv::tags(&a, "tags", "assumeRole.tags")?,
+        transitive_tag_keys: cv::string_array(&a, "transitiveTagKeys", "assumeRole.transitiveTagKeys")?,
+        source_identity: cv::opt_string(&a, "sourceIdentity", "assumeRole.sourceIdentity")?,
+        sts_region: cv::opt_string(&a, "stsRegion", "assumeRole.stsRegion")?,
+        sts_endpoint: cv::opt_string(&a, "stsEndpoint", "assumeRole.stsEndpoint")?,
+    }))
+}
+
+fn read_invoke(config: &ClientConfig, o: &JsValue) -> Result<(Invoke, Option<AbortSignal>)> {
+    if !o.is_object() {
+        return Err(Error::type_error("options", "an object"));
+    }
+    let model = config.model_id(&cv::string(o, "modelId", "modelId")?)?;
+    let invoke = Invoke {
+        model_id: model.model_id,
+        body: cv::body(&get(o, "body"), "body", true)?,
+        content_type: cv::opt_string(o, "contentType", "contentType")?.unwrap_or_else(|| "application/json".into()),
+        accept: cv::opt_string(o, "accept", "accept")?.unwrap_or_else(|| "application/json".into()),
+        guardrail_identifier: cv::opt_string(o, "guardrailIdentifier", "guardrailIdentifier")?,
+        guardrail_version: cv::opt_string(o, "guardrailVersion", "guardrailVersion")?,
+        trace: cv::opt_string(o, "trace", "trace")?,
+        performance_config_latency: cv::opt_string(o, "performanceConfigLatency", "performanceConfigLatency")?,
+        service_tier: cv::opt_string(o, "serviceTier", "serviceTier")?,
+    };
+    Ok((invoke, read_signal(o)?))
+}
+
+fn read_filters(o: &JsValue) -> Result<ListFilters> {
+    Ok(ListFilters {
+        by_provider: cv::opt_string(o, "provider", "provider")?,
+        by_customization_type: cv::opt_string(o, "customizationType", "customizationType")?,
+        by_output_modality: cv::opt_string(o, "outputModality", "outputModality")?,
+        by_inference_type: cv::opt_string(o, "inferenceType", "inferenceType")?,
+    })
+}
+
+fn read_signal(o: &JsValue) -> Result<Option<AbortSignal>> {
+    let s = get(o, "signal");
+    if s.is_undefined() || s.is_null() {
+        return Ok(None);
+    }
+    if !get(&s, "aborted").as_bool().is_some() {
+        return Err(Error::type_error("signal", "an AbortSignal"));
+    }
+    Ok(Some(s.unchecked_into()))
+}
+
+fn call_now(now: Option<&Function>) -> u64 {
+    let ms = now.and_then(|f| f.call0(&JsValue::UNDEFINED).ok()).and_then(|v| {
+        v.dyn_ref::<js_sys::Date>().map(|d| d.get_time()).or_else(|| v.as_f64())
+    });
+    ms.unwrap_or_else(js_sys::Date::now).max(0.0) as u64
+}
+
+fn now_ms(inner: &Inner) -> u64 {
+    call_now(inner.now.as_ref())
+}
+
+/// Runs a Bedrock call (signed with the role's credentials, or with the bearer token).
+async fn run(inner: &Rc<Inner>, request: HttpRequest, parse_error: ErrorParser, signal: Option<&AbortSignal>) -> std::result::Result<HttpResponse, JsValue> {
+    let call = match &inner.config.bearer_token {
+        Some(token) => Call::new(request, Auth::Bearer, inner.config.retry, parse_error).with_bearer(token),
+        None => {
+            let auth = Auth::SigV4 { region: inner.config.region.clone(), service: bedrock::SIGNING_NAME.into() };
+            Call::new(request, auth, inner.config.retry, parse_error)
+        }
+    };
+    drive(inner, call, Creds::Role, signal).await
+}
+
+/// Which credentials a call signs with.
+#[derive(Clone, Copy)]
+enum Creds {
+    /// The platform's own (AssumeRole itself).
+    Base,
+    /// The assumed role's, or the base ones when no role is configured.
+    Role,
+}
+
+/// Drives a `Call` to its end: credentials, fetch, sleep, repeat.
+async fn drive(inner: &Rc<Inner>, mut call: Call, creds: Creds, signal: Option<&AbortSignal>) -> std::result::Result<HttpResponse, JsValue> {
+    let mut step = call.start();
+    loop {
+        step = match step {
+            Step::NeedCredentials { refresh } => {
+                let credentials = match (creds, &inner.config.assume_role) {
+                    (Creds::Role, Some(params)) => role_credentials(inner, params, refresh).await?.credentials,
+                    _ => base_credentials(inner).await?,
+                };
+                call.on_credentials(&credentials, now_ms(inner))
+            }
+            Step::Send(request) => match fetch::send(&inner.fetch, &request, inner.config.timeout_ms, signal).await {
+                Ok(response) => call.on_response(response, js_sys::Math::random()),
+                Err(e) => call.on_network_error(e, js_sys::Math::random()),
+            },
+            Step::Sleep { ms } => {
+                fetch::sleep(ms).await;
+                call.on_timer()
+            }
+            Step::Done(response) => return Ok(response),
+            Step::Fail(e) => return Err(to_js(e)),
+        };
+    }
+}
+
+async fn base_credentials(inner: &Inner) -> std::result::Result<Credentials, JsValue> {
+    match &inner.source {
+        Source::Static(c) => Ok(c.clone()),
+        Source::Provider(f) => {
+            let value = f.call0(&JsValue::UNDEFINED)?;
+            let value = JsFuture::from(Promise::resolve(&value)).await?;
+            cv::credentials(&value, "credentials").map_err(to_js)
+        }
+        Source::None => Err(to_js(Error::missing("credentials"))),
+    }
+}
+
+/// The assumed role's credentials from the cache, assuming the role when the cache says so.
+/// Concurrent callers share one in-flight AssumeRole.
+async fn role_credentials(inner: &Rc<Inner>, params: &sts::AssumeRole, refresh: bool) -> std::result::Result<AssumedRole, JsValue> {
+    let base = base_credentials(inner).await?;
+    let key = CacheKey { base_access_key_id: base.access_key_id.clone(), params: params.clone() };
+    if refresh {
+        inner.cache.borrow_mut().invalidate(&key);
+    }
+    loop {
+        let action = inner.cache.borrow_mut().next_action(&key, now_ms(inner));
+        let pending = match action {
+            Action::Use(role) => return Ok(role),
+            Action::Wait => inner.in_flight.borrow().get(&key).cloned(),
+            Action::Fetch => {
+                let promise = future_to_promise(assume(inner.clone(), key.clone(), base.clone()));
+                inner.in_flight.borrow_mut().insert(key.clone(), promise.clone());
+                Some(promise)
+            }
+        };
+        if let Some(p) = pending {
+            JsFuture::from(p).await?;
+        }
+    }
+}
+
+/// One AssumeRole: sends it, and records the outcome in the cache (failures are not cached).
+async fn assume(inner: Rc<Inner>, key: CacheKey, base: Credentials) -> std::result::Result<JsValue, JsValue> {
+    let params = &key.params;
+    let (request, warning) = sts::build_assume_role(params, &base);
+    let call = Call::new(request, sts::auth(params), inner.config.retry, sts::parse_error);
+    let outcome = match drive(&inner, call, Creds::Base, None).await {
+        Ok(response) => sts::parse_assume_role(&response).map_err(to_js),
+        Err(e) => Err(e),
+    };
+    inner.cache.borrow_mut().complete(&key, outcome.as_ref().ok().cloned());
+    inner.in_flight.borrow_mut().remove(&key);
+    if let Some(w) = warning {
+        let mut warnings = inner.warnings.borrow_mut();
+        if !warnings.contains(&w) {
+            warnings.push(w);
+        }
+    }
+    outcome.map(|_| JsValue::UNDEFINED)
+}

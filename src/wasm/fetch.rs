@@ -1,0 +1,126 @@
+//! The only I/O: sends an `HttpRequest` with the given `fetch` (per-attempt timeout, caller's
+//! `AbortSignal`), reads the whole answer into an `HttpResponse`, and sleeps with `setTimeout`.
+//! Never sets `host` (browsers forbid it).
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, AbortSignal};
+
+use crate::error::Error;
+use crate::http::{HttpRequest, HttpResponse};
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(id: &JsValue);
+}
+
+/// Resolves after `ms` milliseconds.
+pub async fn sleep(ms: u64) {
+    let promise = Promise::new(&mut |resolve, _| {
+        set_timeout(&resolve, ms as f64);
+    });
+    let _ = JsFuture::from(promise).await;
+}
+
+/// Sends `req`; a missing answer becomes a `NetworkError` (`TIMEOUT`, `ABORTED` or `NETWORK`).
+pub async fn send(fetch: &Function, req: &HttpRequest, timeout_ms: Option<u32>, signal: Option<&AbortSignal>) -> Result<HttpResponse, Error> {
+    if signal.is_some_and(|s| s.aborted()) {
+        return Err(aborted());
+    }
+    let controller = AbortController::new().map_err(|_| network("AbortController is not available"))?;
+    let timed_out = Rc::new(Cell::new(false));
+    let timer = timeout_ms.map(|ms| {
+        let (controller, timed_out) = (controller.clone(), timed_out.clone());
+        let on_timeout = Closure::once_into_js(move || {
+            timed_out.set(true);
+            controller.abort();
+        });
+        set_timeout(on_timeout.unchecked_ref(), ms.into())
+    });
+    let forward = signal.map(|s| {
+        let controller = controller.clone();
+        let on_abort = Closure::<dyn FnMut()>::new(move || controller.abort());
+        let _ = s.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+        (s, on_abort)
+    });
+    let result = fetch_all(fetch, req, &controller.signal()).await;
+    if let Some(id) = timer {
+        clear_timeout(&id);
+    }
+    if let Some((s, on_abort)) = forward {
+        let _ = s.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+    }
+    result.map_err(|js| {
+        if timed_out.get() {
+            Error::network("TIMEOUT", format!("no answer within timeoutMs = {} ms", timeout_ms.unwrap_or(0)), "Raise `timeoutMs`, or check the endpoint is reachable.")
+        } else if signal.is_some_and(|s| s.aborted()) {
+            aborted()
+        } else {
+            network(&describe(&js))
+        }
+    })
+}
+
+async fn fetch_all(fetch: &Function, req: &HttpRequest, signal: &AbortSignal) -> Result<HttpResponse, JsValue> {
+    let init = Object::new();
+    Reflect::set(&init, &"method".into(), &req.method.as_str().into())?;
+    let headers = Object::new();
+    for (name, value) in &req.headers {
+        Reflect::set(&headers, &name.as_str().into(), &value.as_str().into())?;
+    }
+    Reflect::set(&init, &"headers".into(), &headers)?;
+    if !req.body.is_empty() {
+        Reflect::set(&init, &"body".into(), &Uint8Array::from(req.body.as_slice()))?;
+    }
+    Reflect::set(&init, &"signal".into(), signal)?;
+    let response = JsFuture::from(Promise::resolve(&fetch.call2(&JsValue::UNDEFINED, &req.url.as_str().into(), &init)?)).await?;
+    let status = Reflect::get(&response, &"status".into())?.as_f64().unwrap_or(0.0) as u16;
+    let headers = read_headers(&Reflect::get(&response, &"headers".into())?)?;
+    let array_buffer: Function = Reflect::get(&response, &"arrayBuffer".into())?.dyn_into()?;
+    let buffer = JsFuture::from(Promise::resolve(&array_buffer.call0(&response)?)).await?;
+    Ok(HttpResponse { status, headers, body: Uint8Array::new(&buffer).to_vec() })
+}
+
+fn read_headers(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
+    let mut out = Vec::new();
+    let entries: Function = Reflect::get(headers, &"entries".into())?.dyn_into()?;
+    let iter = entries.call0(headers)?;
+    for pair in js_sys::try_iter(&iter)?.into_iter().flatten() {
+        let pair = pair?;
+        let pair: Array = pair.dyn_into()?;
+        if let (Some(n), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+            out.push((n.to_ascii_lowercase(), v));
+        }
+    }
+    Ok(out)
+}
+
+/// The JS error's message and, in Node, its `cause.code` (ECONNREFUSED…).
+fn describe(js: &JsValue) -> String {
+    let message = Reflect::get(js, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_else(|| "fetch failed".into());
+    let cause = Reflect::get(js, &"cause".into()).ok().filter(|c| c.is_object());
+    let code = cause.and_then(|c| Reflect::get(&c, &"code".into()).ok()).and_then(|c| c.as_string());
+    match code {
+        Some(code) => format!("{message} ({code})"),
+        None => message,
+    }
+}
+
+fn network(message: &str) -> Error {
+    Error::network(
+        "NETWORK",
+        message.to_string(),
+        "The endpoint did not answer: check the region, `endpoint` / `assumeRole.stsEndpoint`, the network, and CORS in a browser.",
+    )
+}
+
+fn aborted() -> Error {
+    Error::network("ABORTED", "the request was aborted by its signal", "The caller's AbortSignal fired.")
+}
