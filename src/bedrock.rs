@@ -128,12 +128,16 @@ fn malformed(resp: &HttpResponse, why: &str) -> Error {
 /// A Bedrock error answer → a typed error naming the setting to fix.
 pub fn parse_error(resp: &HttpResponse) -> Error {
     let json: Option<serde_json::Value> = serde_json::from_slice(&resp.body).ok();
-    let json_str = |k: &str| json.as_ref().and_then(|j| j.get(k)).and_then(|v| v.as_str()).map(String::from);
+    // Some stand-ins and proxies (moto among them) answer with an AWS query-style XML error.
+    let xml = if json.is_none() { crate::sts::xml_fields(&resp.body, &["Code", "Message"]) } else { Vec::new() };
+    let xml_str = |k: &str| xml.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let json_str = |k: &str| json.as_ref().and_then(|j| j.get(k)).and_then(|v| v.as_str()).map(String::from).or_else(|| xml_str(k));
     let code = resp
         .header("x-amzn-errortype")
         .map(|t| t.split(':').next().unwrap_or(t).trim().to_string())
         .filter(|c| !c.is_empty())
         .or_else(|| json_str("__type").map(|t| t.rsplit('#').next().unwrap_or(&t).to_string()))
+        .or_else(|| xml_str("Code"))
         .unwrap_or_else(|| code_from_status(resp.status).to_string());
     let message = json_str("message")
         .or_else(|| json_str("Message"))
@@ -172,15 +176,15 @@ fn hint_for(code: &str, message: &str) -> (Option<&'static str>, &'static str) {
             "The role may not call this: give it bedrock:InvokeModel (and bedrock:ListFoundationModels) on this model, \
              and make sure model access is granted in the Bedrock console of this region.",
         ),
-        "UnrecognizedClientException" => (
+        "UnrecognizedClientException" | "InvalidClientTokenId" => (
             Some("credentials"),
             "Bedrock does not recognise the security token: check the credentials (or the assumed role's session), and that the region uses a regional STS token.",
         ),
-        "InvalidSignatureException" if message.contains("expired") => (
+        "InvalidSignatureException" | "SignatureDoesNotMatch" if message.contains("expired") => (
             Some("credentials"),
             "The request's date is too far from AWS's clock: correct the system clock (or the `now` option).",
         ),
-        "InvalidSignatureException" => (
+        "InvalidSignatureException" | "SignatureDoesNotMatch" => (
             Some("region"),
             "The signature was refused: check the secret key and that the request was signed for this region and service `bedrock`.",
         ),
@@ -328,6 +332,13 @@ mod tests {
             let e = parse_error(&resp(status, Some(code), &format!(r#"{{"Message":"{msg}"}}"#)));
             assert_eq!((e.code.as_str(), e.message.as_str(), e.field.as_deref(), e.retryable), (code, msg, field, retryable));
         }
+    }
+
+    #[test]
+    fn query_style_xml_errors_are_understood() {
+        let xml = "<ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message></Error></Errors></ErrorResponse>";
+        let e = parse_error(&resp(403, None, xml));
+        assert_eq!((e.code.as_str(), e.message.as_str()), ("SignatureDoesNotMatch", "The request signature we calculated does not match"));
     }
 
     #[test]

@@ -301,7 +301,7 @@ fn sts_hint(code: &str, message: &str) -> (&'static str, &'static str) {
 }
 
 /// Text of the first element with each of `names`, searching the whole document.
-fn xml_fields(body: &[u8], names: &[&str]) -> Vec<(String, String)> {
+pub(crate) fn xml_fields(body: &[u8], names: &[&str]) -> Vec<(String, String)> {
     let mut reader = Reader::from_reader(body);
     let mut out: Vec<(String, String)> = Vec::new();
     let mut current: Option<String> = None;

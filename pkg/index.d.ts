@@ -1,0 +1,234 @@
+// Types of bedrock-connect's public API (every runtime entry exports the same names).
+
+/** `{ accessKeyId, secretAccessKey, sessionToken? }`: the platform's own AWS credentials. */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+  /** When temporary credentials expire (informational). */
+  expiration?: Date;
+}
+
+/** Static credentials, or a function returning them (called for each AssumeRole). */
+export type CredentialsSource = AwsCredentials | (() => AwsCredentials | Promise<AwsCredentials>);
+
+/** A session tag: `{ key, value }` (or AWS's `{ Key, Value }`). */
+export type SessionTag = { key: string; value: string } | { Key: string; Value: string };
+
+/** The customer's role to assume with STS AssumeRole. */
+export interface AssumeRoleOptions {
+  /** `arn:aws:iam::123456789012:role/BedrockAccess`. */
+  roleArn: string;
+  /** Must equal the role's trust-policy condition `sts:ExternalId`; 2–1224 characters. */
+  externalId?: string;
+  /** 2–64 of `[\w+=,.@-]`; default `bedrock-connect-<epoch ms>`. */
+  sessionName?: string;
+  /** 900–43200; clamped to 3600 when the base credentials carry a session token (role chaining). */
+  durationSeconds?: number;
+  /** Session tags (needs `sts:TagSession` in the trust policy). */
+  tags?: Record<string, string> | SessionTag[];
+  transitiveTagKeys?: string[];
+  sourceIdentity?: string;
+  /** Region of the STS endpoint to call; default: the client's `region`. */
+  stsRegion?: string;
+  /** Base URL of STS for private/on-prem deployments (wins over `stsRegion` for the host). */
+  stsEndpoint?: string;
+}
+
+export interface BedrockClientOptions {
+  /** The model's region, e.g. `us-east-1`. */
+  region: string;
+  credentials?: CredentialsSource;
+  assumeRole?: AssumeRoleOptions;
+  /** A Bedrock API key; cannot be combined with `credentials` / `assumeRole` (`CONFIG_CONFLICT`). */
+  bearerToken?: string;
+  /** Base URL of the Bedrock runtime (InvokeModel). */
+  endpoint?: string;
+  /** Base URL of the Bedrock control plane (ListFoundationModels). */
+  controlEndpoint?: string;
+  /** Default `'never'`. */
+  inferenceProfile?: 'auto' | 'never';
+  /** `maxAttempts` includes the first attempt (default 3, 1–10). */
+  retry?: { maxAttempts?: number };
+  /** Per-attempt timeout in milliseconds (no timeout by default). */
+  timeoutMs?: number;
+  /** Default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Clock in epoch milliseconds (default `Date.now`), for tests. */
+  now?: () => number;
+}
+
+export interface CheckRoleResult {
+  assumedRoleArn: string;
+  accessKeyId: string;
+  expiration: Date;
+  /** Notes such as the role-chaining clamp of `durationSeconds`. */
+  warnings: string[];
+}
+
+export interface InvokeOptions {
+  modelId: string;
+  /** A plain object is sent as JSON. */
+  body: string | Uint8Array | ArrayBuffer | Record<string, unknown> | unknown[];
+  /** Default `application/json`. */
+  contentType?: string;
+  /** Default `application/json`. */
+  accept?: string;
+  signal?: AbortSignal;
+  inferenceProfile?: 'auto' | 'never';
+  guardrailIdentifier?: string;
+  guardrailVersion?: string;
+  trace?: 'ENABLED' | 'DISABLED' | 'ENABLED_FULL';
+  performanceConfigLatency?: 'standard' | 'optimized';
+  serviceTier?: string;
+}
+
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+}
+
+export interface InvokeResult {
+  status: number;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  body: Uint8Array;
+  text(): string;
+  json<T = any>(): T;
+  requestId: string | null;
+  /** From `X-Amzn-Bedrock-Input-Token-Count` / `-Output-Token-Count`. */
+  usage: Usage | null;
+  /** Client wall time to the last byte. */
+  latencyMs: number;
+  /** `X-Amzn-Bedrock-Invocation-Latency`. */
+  serverLatencyMs: number | null;
+  inferenceProfileUsed: string | null;
+}
+
+export interface ListFoundationModelsOptions {
+  /** → `byProvider`, e.g. `'Anthropic'`. */
+  provider?: string;
+  /** → `byCustomizationType`: `'FINE_TUNING' | 'CONTINUED_PRE_TRAINING' | 'DISTILLATION'`. */
+  customizationType?: string;
+  /** → `byOutputModality`: `'TEXT' | 'IMAGE' | 'EMBEDDING'`. */
+  outputModality?: string;
+  /** → `byInferenceType`: `'ON_DEMAND' | 'PROVISIONED'`. */
+  inferenceType?: string;
+  signal?: AbortSignal;
+}
+
+/** One entry of ListFoundationModels' `modelSummaries`, as AWS returns it. */
+export interface FoundationModelSummary {
+  modelArn: string;
+  modelId: string;
+  modelName?: string;
+  providerName?: string;
+  inputModalities?: string[];
+  outputModalities?: string[];
+  responseStreamingSupported?: boolean;
+  customizationsSupported?: string[];
+  inferenceTypesSupported?: string[];
+  modelLifecycle?: { status: string };
+  [key: string]: unknown;
+}
+
+export declare class BedrockClient {
+  constructor(options: BedrockClientOptions);
+  /** Assumes the role (or reuses cached credentials); throws `NO_ROLE_CONFIGURED` without `assumeRole`. */
+  checkRole(): Promise<CheckRoleResult>;
+  /** InvokeModel; a non-2xx answer throws `AwsError`. */
+  invoke(options: InvokeOptions): Promise<InvokeResult>;
+  listFoundationModels(options?: ListFoundationModelsOptions): Promise<FoundationModelSummary[]>;
+  /** Frees the wasm memory now (otherwise freed when garbage-collected). */
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+export interface SigningSettings {
+  /** Default `'double'` (the AWS SDKs' choice for every service but S3). */
+  percentEncoding?: 'double' | 'single';
+  /** Default true. */
+  normalizePath?: boolean;
+  /** Adds `x-amz-content-sha256`. */
+  payloadChecksumHeader?: boolean;
+  /** `'exclude'` = sent but not signed. Default `'include'`. */
+  sessionToken?: 'include' | 'exclude';
+  /** Default `'headers'`; `'query'` presigns the URL. */
+  location?: 'headers' | 'query';
+  /** Seconds, for query signing. */
+  expiresIn?: number;
+  excludedHeaders?: string[];
+}
+
+export interface SignRequestInput {
+  /** Default `GET`. */
+  method?: string;
+  url: string;
+  headers?: Record<string, string> | [string, string][];
+  body?: string | Uint8Array;
+  region: string;
+  service: string;
+  credentials: AwsCredentials;
+  /** Default: now. */
+  signingDate?: Date | number;
+  settings?: SigningSettings;
+}
+
+export interface SignedRequest {
+  method: string;
+  /** With the `X-Amz-*` parameters when `location: 'query'`. */
+  url: string;
+  /** Lower-case names, everything to send, without `host`. */
+  headers: Record<string, string>;
+}
+
+/** Signs a request with SigV4 (synchronous). */
+export declare function signRequest(input: SignRequestInput): SignedRequest;
+
+export type ModelIdKind = 'base' | 'inference-profile' | 'provisioned' | 'marketplace' | 'custom';
+
+export interface ParsedModelId {
+  kind: ModelIdKind;
+  /** Exactly what goes (percent-encoded) into `/model/{modelId}/…`. */
+  modelId: string;
+  region: string | null;
+  accountId: string | null;
+}
+
+/** Parses a model ID or ARN (synchronous). `context` expands short forms and catches region mismatches. */
+export declare function parseModelId(input: string, context?: { region?: string; accountId?: string }): ParsedModelId;
+
+/** Resolves once the WebAssembly module is loaded (only needed in browsers before a synchronous call). */
+export declare function ready(): Promise<void>;
+
+export interface ErrorFields {
+  code: string;
+  hint?: string;
+  field?: string | null;
+  status?: number | null;
+  requestId?: string | null;
+  retryable?: boolean;
+}
+
+export declare class BedrockConnectError extends Error {
+  constructor(message: string, fields: ErrorFields);
+  /** AWS's code verbatim (`AccessDenied`, `ValidationException`) or ours (`INVALID_ROLE_ARN`). */
+  readonly code: string;
+  /** One sentence saying what to fix. */
+  readonly hint: string;
+  /** The JS option path at fault, e.g. `assumeRole.roleArn`. */
+  readonly field: string | null;
+  /** HTTP status, when there was a response. */
+  readonly status: number | null;
+  readonly requestId: string | null;
+  readonly retryable: boolean;
+  toJSON(): { name: string; code: string; message: string; hint: string; field: string | null; status: number | null; requestId: string | null; retryable: boolean };
+}
+/** Bad input, found before any request was sent. */
+export declare class ConfigError extends BedrockConnectError {}
+/** AWS answered with an error. */
+export declare class AwsError extends BedrockConnectError {}
+/** No answer: connection failed, aborted or timed out. */
+export declare class NetworkError extends BedrockConnectError {}
+/** A stream broke mid-way. */
+export declare class StreamError extends BedrockConnectError {}

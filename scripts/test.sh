@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Every test of the project, in order: the Rust core on the host, the simulator's own suite, the
+# moto peer, the package in Node and Chromium, packaging from the packed tarball, and the types.
+# Run after scripts/setup.sh and scripts/build.sh (npm test does all three).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n== %s\n' "$*"; }
+
+step "cargo test (host, sans-I/O core)"
+cargo test --quiet
+
+step "simulator (its own SigV4 checks against @smithy/signature-v4)"
+node --test simulator/test/
+
+step "moto peer"
+node --test tests/moto/
+
+step "package in Node, against the simulator and moto"
+node --test tests/js/
+
+step "packaging: npm pack, install in a fresh directory, import and require"
+node tests/packaging/run.js
+
+step "types: tsc --noEmit over pkg/index.d.ts and the README examples"
+node scripts/check-readme.js
