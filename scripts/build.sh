@@ -19,6 +19,9 @@ rm -f pkg/wasm/*/*.d.ts
 
 npx --no-install esbuild pkg/common.js --bundle --format=cjs --platform=neutral --log-level=warning --outfile=pkg/common.cjs
 
+# The npm package carries the project's README and LICENSE.
+cp README.md LICENSE pkg/
+
 raw=$(wc -c < pkg/wasm/web/bedrock_connect_bg.wasm)
 gz=$(gzip -9 -c pkg/wasm/web/bedrock_connect_bg.wasm | wc -c)
 echo "built pkg/: bedrock_connect_bg.wasm ${raw} bytes raw, ${gz} bytes gzip -9"

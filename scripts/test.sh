@@ -19,7 +19,13 @@ step "package in Node, against the simulator and moto"
 node --test tests/js/
 
 step "packaging: npm pack, install in a fresh directory, import and require"
-node tests/packaging/run.js
+node --test tests/packaging/
+
+step "npm start's demo, once"
+node scripts/start.js --once
+
+step "THIRD-PARTY notices match the crates compiled into the .wasm"
+node scripts/third-party.js --check
 
 step "types: tsc --noEmit over pkg/index.d.ts and the README examples"
 node scripts/check-readme.js

@@ -1,0 +1,39 @@
+// Type-checks the README's ```js examples against pkg/index.d.ts with tsc --noEmit (strict), and
+// checks that every error code the core can produce is listed in the README.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(new URL('..', import.meta.url).pathname);
+const readme = readFileSync(path.join(root, 'README.md'), 'utf8');
+const out = path.join(root, 'target', 'readme-examples');
+rmSync(out, { recursive: true, force: true });
+mkdirSync(out, { recursive: true });
+
+const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+const files = blocks.map((code, i) => {
+  const file = path.join(out, `example-${i + 1}.mjs`);
+  writeFileSync(file, `// @ts-check\n${code}\nexport {};\n`);
+  return file;
+});
+writeFileSync(path.join(out, 'tsconfig.json'), JSON.stringify({
+  compilerOptions: {
+    strict: true, noEmit: true, allowJs: true, checkJs: true, target: 'es2022', module: 'esnext',
+    moduleResolution: 'bundler', lib: ['es2022', 'dom', 'esnext.disposable'], types: [],
+    paths: { 'bedrock-connect': [path.join(root, 'pkg', 'index.d.ts')] },
+  },
+  files: [...files, path.join(root, 'pkg', 'index.d.ts')],
+}));
+execFileSync(path.join(root, 'node_modules', '.bin', 'tsc'), ['-p', out], { stdio: 'inherit' });
+
+const codes = new Set();
+for (const f of readdirSync(path.join(root, 'src'), { recursive: true })) {
+  if (!f.endsWith('.rs')) continue;
+  for (const m of readFileSync(path.join(root, 'src', f), 'utf8').matchAll(/"([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)"/g)) codes.add(m[1]);
+}
+const missing = [...codes].filter((c) => !c.startsWith('HTTP_') && !c.startsWith('CARGO_') && !readme.includes(`\`${c}\``));
+if (missing.length) {
+  console.error(`README is missing error codes: ${missing.join(', ')}`);
+  process.exit(1);
+}
+console.log(`${blocks.length} passed, 0 failed: README examples type-check; ${codes.size} error codes documented`);

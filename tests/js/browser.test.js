@@ -1,0 +1,46 @@
+// Headless Chromium (Debian chromium + playwright-core): a page imports the package's browser
+// entry and runs assume-role → invoke against the simulator on another origin (CORS).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { startSimulator } from '../../simulator/index.js';
+import { fixture, HAIKU } from './env.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+let aws, site, browser;
+
+before(async () => {
+  aws = await startSimulator();
+  site = await startSimulator({ static: { '/pkg': `${root}pkg`, '/page': `${root}tests/js/browser` } });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
+      '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+});
+after(async () => {
+  await browser?.close();
+  await aws?.close();
+  await site?.close();
+});
+
+test('browser entry: assume role → invoke across origins, no init call', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${site.url}/page/index.html`);
+  await page.waitForFunction(() => window.pageReady === true);
+  const { request, response, inputTokens, outputTokens } = fixture('anthropic');
+  const out = await page.evaluate((args) => window.runFlow(args), { aws: aws.url, modelId: HAIKU, body: request });
+  assert.deepEqual(errors, []);
+  assert.match(out.assumedRoleArn, /^arn:aws:sts::123456789012:assumed-role\/BedrockAccess\/bedrock-connect-\d+$/);
+  assert.equal(out.status, 200);
+  assert.deepEqual(out.json, response);
+  assert.deepEqual(out.usage, { inputTokens, outputTokens });
+  assert.deepEqual(out.denied, { isAwsError: true, code: 'SignatureDoesNotMatch', field: 'credentials' });
+  assert.equal(out.authorization, 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, '
+    + 'SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31');
+  assert.equal(aws.stats.invoke.last.scope.service, 'bedrock');
+  assert.equal(aws.stats.regions['eu-west-1'], 1); // the successful AssumeRole; the denied one used the default (us-east-1)
+});
