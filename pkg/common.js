@@ -70,6 +70,14 @@ export function createApi(loader) {
       return (await this.#client()).listFoundationModels(options);
     }
 
+    async resolveModel(modelId) {
+      return (await this.#client()).resolveModel(modelId);
+    }
+
+    async mintApiKey(options = {}) {
+      return (await this.#client()).mintApiKey(options);
+    }
+
     /** Frees the wasm memory now (it is also freed when the client is garbage-collected). */
     free() {
       this.#inner?.free();
@@ -88,5 +96,6 @@ export function createApi(loader) {
     },
     signRequest: (input) => now().signRequest(input),
     parseModelId: (input, context) => now().parseModelId(input, context),
+    policies: (input) => now().policies(input),
   };
 }

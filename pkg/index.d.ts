@@ -132,6 +132,24 @@ export interface FoundationModelSummary {
   [key: string]: unknown;
 }
 
+export interface ResolvedModel {
+  /** What goes into the path (ARNs whole). */
+  modelId: string;
+  kind: ModelIdKind;
+  /** The preset family (`anthropic`, `titan-text`, `nova`, `llama`, `mistral`, `cohere-command`, `cohere-command-r`, `jamba`), or null when unknown. */
+  family: string | null;
+  region: string;
+  /** The inference profile the ID names (system or application), else null. */
+  inferenceProfile: string | null;
+}
+
+export interface ApiKey {
+  /** `bedrock-api-key-…`: a secret, send it as `Authorization: Bearer …` (or `new BedrockClient({ region, bearerToken })`). */
+  token: string;
+  expiration: Date;
+  region: string;
+}
+
 export declare class BedrockClient {
   constructor(options: BedrockClientOptions);
   /** Assumes the role (or reuses cached credentials); throws `NO_ROLE_CONFIGURED` without `assumeRole`. */
@@ -139,6 +157,10 @@ export declare class BedrockClient {
   /** InvokeModel; a non-2xx answer throws `AwsError`. */
   invoke(options: InvokeOptions): Promise<InvokeResult>;
   listFoundationModels(options?: ListFoundationModelsOptions): Promise<FoundationModelSummary[]>;
+  /** Parses the ID in the client's context; application inference profiles are resolved with GetInferenceProfile. */
+  resolveModel(modelId: string): Promise<ResolvedModel>;
+  /** A short-term Bedrock API key from the client's (assumed) credentials; `expiresIn` 1–43200 s (default 43200), clamped to the credentials' expiry. */
+  mintApiKey(options?: { expiresIn?: number }): Promise<ApiKey>;
   /** Frees the wasm memory now (otherwise freed when garbage-collected). */
   free(): void;
   [Symbol.dispose](): void;
@@ -197,6 +219,32 @@ export interface ParsedModelId {
 
 /** Parses a model ID or ARN (synchronous). `context` expands short forms and catches region mismatches. */
 export declare function parseModelId(input: string, context?: { region?: string; accountId?: string }): ParsedModelId;
+
+export interface PoliciesInput {
+  /** The platform's 12-digit account ID, or its IAM user/role ARN. */
+  platformPrincipal: string;
+  /** Adds the `sts:ExternalId` condition. */
+  externalId?: string;
+  /** Default: the five bedrock actions bedrock-connect uses. */
+  actions?: string[];
+  /** Truthy when the platform sends session tags: adds `sts:TagSession`. */
+  tags?: boolean | Record<string, string> | SessionTag[];
+}
+
+export interface IamPolicyDocument {
+  Version: '2012-10-17';
+  Statement: Array<{
+    Sid: string;
+    Effect: 'Allow';
+    Action: string[];
+    Resource?: string;
+    Principal?: { AWS: string };
+    Condition?: { StringEquals: { 'sts:ExternalId': string } };
+  }>;
+}
+
+/** The role's permissions policy and trust policy, as IAM JSON (synchronous). */
+export declare function policies(input: PoliciesInput): { permissions: IamPolicyDocument; trust: IamPolicyDocument };
 
 /** Resolves once the WebAssembly module is loaded (only needed in browsers before a synchronous call). */
 export declare function ready(): Promise<void>;

@@ -5,6 +5,7 @@ export const {
   BedrockClient,
   signRequest,
   parseModelId,
+  policies,
   ready,
   BedrockConnectError,
   ConfigError,

@@ -134,3 +134,93 @@ export function listFoundationModels(config, region, query) {
     .map((m) => ({ modelArn: `arn:aws:bedrock:${region}::foundation-model/${m.modelId}`, ...m }));
   return { modelSummaries: summaries };
 }
+
+// ---------- inference profiles, marketplace endpoints, invoke targets ----------
+
+const PROFILE_ARN = /^arn:aws[\w-]*:bedrock:([\w-]*):(\d*):(inference-profile|application-inference-profile)\/(.+)$/;
+const SAGEMAKER_ENDPOINT_ARN = /^arn:aws[\w-]*:sagemaker:([\w-]*):(\d*):endpoint\/(.+)$/;
+
+/** Find a configured inference profile by ID, system profile ARN (any region) or application profile ARN. */
+export function findProfile(config, identifier) {
+  const profiles = config.inferenceProfiles ?? [];
+  const arn = PROFILE_ARN.exec(identifier);
+  if (!arn) return profiles.find((p) => p.inferenceProfileId === identifier) ?? null;
+  const type = arn[3] === 'inference-profile' ? 'SYSTEM_DEFINED' : 'APPLICATION';
+  return profiles.find((p) => p.type === type && p.inferenceProfileId === arn[4]) ?? null;
+}
+
+/** A profile as answered in a region: system profile ARNs carry the request's region. */
+export function profileView(profile, region) {
+  if (profile.type !== 'SYSTEM_DEFINED' || !region) return { ...profile };
+  const parts = profile.inferenceProfileArn.split(':');
+  parts[3] = region;
+  return { ...profile, inferenceProfileArn: parts.join(':') };
+}
+
+/** The foundation model ID a profile routes to (from its first model ARN). */
+export function profileModelId(profile) {
+  const arn = profile.models?.[0]?.modelArn ?? '';
+  const i = arn.indexOf('foundation-model/');
+  return i < 0 ? null : arn.slice(i + 'foundation-model/'.length);
+}
+
+/**
+ * Resolve an InvokeModel identifier.
+ * @returns {null | {modelId:string, family:string, via:'base'|'profile'|'prefix'|'provisioned'|'marketplace',
+ *   profile?:object, endpointName?:string}}
+ */
+export function resolveTarget(config, identifier) {
+  const endpoint = SAGEMAKER_ENDPOINT_ARN.exec(identifier);
+  if (endpoint) {
+    const family = config.marketplaceEndpoints?.[endpoint[3]];
+    return family && FAMILIES.includes(family) ? { modelId: identifier, family, via: 'marketplace', endpointName: endpoint[3] } : null;
+  }
+  const profile = findProfile(config, identifier);
+  if (profile) {
+    const model = resolveModel(config, profileModelId(profile) ?? '');
+    return model ? { ...model, via: 'profile', profile } : null;
+  }
+  const model = resolveModel(config, identifier);
+  if (!model) return null;
+  if (/^arn:[^:]*:bedrock:[^:]*:[^:]*:provisioned-model\//.test(identifier)) return { ...model, via: 'provisioned' };
+  if (/^arn:[^:]*:bedrock:[^:]*:[^:]*:inference-profile\//.test(identifier) || stripProfilePrefix(identifier) !== identifier) {
+    return { ...model, via: 'prefix' };
+  }
+  return { ...model, via: 'base' };
+}
+
+const PROFILE_TYPES = ['SYSTEM_DEFINED', 'APPLICATION'];
+
+/** Validate ListInferenceProfiles parameters; returns an error message or null. */
+export function checkProfileListQuery(query) {
+  const errors = [];
+  if (query.typeEquals !== undefined && !PROFILE_TYPES.includes(query.typeEquals)) {
+    errors.push(`Value '${query.typeEquals}' at 'typeEquals' failed to satisfy constraint: Member must satisfy enum value set: [${PROFILE_TYPES.join(', ')}]`);
+  }
+  if (query.maxResults !== undefined) {
+    const n = Number(query.maxResults);
+    if (!/^\d+$/.test(query.maxResults) || n < 1) errors.push(`Value '${query.maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+    else if (n > 1000) errors.push(`Value '${query.maxResults}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000`);
+  }
+  if (query.nextToken !== undefined && decodeNextToken(query.nextToken) === null) return 'The provided pagination token is invalid.';
+  if (errors.length === 0) return null;
+  return `${errors.length} validation error${errors.length > 1 ? 's' : ''} detected: ${errors.join('; ')}`;
+}
+
+function decodeNextToken(token) {
+  const text = Buffer.from(String(token), 'base64').toString('utf8');
+  const m = /^offset:(\d+)$/.exec(text);
+  return m ? Number(m[1]) : null;
+}
+
+/** ListInferenceProfiles answer: filter by type (default SYSTEM_DEFINED), paginate with maxResults/nextToken. */
+export function listInferenceProfiles(config, region, query) {
+  const type = query.typeEquals ?? 'SYSTEM_DEFINED';
+  const all = (config.inferenceProfiles ?? []).filter((p) => p.type === type).map((p) => profileView(p, region));
+  const start = query.nextToken === undefined ? 0 : decodeNextToken(query.nextToken);
+  const size = query.maxResults === undefined ? all.length : Number(query.maxResults);
+  const page = all.slice(start, start + size);
+  const answer = { inferenceProfileSummaries: page };
+  if (start + size < all.length) answer.nextToken = Buffer.from(`offset:${start + size}`).toString('base64');
+  return answer;
+}

@@ -46,6 +46,65 @@ export function defaultModels() {
   ];
 }
 
+/** Regions of each cross-region inference geography. */
+export const GEOGRAPHIES = {
+  us: { label: 'US', regions: ['us-east-1', 'us-east-2', 'us-west-2'] },
+  eu: { label: 'EU', regions: ['eu-central-1', 'eu-west-1', 'eu-west-3'] },
+  apac: { label: 'APAC', regions: ['ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2'] },
+};
+
+/** The application inference profile of the defaults (Claude 3 Haiku in us-east-1). */
+export const APP_PROFILE_ARN = `arn:aws:bedrock:us-east-1:${ROLE_ACCOUNT}:application-inference-profile/app1abc2def3`;
+
+/**
+ * Inference profiles: SYSTEM_DEFINED cross-region profiles for catalogue models plus one APPLICATION profile.
+ * System profile ARNs are answered with the request's region in place of the stored one.
+ */
+export function defaultInferenceProfiles() {
+  const created = '2024-08-27T00:00:00Z';
+  const system = (geo, modelId, name) => {
+    const { label, regions } = GEOGRAPHIES[geo];
+    const id = `${geo}.${modelId}`;
+    return {
+      inferenceProfileId: id,
+      inferenceProfileName: `${label} ${name}`,
+      inferenceProfileArn: `arn:aws:bedrock:${regions[0]}:${ROLE_ACCOUNT}:inference-profile/${id}`,
+      models: regions.map((region) => ({ modelArn: `arn:aws:bedrock:${region}::foundation-model/${modelId}` })),
+      status: 'ACTIVE',
+      type: 'SYSTEM_DEFINED',
+      description: `Routes requests to ${name} in ${regions.slice(0, -1).join(', ')} and ${regions.at(-1)}.`,
+      createdAt: created,
+      updatedAt: created,
+    };
+  };
+  const catalogue = [
+    ['anthropic.claude-3-haiku-20240307-v1:0', 'Anthropic Claude 3 Haiku', ['us', 'eu', 'apac']],
+    ['anthropic.claude-3-5-sonnet-20240620-v1:0', 'Anthropic Claude 3.5 Sonnet', ['us', 'eu', 'apac']],
+    ['anthropic.claude-3-5-sonnet-20241022-v2:0', 'Anthropic Claude 3.5 Sonnet v2', ['us', 'apac']],
+    ['anthropic.claude-3-7-sonnet-20250219-v1:0', 'Anthropic Claude 3.7 Sonnet', ['us', 'eu', 'apac']],
+    ['amazon.nova-micro-v1:0', 'Nova Micro', ['us', 'eu', 'apac']],
+    ['amazon.nova-lite-v1:0', 'Nova Lite', ['us', 'eu', 'apac']],
+    ['amazon.nova-pro-v1:0', 'Nova Pro', ['us', 'eu', 'apac']],
+    ['meta.llama3-1-70b-instruct-v1:0', 'Meta Llama 3.1 70B Instruct', ['us']],
+  ];
+  const profiles = [];
+  for (const [geo] of Object.entries(GEOGRAPHIES)) {
+    for (const [modelId, name, geos] of catalogue) if (geos.includes(geo)) profiles.push(system(geo, modelId, name));
+  }
+  profiles.push({
+    inferenceProfileId: 'app1abc2def3',
+    inferenceProfileName: 'my-app-haiku',
+    inferenceProfileArn: APP_PROFILE_ARN,
+    models: [{ modelArn: 'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0' }],
+    status: 'ACTIVE',
+    type: 'APPLICATION',
+    description: 'Application profile for Claude 3 Haiku in us-east-1 (cost tracking).',
+    createdAt: '2025-01-01T00:00:00Z',
+    updatedAt: '2025-01-01T00:00:00Z',
+  });
+  return profiles;
+}
+
 /**
  * The default simulator configuration.
  * - baseCredentials: long-term IAM user keys accepted by STS (and, for convenience, by Bedrock).
@@ -63,6 +122,17 @@ export function defaultModels() {
  * - validateBodies: reject invoke bodies missing the family's required keys (as Bedrock does).
  * - inject: queued error injections (see index.js `configure`).
  * - clockOffsetMs: added to the clock (also settable via startSimulator({ clockOffsetMs })).
+ * - inferenceProfiles: SYSTEM_DEFINED and APPLICATION inference profiles (see defaultInferenceProfiles()).
+ * - onDemandUnsupported: base model IDs that must be invoked through an inference profile.
+ * - modelAccessDenied: model IDs (base ID or identifier as sent) whose model access is not granted.
+ * - marketplaceEndpoints: SageMaker endpoint name → response family, for `arn:aws:sagemaker:…:endpoint/NAME`.
+ * - marketplaceSubscriptionRequired: base model IDs / endpoint names whose invocation needs
+ *   `aws-marketplace:ViewSubscriptions` on the caller (first-use Marketplace subscription).
+ * - unrecognizedTokenRegions: Bedrock regions where temporary (session) credentials are not recognized.
+ * - disabledStsRegions: regions where STS is not activated (AssumeRole scoped there → RegionDisabledException).
+ * - stsRegion: the region this STS endpoint serves (null = any); other signing regions → SignatureDoesNotMatch.
+ * - scpDeny: IAM actions denied by a service control policy (e.g. 'sts:AssumeRole', 'bedrock:InvokeModel').
+ * - stsExpiredTokenStatus: HTTP status of STS ExpiredToken for expired caller credentials (AWS sends 403; 400 kept for compatibility).
  */
 export function defaultConfig() {
   return {
@@ -82,7 +152,9 @@ export function defaultConfig() {
           'bedrock:InvokeModel',
           'bedrock:InvokeModelWithResponseStream',
           'bedrock:ListFoundationModels',
+          'bedrock:ListInferenceProfiles',
           'bedrock:GetInferenceProfile',
+          'bedrock:CallWithBearerToken',
           'sts:TagSession',
         ],
         maxSessionDuration: 43200,
@@ -106,6 +178,16 @@ export function defaultConfig() {
     validateBodies: true,
     inject: [],
     clockOffsetMs: 0,
+    inferenceProfiles: defaultInferenceProfiles(),
+    onDemandUnsupported: ['anthropic.claude-3-5-sonnet-20241022-v2:0', 'anthropic.claude-3-7-sonnet-20250219-v1:0'],
+    modelAccessDenied: [],
+    marketplaceEndpoints: { 'my-endpoint': 'llama' },
+    marketplaceSubscriptionRequired: [],
+    unrecognizedTokenRegions: [],
+    disabledStsRegions: [],
+    stsRegion: null,
+    scpDeny: [],
+    stsExpiredTokenStatus: 400,
   };
 }
 
@@ -120,6 +202,9 @@ export const ERROR_PRESETS = {
     expiredToken: { status: 403, code: 'ExpiredTokenException', message: 'The security token included in the request is expired' },
     modelNotReady: { status: 429, code: 'ModelNotReadyException', message: 'Model is not ready to serve inference requests.' },
     modelTimeout: { status: 408, code: 'ModelTimeoutException', message: 'Model has timed out in processing the request.' },
+    quota: { status: 400, code: 'ServiceQuotaExceededException', message: 'Your request exceeds the service quota for your account. You can view your quotas at Viewing service quotas. You can resubmit your request later.' },
+    modelError: { status: 424, code: 'ModelErrorException', message: 'The request failed due to an error while processing the model.' },
+    notFound: { status: 404, code: 'ResourceNotFoundException', message: 'The specified resource ARN was not found. Check the ARN and try your request again.' },
   },
   sts: {
     throttle: { status: 400, code: 'Throttling', message: 'Rate exceeded' },
@@ -128,5 +213,6 @@ export const ERROR_PRESETS = {
     accessDenied: { status: 403, code: 'AccessDenied', message: 'Access denied' },
     validation: { status: 400, code: 'ValidationError', message: 'Request failed validation.' },
     expiredToken: { status: 400, code: 'ExpiredToken', message: 'The security token included in the request is expired' },
+    regionDisabled: { status: 403, code: 'RegionDisabledException', message: 'STS is not activated in this region for account:111111111111. Your account administrator can activate STS in this region using the IAM Console.' },
   },
 };

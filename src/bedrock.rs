@@ -168,9 +168,17 @@ fn code_from_status(status: u16) -> &'static str {
     }
 }
 
-/// The option at fault and a one-sentence hint for a Bedrock error.
+/// The option at fault and a one-sentence hint for a Bedrock error (and, where AWS words it, its message).
 fn hint_for(code: &str, message: &str) -> (Option<&'static str>, &'static str) {
     match code {
+        "AccessDeniedException" if message.contains("don't have access to the model") || message.contains("do not have access to the model") => (
+            Some("modelId"),
+            "Model access is not granted: enable this model under Bedrock → Model access in the customer's account and this region.",
+        ),
+        "AccessDeniedException" if message.contains("aws-marketplace") => (
+            Some("assumeRole.roleArn"),
+            "This model is sold through AWS Marketplace: the role needs aws-marketplace:ViewSubscriptions and aws-marketplace:Subscribe, and the account must accept the offer once.",
+        ),
         "AccessDeniedException" => (
             Some("assumeRole.roleArn"),
             "The role may not call this: give it bedrock:InvokeModel (and bedrock:ListFoundationModels) on this model, \
@@ -178,15 +186,24 @@ fn hint_for(code: &str, message: &str) -> (Option<&'static str>, &'static str) {
         ),
         "UnrecognizedClientException" | "InvalidClientTokenId" => (
             Some("credentials"),
-            "Bedrock does not recognise the security token: check the credentials (or the assumed role's session), and that the region uses a regional STS token.",
+            "Bedrock does not recognise the security token: the credentials are wrong or were revoked, or the session token \
+             comes from the global STS endpoint and this region needs a regional one (set assumeRole.stsRegion).",
         ),
         "InvalidSignatureException" | "SignatureDoesNotMatch" if message.contains("expired") => (
             Some("credentials"),
             "The request's date is too far from AWS's clock: correct the system clock (or the `now` option).",
         ),
-        "InvalidSignatureException" | "SignatureDoesNotMatch" => (
+        "InvalidSignatureException" | "SignatureDoesNotMatch" if message.contains("correct service") => (
+            Some("endpoint"),
+            "The request was signed for another service: Bedrock's runtime and control plane both expect the signing name `bedrock`; check `endpoint`.",
+        ),
+        "InvalidSignatureException" | "SignatureDoesNotMatch" if message.contains("region") => (
             Some("region"),
-            "The signature was refused: check the secret key and that the request was signed for this region and service `bedrock`.",
+            "The request was signed for another region than the endpoint's: set `region` to the endpoint's region.",
+        ),
+        "InvalidSignatureException" | "SignatureDoesNotMatch" => (
+            Some("credentials"),
+            "The signature was refused: check the secret key, and that `region` is the endpoint's region.",
         ),
         "ExpiredTokenException" => (
             Some("credentials"),
@@ -208,10 +225,8 @@ fn hint_for(code: &str, message: &str) -> (Option<&'static str>, &'static str) {
             Some("modelId"),
             "No such model or resource in this region: check modelId and region.",
         ),
-        "ThrottlingException" | "ServiceQuotaExceededException" => (
-            None,
-            "Too many requests or tokens for this account's quota: retry later, or request a quota increase.",
-        ),
+        "ThrottlingException" => (None, "Too many requests for this account: it was retried with backoff; retry later or lower the request rate."),
+        "ServiceQuotaExceededException" => (None, "The account's Bedrock quota is used up: retry later, or request a quota increase in Service Quotas."),
         "ModelNotReadyException" => (None, "The model is not ready yet: retry in a few seconds."),
         "ModelTimeoutException" => (Some("body"), "The model took too long: send a shorter prompt or fewer max tokens."),
         "ModelErrorException" => (Some("body"), "The model failed on this input: check the body against the model family's format."),
@@ -219,8 +234,20 @@ fn hint_for(code: &str, message: &str) -> (Option<&'static str>, &'static str) {
             Some("modelId"),
             "The endpoint did not recognise the path: an ARN model ID must be percent-encoded in the URL.",
         ),
+        "ServiceUnavailableException" | "InternalServerException" => (None, "Bedrock failed to answer: it was retried with backoff; retry later."),
         _ => (None, "Bedrock failed to answer: retry later."),
     }
+}
+
+/// Refines an InvokeModel error with the model: a malformed body names the family's format.
+pub fn diagnose(mut e: Error, model_id: &str) -> Error {
+    let malformed = e.code == "ValidationException" && e.field.as_deref() == Some("body");
+    if let (true, Some(family)) = (malformed, model_id::family_of(model_id)) {
+        e.hint = format!(
+            "Bedrock refused the body: {model_id} takes the `{family}` family's request format; check the body's fields and types against it."
+        );
+    }
+    e
 }
 
 #[cfg(test)]
@@ -347,6 +374,32 @@ mod tests {
         let xml = "<ErrorResponse><Errors><Error><Code>SignatureDoesNotMatch</Code><Message>The request signature we calculated does not match</Message></Error></Errors></ErrorResponse>";
         let e = parse_error(&resp(403, None, xml));
         assert_eq!((e.code.as_str(), e.message.as_str()), ("SignatureDoesNotMatch", "The request signature we calculated does not match"));
+    }
+
+    #[test]
+    fn catalogue_by_message() {
+        let cases = [
+            ("AccessDeniedException", "You don't have access to the model with the specified model ID.", Some("modelId"), "Model access"),
+            ("AccessDeniedException", "User is not authorized to perform: aws-marketplace:ViewSubscriptions", Some("assumeRole.roleArn"), "aws-marketplace:Subscribe"),
+            ("UnrecognizedClientException", "The security token included in the request is invalid.", Some("credentials"), "regional"),
+            ("InvalidSignatureException", "Signature expired: 20251125T070000Z is now earlier than 20251125T071000Z", Some("credentials"), "clock"),
+            ("InvalidSignatureException", "Credential should be scoped to correct service: 'bedrock'. ", Some("endpoint"), "`bedrock`"),
+            ("InvalidSignatureException", "Credential should be scoped to a valid region. ", Some("region"), "region"),
+            ("ServiceQuotaExceededException", "quota", None, "Service Quotas"),
+            ("ModelNotReadyException", "not ready", None, "retry"),
+            ("UnknownOperationException", "", Some("modelId"), "percent-encoded"),
+        ];
+        for (code, msg, field, words) in cases {
+            let e = parse_error(&resp(400, Some(code), &format!(r#"{{"message":"{msg}"}}"#)));
+            assert_eq!((e.code.as_str(), e.field.as_deref()), (code, field), "{msg}");
+            assert!(e.hint.contains(words), "{}", e.hint);
+        }
+    }
+
+    #[test]
+    fn malformed_body_names_the_family() {
+        let e = diagnose(parse_error(&resp(400, Some("ValidationException"), r#"{"message":"Malformed input request"}"#)), "us.anthropic.claude-3-haiku-20240307-v1:0");
+        assert_eq!(e.hint, "Bedrock refused the body: us.anthropic.claude-3-haiku-20240307-v1:0 takes the `anthropic` family's request format; check the body's fields and types against it.");
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //!       credential cache ◀── parse_*() ◀──────────────────────────────────────────┘
 //! ```
 
+pub mod api_key;
 pub mod bedrock;
 pub mod client;
 pub mod config;
@@ -19,6 +20,8 @@ pub mod endpoint;
 pub mod error;
 pub mod http;
 pub mod model_id;
+pub mod policy;
+pub mod profile;
 pub mod retry;
 pub mod sign;
 pub mod sts;

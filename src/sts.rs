@@ -257,9 +257,13 @@ pub fn parse_error(resp: &HttpResponse) -> Error {
     }
 }
 
-/// The option at fault and the hint for an STS error code.
+/// The option at fault and the hint for an STS error code (and, where AWS words it, its message).
 fn sts_hint(code: &str, message: &str) -> (&'static str, &'static str) {
     match code {
+        "AccessDenied" if message.contains("service control policy") => (
+            "assumeRole.roleArn",
+            "An organization service control policy denies sts:AssumeRole: ask the administrator of the role's (or the platform's) AWS Organization to allow it.",
+        ),
         "AccessDenied" => (
             "assumeRole.roleArn",
             "The role refused AssumeRole: check that its trust policy names the platform's principal, \
@@ -268,6 +272,10 @@ fn sts_hint(code: &str, message: &str) -> (&'static str, &'static str) {
         "InvalidClientTokenId" => (
             "credentials",
             "STS does not know the base access key: check the platform's credentials, and that STS is enabled in assumeRole.stsRegion.",
+        ),
+        "SignatureDoesNotMatch" if message.contains("scoped to a valid region") => (
+            "assumeRole.stsRegion",
+            "The STS endpoint serves another region: set assumeRole.stsRegion to the region of assumeRole.stsEndpoint.",
         ),
         "SignatureDoesNotMatch" if message.contains("expired") => (
             "credentials",
@@ -285,10 +293,15 @@ fn sts_hint(code: &str, message: &str) -> (&'static str, &'static str) {
             "assumeRole.stsRegion",
             "STS is not activated in this region for the account: activate it in IAM → Account settings, or set assumeRole.stsRegion to another region.",
         ),
-        "ValidationError" => (
+        "ValidationError" if message.contains("role chaining") => (
             "assumeRole.durationSeconds",
-            "A parameter was refused: durationSeconds may not exceed the role's maximum session duration (or 3600 s when role chaining).",
+            "Role chaining (base credentials with a session token) is capped at 3600 seconds: lower durationSeconds to 3600 or less.",
         ),
+        "ValidationError" if message.contains("DurationSeconds") => (
+            "assumeRole.durationSeconds",
+            "durationSeconds exceeds the role's maximum session duration: lower it, or raise the role's MaxSessionDuration in IAM.",
+        ),
+        "ValidationError" => ("assumeRole", "STS refused a parameter: check roleArn, sessionName, tags and durationSeconds."),
         "MalformedPolicyDocument" | "PackedPolicyTooLarge" => (
             "assumeRole.tags",
             "The session tags or policies are too large or malformed: send fewer or shorter tags.",
@@ -298,6 +311,18 @@ fn sts_hint(code: &str, message: &str) -> (&'static str, &'static str) {
             "STS refused the request: check the role ARN, the external ID and the platform's credentials.",
         ),
     }
+}
+
+/// Refines an AssumeRole error with what was sent: an AccessDenied while session tags were sent
+/// most often means the trust policy lacks `sts:TagSession`.
+pub fn diagnose(mut e: Error, params: &AssumeRole) -> Error {
+    if e.code == "AccessDenied" && !params.tags.is_empty() && !e.message.contains("service control policy") {
+        e.field = Some("assumeRole.tags".into());
+        e.hint = "The role refused AssumeRole with session tags: its trust policy must also allow sts:TagSession for the platform's principal \
+                  (and name that principal, and match assumeRole.externalId)."
+            .into();
+    }
+    e
 }
 
 /// Text of the first element with each of `names`, searching the whole document.
@@ -577,6 +602,39 @@ mod tests {
             assert_eq!((e.code.as_str(), e.field.as_deref()), (code, Some(field)));
             assert!(e.hint.contains(words), "{}", e.hint);
         }
+    }
+
+    fn sts_error(code: &str, message: &str) -> Error {
+        let xml = format!("<ErrorResponse><Error><Code>{code}</Code><Message>{message}</Message></Error></ErrorResponse>");
+        parse_error(&HttpResponse { status: 403, headers: vec![], body: xml.into_bytes() })
+    }
+
+    #[test]
+    fn catalogue_by_message() {
+        let cases = [
+            ("AccessDenied", "User: x is not authorized to perform: sts:AssumeRole on resource: y with an explicit deny in a service control policy", "assumeRole.roleArn", "service control policy"),
+            ("SignatureDoesNotMatch", "Credential should be scoped to a valid region. ", "assumeRole.stsRegion", "region of assumeRole.stsEndpoint"),
+            ("SignatureDoesNotMatch", "Signature expired: 20251125T070000Z is now earlier than 20251125T071000Z", "credentials", "clock"),
+            ("ExpiredToken", "The security token included in the request is expired", "credentials", "refresh"),
+            ("RegionDisabledException", "STS is not activated in this region for account:111111111111.", "assumeRole.stsRegion", "activate it"),
+            ("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.", "assumeRole.durationSeconds", "3600"),
+            ("ValidationError", "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.", "assumeRole.durationSeconds", "MaxSessionDuration"),
+        ];
+        for (code, message, field, words) in cases {
+            let e = sts_error(code, message);
+            assert_eq!((e.code.as_str(), e.field.as_deref()), (code, Some(field)), "{message}");
+            assert!(e.hint.contains(words), "{}", e.hint);
+        }
+    }
+
+    #[test]
+    fn access_denied_with_tags_points_at_tag_session() {
+        let p = AssumeRole { tags: vec![("team".into(), "ml".into())], ..params() };
+        let e = diagnose(sts_error("AccessDenied", "User: x is not authorized to perform: sts:TagSession"), &p);
+        assert_eq!(e.field.as_deref(), Some("assumeRole.tags"));
+        assert!(e.hint.contains("sts:TagSession"));
+        let e = diagnose(sts_error("AccessDenied", "m"), &params());
+        assert_eq!(e.field.as_deref(), Some("assumeRole.roleArn"));
     }
 
     #[test]

@@ -12,6 +12,8 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::AbortSignal;
 
 use crate::bedrock::{self, Invoke, ListFilters};
+use crate::config;
+use crate::{api_key, profile};
 use crate::client::{Auth, Call, ErrorParser, Step};
 use crate::config::{AssumeRoleOptions, ClientConfig, ClientOptions};
 use crate::credentials::{Action, Cache, CacheKey};
@@ -83,10 +85,21 @@ impl WasmClient {
     pub fn invoke(&self, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let (invoke, signal) = read_invoke(&inner.config, &options).map_err(to_js)?;
-            let request = bedrock::build_invoke(&inner.config.runtime_url, &invoke);
+            let (mut invoke, auto, signal) = read_invoke(&inner.config, &options).map_err(to_js)?;
             let started = now_ms(&inner);
-            let response = run(&inner, request, bedrock::parse_error, signal.as_ref()).await?;
+            let mut profile_used = None;
+            let response = match invoke_once(&inner, &invoke, signal.as_ref()).await {
+                Err(Failed::Core(e)) if profile::is_on_demand_refusal(&e) => {
+                    let profile = choose_profile(&inner, &invoke.model_id).await;
+                    if !auto {
+                        return Err(to_js(profile::with_profile_hint(e, &profile)));
+                    }
+                    invoke.model_id = profile.clone();
+                    profile_used = Some(profile);
+                    invoke_once(&inner, &invoke, signal.as_ref()).await?
+                }
+                other => other?,
+            };
             let latency = now_ms(&inner).saturating_sub(started);
             let meta = bedrock::parse_invoke_meta(&response);
             let usage = match meta.usage {
@@ -101,7 +114,52 @@ impl WasmClient {
                 ("usage", usage),
                 ("latencyMs", JsValue::from_f64(latency as f64)),
                 ("serverLatencyMs", cv::opt_num(meta.server_latency_ms)),
-                ("inferenceProfileUsed", JsValue::NULL),
+                ("inferenceProfileUsed", cv::opt_str(profile_used.as_deref())),
+            ]))
+        })
+    }
+
+    /// JS: resolveModel(modelId) → Promise<{ modelId, kind, family, region, inferenceProfile }>
+    #[wasm_bindgen(js_name = resolveModel)]
+    pub fn resolve_model(&self, model_id: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let input = model_id.as_string().ok_or_else(|| to_js(Error::type_error("modelId", "a string")))?;
+            let parsed = inner.config.model_id(&input).map_err(to_js)?;
+            let underlying = if profile::needs_lookup(&parsed) {
+                let request = profile::build_get(&inner.config.control_url, &parsed.model_id);
+                let answer = run(&inner, request, bedrock::parse_error, None).await?;
+                profile::model_of(&answer)
+            } else {
+                None
+            };
+            let r = profile::resolve(&parsed, &inner.config.region, underlying.as_deref());
+            Ok(cv::object(&[
+                ("modelId", JsValue::from_str(&r.model_id)),
+                ("kind", JsValue::from_str(r.kind.as_str())),
+                ("family", cv::opt_str(r.family)),
+                ("region", JsValue::from_str(&r.region)),
+                ("inferenceProfile", cv::opt_str(r.inference_profile.as_deref())),
+            ]))
+        })
+    }
+
+    /// JS: mintApiKey({ expiresIn = 43200 }) → Promise<{ token, expiration: Date, region }>
+    #[wasm_bindgen(js_name = mintApiKey)]
+    pub fn mint_api_key(&self, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let expires_in = cv::opt_u32(&options, "expiresIn", "expiresIn").map_err(to_js)?.unwrap_or(api_key::MAX_EXPIRES_IN);
+            let credentials = match &inner.config.assume_role {
+                Some(params) => role_credentials(&inner, params, false).await?.credentials,
+                None => base_credentials(&inner).await?,
+            };
+            let region = &inner.config.region;
+            let key = api_key::mint(&credentials, region, now_ms(&inner), expires_in).map_err(to_js)?;
+            Ok(cv::object(&[
+                ("token", JsValue::from_str(&key.token)),
+                ("expiration", js_sys::Date::new(&JsValue::from_f64(key.expiration_ms as f64)).into()),
+                ("region", JsValue::from_str(region)),
             ]))
         })
     }
@@ -198,7 +256,8 @@ fn read_assume_role(options: &JsValue) -> Result<Option<AssumeRoleOptions>> {
     }))
 }
 
-fn read_invoke(config: &ClientConfig, o: &JsValue) -> Result<(Invoke, Option<AbortSignal>)> {
+/// The invoke options, whether to fall back to an inference profile, and the signal.
+fn read_invoke(config: &ClientConfig, o: &JsValue) -> Result<(Invoke, bool, Option<AbortSignal>)> {
     if !o.is_object() {
         return Err(Error::type_error("options", "an object"));
     }
@@ -214,7 +273,29 @@ fn read_invoke(config: &ClientConfig, o: &JsValue) -> Result<(Invoke, Option<Abo
         performance_config_latency: cv::opt_string(o, "performanceConfigLatency", "performanceConfigLatency")?,
         service_tier: cv::opt_string(o, "serviceTier", "serviceTier")?,
     };
-    Ok((invoke, read_signal(o)?))
+    let auto = match cv::opt_string(o, "inferenceProfile", "inferenceProfile")? {
+        Some(mode) => config::inference_profile_mode(Some(&mode), "inferenceProfile")?,
+        None => config.inference_profile_auto,
+    };
+    Ok((invoke, auto, read_signal(o)?))
+}
+
+/// One InvokeModel call; a malformed-body refusal names the model's family.
+async fn invoke_once(inner: &Rc<Inner>, invoke: &Invoke, signal: Option<&AbortSignal>) -> std::result::Result<HttpResponse, Failed> {
+    let request = bedrock::build_invoke(&inner.config.runtime_url, invoke);
+    run(inner, request, bedrock::parse_error, signal).await.map_err(|f| match f {
+        Failed::Core(e) => Failed::Core(bedrock::diagnose(e, &invoke.model_id)),
+        js => js,
+    })
+}
+
+/// The inference profile for a model refused on demand: from ListInferenceProfiles when the
+/// role may call it, else the first candidate of the dated table.
+async fn choose_profile(inner: &Rc<Inner>, model_id: &str) -> String {
+    let region = &inner.config.region;
+    let listed = run(inner, profile::build_list(&inner.config.control_url), bedrock::parse_error, None).await;
+    let picked = listed.ok().and_then(|answer| profile::pick(&answer, region, model_id));
+    picked.or_else(|| profile::candidates(region, model_id).into_iter().next()).unwrap_or_else(|| format!("us.{model_id}"))
 }
 
 fn read_filters(o: &JsValue) -> Result<ListFilters> {
@@ -249,7 +330,7 @@ fn now_ms(inner: &Inner) -> u64 {
 }
 
 /// Runs a Bedrock call (signed with the role's credentials, or with the bearer token).
-async fn run(inner: &Rc<Inner>, request: HttpRequest, parse_error: ErrorParser, signal: Option<&AbortSignal>) -> std::result::Result<HttpResponse, JsValue> {
+async fn run(inner: &Rc<Inner>, request: HttpRequest, parse_error: ErrorParser, signal: Option<&AbortSignal>) -> std::result::Result<HttpResponse, Failed> {
     let call = match &inner.config.bearer_token {
         Some(token) => Call::new(request, Auth::Bearer, inner.config.retry, parse_error).with_bearer(token),
         None => {
@@ -258,6 +339,28 @@ async fn run(inner: &Rc<Inner>, request: HttpRequest, parse_error: ErrorParser, 
         }
     };
     drive(inner, call, Creds::Role, signal).await
+}
+
+/// Why a driven call ended without an answer: an error of the core (still inspectable), or one
+/// already thrown in JS (credential providers, a shared AssumeRole).
+enum Failed {
+    Core(Error),
+    Js(JsValue),
+}
+
+impl From<Failed> for JsValue {
+    fn from(f: Failed) -> JsValue {
+        match f {
+            Failed::Core(e) => to_js(e),
+            Failed::Js(v) => v,
+        }
+    }
+}
+
+impl From<JsValue> for Failed {
+    fn from(v: JsValue) -> Failed {
+        Failed::Js(v)
+    }
 }
 
 /// Which credentials a call signs with.
@@ -270,7 +373,7 @@ enum Creds {
 }
 
 /// Drives a `Call` to its end: credentials, fetch, sleep, repeat.
-async fn drive(inner: &Rc<Inner>, mut call: Call, creds: Creds, signal: Option<&AbortSignal>) -> std::result::Result<HttpResponse, JsValue> {
+async fn drive(inner: &Rc<Inner>, mut call: Call, creds: Creds, signal: Option<&AbortSignal>) -> std::result::Result<HttpResponse, Failed> {
     let mut step = call.start();
     loop {
         step = match step {
@@ -290,7 +393,7 @@ async fn drive(inner: &Rc<Inner>, mut call: Call, creds: Creds, signal: Option<&
                 call.on_timer()
             }
             Step::Done(response) => return Ok(response),
-            Step::Fail(e) => return Err(to_js(e)),
+            Step::Fail(e) => return Err(Failed::Core(e)),
         };
     }
 }
@@ -338,8 +441,9 @@ async fn assume(inner: Rc<Inner>, key: CacheKey, base: Credentials) -> std::resu
     let (request, warning) = sts::build_assume_role(params, &base);
     let call = Call::new(request, sts::auth(params), inner.config.retry, sts::parse_error);
     let outcome = match drive(&inner, call, Creds::Base, None).await {
-        Ok(response) => sts::parse_assume_role(&response).map_err(to_js),
-        Err(e) => Err(e),
+        Ok(response) => sts::parse_assume_role(&response).map_err(|e| to_js(sts::diagnose(e, params))),
+        Err(Failed::Core(e)) => Err(to_js(sts::diagnose(e, params))),
+        Err(Failed::Js(v)) => Err(v),
     };
     inner.cache.borrow_mut().complete(&key, outcome.as_ref().ok().cloned());
     inner.in_flight.borrow_mut().remove(&key);

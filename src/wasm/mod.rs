@@ -95,3 +95,23 @@ pub fn parse_model_id(input: JsValue, context: JsValue) -> Result<JsValue, JsVal
 pub fn user_agent() -> String {
     crate::USER_AGENT.to_string()
 }
+
+/// JS: policies({ platformPrincipal, externalId, actions, tags }) → { permissions, trust }
+#[wasm_bindgen]
+pub fn policies(input: JsValue) -> Result<JsValue, JsValue> {
+    let run = || -> crate::error::Result<JsValue> {
+        if !input.is_object() {
+            return Err(Error::type_error("input", "an object"));
+        }
+        let actions = get(&input, "actions");
+        let tags = get(&input, "tags");
+        let p = crate::policy::build(crate::policy::Input {
+            platform_principal: cv::string(&input, "platformPrincipal", "platformPrincipal")?,
+            external_id: cv::opt_string(&input, "externalId", "externalId")?,
+            actions: if actions.is_undefined() { None } else { Some(cv::string_array(&input, "actions", "actions")?) },
+            session_tags: tags.is_truthy(),
+        })?;
+        Ok(cv::object(&[("permissions", cv::json_to_js(&p.permissions)), ("trust", cv::json_to_js(&p.trust))]))
+    };
+    run().map_err(to_js)
+}

@@ -86,7 +86,7 @@ test('ValidationException: unknown model ID → modelId; malformed body → body
   const malformed = await rejects(client.invoke({ modelId: HAIKU, body: { prompt: 'hi' } }));
   assert.equal(malformed.code, 'ValidationException');
   assert.equal(malformed.field, 'body');
-  assert.equal(malformed.hint, "Bedrock refused the request: check that the body matches the model family's request format, and the model ID.");
+  assert.equal(malformed.hint, "Bedrock refused the body: anthropic.claude-3-haiku-20240307-v1:0 takes the `anthropic` family's request format; check the body's fields and types against it.");
 });
 
 test('ResourceNotFoundException → model ID or region', async () => {
