@@ -1,4 +1,4 @@
-// Local AWS simulator (STS AssumeRole, Bedrock InvokeModel, ListFoundationModels) on one loopback HTTP server,
+// Local AWS simulator (STS AssumeRole, Bedrock InvokeModel, ListFoundationModels, inference profiles) on one loopback HTTP server,
 // with SigV4 verification, error injection, an injectable clock, stats, admin endpoints, CORS and static files.
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultConfig, ERROR_PRESETS } from './config.js';
 import { headersFromRaw, parseQuery, splitUrl } from './sigv4.js';
-import { authenticate, callerArn, isAllowed } from './auth.js';
+import { authenticate, callerAccount, callerArn, isAllowed, scpDenies } from './auth.js';
 import { assumeRole, stsErrorXml } from './sts.js';
 import * as bedrock from './bedrock.js';
 import { serveStatic } from './static.js';
@@ -15,7 +15,7 @@ export { defaultConfig } from './config.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_FIXTURES = join(HERE, '..', 'tests', 'fixtures', 'responses');
-const OPS = ['assumeRole', 'invoke', 'listFoundationModels', 'other'];
+const OPS = ['assumeRole', 'invoke', 'listFoundationModels', 'listInferenceProfiles', 'getInferenceProfile', 'other'];
 const MAX_BODY = 20 * 1024 * 1024;
 const EXPOSE = 'x-amzn-requestid, x-amzn-errortype, x-amzn-bedrock-invocation-latency, x-amzn-bedrock-input-token-count, x-amzn-bedrock-output-token-count, content-type';
 const CONFIG_KEYS = Object.keys(defaultConfig());
@@ -164,9 +164,11 @@ function recordStart(state, op, request) {
 /** Record the auth scope of a request. */
 function recordAuth(state, entry, auth) {
   if (!auth) return;
-  entry.scope = { accessKeyId: auth.accessKeyId, date: auth.date, region: auth.region, service: auth.service };
   entry.authMode = auth.mode;
+  if (!auth.accessKeyId) return;
+  entry.scope = { accessKeyId: auth.accessKeyId, date: auth.date, region: auth.region, service: auth.service };
   entry.signedHeaders = auth.signedHeaders;
+  if (auth.mode === 'bearer') entry.bearer = { amzDate: auth.amzDate, expires: auth.expires };
   state.stats.regions[auth.region] = (state.stats.regions[auth.region] ?? 0) + 1;
 }
 
@@ -214,6 +216,10 @@ async function handleSts(state, req, res, request) {
   const authn = authenticate(state, request, 'sts');
   recordAuth(state, entry, authn.auth);
   if (!authn.ok) return fail(authn.error);
+  if ((state.config.disabledStsRegions ?? []).includes(authn.auth.region)) {
+    const message = `STS is not activated in this region for account:${callerAccount(authn.identity)}. Your account administrator can activate STS in this region using the IAM Console.`;
+    return fail({ status: 403, code: 'RegionDisabledException', message });
+  }
   if (op !== 'assumeRole') {
     return fail({ status: 400, code: 'InvalidAction', message: `Could not find operation ${params.Action} for version ${params.Version ?? '2011-06-15'}` });
   }
@@ -226,8 +232,19 @@ async function handleSts(state, req, res, request) {
   send(req, res, 200, { 'content-type': 'text/xml', 'x-amzn-requestid': request.requestId }, result.xml);
 }
 
-/** Common Bedrock prologue: record, authenticate, authorize, inject. Returns the identity or null (already answered). */
-async function bedrockPrologue(state, req, res, request, op, action, resource) {
+/** AccessDeniedException for an explicit SCP deny. */
+function scpDenied(identity, action, resourceArn) {
+  const message = `User: ${callerArn(identity)} is not authorized to perform: ${action} on resource: ${resourceArn} with an explicit deny in a service control policy`;
+  return { status: 403, code: 'AccessDeniedException', message };
+}
+
+/**
+ * Common Bedrock prologue: record, authenticate, authorize (bearer keys need bedrock:CallWithBearerToken too;
+ * config.scpDeny explicit denies first), inject. Returns the context or null (already answered).
+ * `resource(region, identity)` is the text after the action in the implicit-deny message;
+ * `resourceArn(region, identity)` the resource named in SCP denies.
+ */
+async function bedrockPrologue(state, req, res, request, op, action, resource, resourceArn) {
   const entry = recordStart(state, op, request);
   const fail = (error) => {
     recordEnd(state, op, entry, error.status, error.code);
@@ -237,14 +254,35 @@ async function bedrockPrologue(state, req, res, request, op, action, resource) {
   const authn = authenticate(state, request, 'bedrock');
   recordAuth(state, entry, authn.auth);
   if (!authn.ok) return fail(authn.error);
-  if (!isAllowed(state, authn.identity, action)) {
-    const message = `User: ${callerArn(authn.identity)} is not authorized to perform: ${action} ${resource(authn.auth.region)}`;
+  const { identity, auth } = authn;
+  if (auth.mode === 'bearer') {
+    const bearerAction = 'bedrock:CallWithBearerToken';
+    if (scpDenies(state, bearerAction)) return fail(scpDenied(identity, bearerAction, '*'));
+    if (!isAllowed(state, identity, bearerAction)) {
+      const message = `User: ${callerArn(identity)} is not authorized to perform: ${bearerAction} on resource: * because no identity-based policy allows the ${bearerAction} action`;
+      return fail({ status: 403, code: 'AccessDeniedException', message });
+    }
+  }
+  if (scpDenies(state, action)) return fail(scpDenied(identity, action, resourceArn(auth.region, identity)));
+  if (!isAllowed(state, identity, action)) {
+    const message = `User: ${callerArn(identity)} is not authorized to perform: ${action} ${resource(auth.region, identity)}`;
     return fail({ status: 403, code: 'AccessDeniedException', message });
   }
   const injectedError = await injected(state, op, entry.modelId);
   if (injectedError) return fail(injectedError);
   return { entry, fail, auth: authn.auth, identity: authn.identity };
 }
+
+/** The resource ARN InvokeModel is authorized against, for an identifier as sent. */
+function invokeResourceArn(state, modelId, region, identity) {
+  if (modelId.startsWith('arn:')) return modelId;
+  const profile = bedrock.findProfile(state.config, modelId);
+  if (profile && profile.type === 'SYSTEM_DEFINED') return `arn:aws:bedrock:${region}:${callerAccount(identity)}:inference-profile/${modelId}`;
+  return `arn:aws:bedrock:${region}::foundation-model/${modelId}`;
+}
+
+const MARKETPLACE_DENIED = (identity) =>
+  `Model access is denied due to User: ${callerArn(identity)} is not authorized to perform: aws-marketplace:ViewSubscriptions on resource: * because no identity-based policy allows the aws-marketplace:ViewSubscriptions action. Your AWS Marketplace subscription for this model cannot be completed at this time. If you recently fixed this issue, try again after 15 minutes.`;
 
 async function handleInvoke(state, req, res, request, rawModelId) {
   let modelId;
@@ -254,18 +292,32 @@ async function handleInvoke(state, req, res, request, rawModelId) {
     modelId = rawModelId;
   }
   request.modelId = modelId;
-  const resource = (region) => `on resource: arn:aws:bedrock:${region}::foundation-model/${modelId}`;
-  const ctx = await bedrockPrologue(state, req, res, request, 'invoke', 'bedrock:InvokeModel', resource);
+  const arnOf = (region, identity) => invokeResourceArn(state, modelId, region, identity);
+  const resource = (region, identity) => `on resource: ${arnOf(region, identity)}`;
+  const ctx = await bedrockPrologue(state, req, res, request, 'invoke', 'bedrock:InvokeModel', resource, arnOf);
   if (!ctx) return;
   const typeError = bedrock.checkContentTypes(request.headers);
   if (typeError) return ctx.fail({ status: 400, code: 'ValidationException', message: typeError });
-  const model = bedrock.resolveModel(state.config, modelId);
-  if (!model) return ctx.fail({ status: 400, code: 'ValidationException', message: 'The provided model identifier is invalid.' });
-  const parsed = bedrock.checkBody(state.config, model.family, request.body);
+  const target = bedrock.resolveTarget(state.config, modelId);
+  if (!target) return ctx.fail({ status: 400, code: 'ValidationException', message: 'The provided model identifier is invalid.' });
+  ctx.entry.via = target.via;
+  if (target.profile) ctx.entry.inferenceProfileArn = bedrock.profileView(target.profile, ctx.auth.region).inferenceProfileArn;
+  const listed = (list) => (list ?? []).some((id) => id === target.modelId || id === modelId || (target.endpointName && id === target.endpointName));
+  if (listed(state.config.modelAccessDenied)) {
+    return ctx.fail({ status: 403, code: 'AccessDeniedException', message: "You don't have access to the model with the specified model ID." });
+  }
+  if (listed(state.config.marketplaceSubscriptionRequired) && !isAllowed(state, ctx.identity, 'aws-marketplace:ViewSubscriptions')) {
+    return ctx.fail({ status: 403, code: 'AccessDeniedException', message: MARKETPLACE_DENIED(ctx.identity) });
+  }
+  if (target.via === 'base' && (state.config.onDemandUnsupported ?? []).includes(target.modelId)) {
+    const message = `Invocation of model ID ${target.modelId} with on-demand throughput isn\u2019t supported. Retry your request with the ID or ARN of an inference profile that contains this model.`;
+    return ctx.fail({ status: 400, code: 'ValidationException', message });
+  }
+  const parsed = bedrock.checkBody(state.config, target.family, request.body);
   if (!parsed.ok) return ctx.fail({ status: 400, code: 'ValidationException', message: parsed.message });
-  const answer = bedrock.responseFor(state.config, state.fixtures, model);
-  ctx.entry.family = model.family;
-  ctx.entry.resolvedModelId = model.modelId;
+  const answer = bedrock.responseFor(state.config, state.fixtures, target);
+  ctx.entry.family = target.family;
+  ctx.entry.resolvedModelId = target.modelId;
   recordEnd(state, 'invoke', ctx.entry, 200);
   sendJson(req, res, 200, answer.body, {
     'x-amzn-requestid': request.requestId,
@@ -277,13 +329,52 @@ async function handleInvoke(state, req, res, request, rawModelId) {
 
 async function handleList(state, req, res, request) {
   const resource = () => 'because no identity-based policy allows the bedrock:ListFoundationModels action';
-  const ctx = await bedrockPrologue(state, req, res, request, 'listFoundationModels', 'bedrock:ListFoundationModels', resource);
+  const ctx = await bedrockPrologue(state, req, res, request, 'listFoundationModels', 'bedrock:ListFoundationModels', resource, () => '*');
   if (!ctx) return;
   const query = Object.fromEntries(parseQuery(splitUrl(request.url).rawQuery));
   const filterError = bedrock.checkListFilters(query);
   if (filterError) return ctx.fail({ status: 400, code: 'ValidationException', message: filterError });
   recordEnd(state, 'listFoundationModels', ctx.entry, 200);
   sendJson(req, res, 200, bedrock.listFoundationModels(state.config, ctx.auth.region, query), { 'x-amzn-requestid': request.requestId });
+}
+
+async function handleListProfiles(state, req, res, request) {
+  const arn = (region, identity) => `arn:aws:bedrock:${region}:${callerAccount(identity)}:inference-profile/*`;
+  const resource = (region, identity) => `on resource: ${arn(region, identity)}`;
+  const ctx = await bedrockPrologue(state, req, res, request, 'listInferenceProfiles', 'bedrock:ListInferenceProfiles', resource, arn);
+  if (!ctx) return;
+  const query = Object.fromEntries(parseQuery(splitUrl(request.url).rawQuery));
+  const queryError = bedrock.checkProfileListQuery(query);
+  if (queryError) return ctx.fail({ status: 400, code: 'ValidationException', message: queryError });
+  recordEnd(state, 'listInferenceProfiles', ctx.entry, 200);
+  sendJson(req, res, 200, bedrock.listInferenceProfiles(state.config, ctx.auth.region, query), { 'x-amzn-requestid': request.requestId });
+}
+
+async function handleGetProfile(state, req, res, request, rawId) {
+  let id;
+  try {
+    id = decodeURIComponent(rawId);
+  } catch {
+    id = rawId;
+  }
+  const arn = (region, identity) => (id.startsWith('arn:') ? id : `arn:aws:bedrock:${region}:${callerAccount(identity)}:inference-profile/${id}`);
+  const resource = (region, identity) => `on resource: ${arn(region, identity)}`;
+  const ctx = await bedrockPrologue(state, req, res, request, 'getInferenceProfile', 'bedrock:GetInferenceProfile', resource, arn);
+  if (!ctx) return;
+  ctx.entry.inferenceProfileIdentifier = id;
+  const profile = bedrock.findProfile(state.config, id);
+  if (!profile) return ctx.fail({ status: 404, code: 'ResourceNotFoundException', message: `Inference profile ${id} not found` });
+  recordEnd(state, 'getInferenceProfile', ctx.entry, 200);
+  sendJson(req, res, 200, bedrock.profileView(profile, ctx.auth.region), { 'x-amzn-requestid': request.requestId });
+}
+
+/** AWS's answer when no operation matches (e.g. an unencoded ARN adds '/' segments to the path): 404, body {}. */
+function unknownOperation(state, req, res, request) {
+  recordEnd(state, 'other', recordStart(state, 'other', request), 404, 'UnknownOperationException');
+  sendJson(req, res, 404, {}, {
+    'x-amzn-requestid': request.requestId,
+    'x-amzn-errortype': 'UnknownOperationException:http://internal.amazon.com/coral/com.amazon.coral.service/',
+  });
 }
 
 // ---------- admin ----------
@@ -321,7 +412,11 @@ async function route(state, handle, req, res) {
   if (rawPath === '/' && (req.method === 'POST' || req.method === 'GET')) return handleSts(state, req, res, request);
   const invoke = /^\/model\/([^/]+)\/invoke$/.exec(rawPath);
   if (req.method === 'POST' && invoke) return handleInvoke(state, req, res, request, invoke[1]);
+  if (req.method === 'POST' && /^\/model\/.+\/invoke$/.test(rawPath)) return unknownOperation(state, req, res, request);
   if (req.method === 'GET' && rawPath === '/foundation-models') return handleList(state, req, res, request);
+  if (req.method === 'GET' && rawPath === '/inference-profiles') return handleListProfiles(state, req, res, request);
+  const profile = /^\/inference-profiles\/([^/]+)$/.exec(rawPath);
+  if (req.method === 'GET' && profile) return handleGetProfile(state, req, res, request, profile[1]);
   recordEnd(state, 'other', recordStart(state, 'other', request), 404, 'UnknownOperationException');
   bedrockError(req, res, { status: 404, code: 'UnknownOperationException', message: `No route for ${req.method} ${rawPath}` }, request.requestId);
 }

@@ -77,6 +77,10 @@ function checkSyntax(params) {
 function checkAssume(state, identity, params) {
   const syntax = checkSyntax(params);
   if (syntax) return validation(syntax);
+  if ((state.config.scpDeny ?? []).includes('sts:AssumeRole')) {
+    const message = `User: ${callerArn(identity)} is not authorized to perform: sts:AssumeRole on resource: ${params.RoleArn} with an explicit deny in a service control policy`;
+    return { ok: false, error: { status: 403, code: 'AccessDenied', message } };
+  }
   const role = state.config.roles.find((r) => r.roleArn === params.RoleArn);
   if (!role || !trusts(role, identity)) return accessDenied(identity, params.RoleArn);
   if (role.externalId && params.ExternalId !== role.externalId) return accessDenied(identity, params.RoleArn);

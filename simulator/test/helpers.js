@@ -129,3 +129,32 @@ export async function bedrockErrorOf(res) {
   const body = await res.json();
   return { status: res.status, code: res.headers.get('x-amzn-errortype')?.split(':')[0], message: body.message };
 }
+
+/**
+ * A Bedrock API key built exactly as npm @aws/bedrock-token-generator does: presign a POST to
+ * https://bedrock.amazonaws.com/?Action=CallWithBearerToken, drop "https://", append "&Version=1", base64, prefix.
+ */
+export async function bearerToken({ credentials = BASE, region = 'us-east-1', expiresIn = 43200, signingDate = new Date(T0) } = {}) {
+  const { HttpRequest } = await import('@smithy/protocol-http');
+  const { formatUrl } = await import('@aws-sdk/util-format-url');
+  const signer = new SignatureV4({ service: 'bedrock', region, credentials, sha256: Hash.bind(null, 'sha256') });
+  const request = new HttpRequest({
+    method: 'POST',
+    protocol: 'https',
+    hostname: 'bedrock.amazonaws.com',
+    headers: { host: 'bedrock.amazonaws.com' },
+    path: '/',
+    query: { Action: 'CallWithBearerToken' },
+  });
+  const presigned = await signer.presign(request, { expiresIn, signingDate });
+  const url = `${formatUrl(presigned).replace('https://', '')}&Version=1`;
+  return `bedrock-api-key-${Buffer.from(url, 'utf-8').toString('base64')}`;
+}
+
+/** Send an (unsigned) Bedrock request with `Authorization: Bearer <token>`. */
+export function bearerFetch(sim, token, { method = 'POST', path = `/model/${escape(HAIKU)}/invoke`, body } = {}) {
+  const payload = body ?? (method === 'POST' ? JSON.stringify({ anthropic_version: 'bedrock-2023-05-31', max_tokens: 64, messages: [{ role: 'user', content: [{ type: 'text', text: 'Hello world' }] }] }) : undefined);
+  const headers = { authorization: `Bearer ${token}` };
+  if (payload !== undefined) Object.assign(headers, { 'content-type': 'application/json', accept: 'application/json' });
+  return fetch(`${sim.url}${path}`, { method, headers, body: payload });
+}
