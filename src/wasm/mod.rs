@@ -5,6 +5,7 @@ mod client;
 mod convert;
 mod error;
 mod fetch;
+mod mapping;
 
 use wasm_bindgen::prelude::*;
 

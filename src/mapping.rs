@@ -1,0 +1,279 @@
+//! Output mapping with RFC 9535 JSONPath (serde_json_path): compiled paths, queries over a
+//! response parsed once, and `OutputMapping::apply` turning a model's answer into
+//! `{ outputText, inputTokens, outputTokens, source, …extra }` with the token-count headers as
+//! fallback. No I/O.
+
+use serde_json::Value;
+use serde_json_path::JsonPath;
+
+use crate::error::{Error, Result};
+
+/// A compiled JSONPath and its source text.
+#[derive(Debug, Clone)]
+pub struct Path {
+    pub source: String,
+    compiled: JsonPath,
+}
+
+impl Path {
+    /// Compiles `source`; `field` names the option in errors.
+    pub fn parse(source: &str, field: &str) -> Result<Path> {
+        match JsonPath::parse(source) {
+            Ok(compiled) => Ok(Path { source: source.to_string(), compiled }),
+            Err(e) => Err(Error::config(
+                "INVALID_JSONPATH",
+                field,
+                format!("`{source}` is not a JSONPath (RFC 9535): {} at position {}", e.message(), e.position()),
+                "Write an RFC 9535 path such as $.content[?@.type=='text'].text or $.usage.input_tokens.",
+            )),
+        }
+    }
+
+    pub fn query<'v>(&self, value: &'v Value) -> Vec<&'v Value> {
+        self.compiled.query(value).all()
+    }
+
+    /// `(normalized path, value)` per node, e.g. `$['content'][0]['text']`.
+    pub fn query_located<'v>(&self, value: &'v Value) -> Vec<(String, &'v Value)> {
+        self.compiled.query_located(value).into_iter().map(|n| (n.location().to_string(), n.node())).collect()
+    }
+}
+
+/// Parses a response body as JSON (`INVALID_JSON` naming `field` when it is not).
+pub fn parse_json(bytes: &[u8], field: &str) -> Result<Value> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        Error::config(
+            "INVALID_JSON",
+            field,
+            format!("the {field} is not JSON: {e}"),
+            "Map only JSON answers (the model's `accept` must be application/json).",
+        )
+    })
+}
+
+/// Where a token count came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Body,
+    Headers,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Body => "body",
+            Source::Headers => "headers",
+        }
+    }
+}
+
+/// The compiled mapping.
+#[derive(Debug, Clone)]
+pub struct OutputMapping {
+    pub output_text: Option<Path>,
+    pub input_tokens: Option<Path>,
+    pub output_tokens: Option<Path>,
+    pub extra: Vec<(String, Path)>,
+}
+
+/// `apply`'s answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mapped {
+    pub output_text: Option<String>,
+    pub input_tokens: Option<(u64, Source)>,
+    pub output_tokens: Option<(u64, Source)>,
+    pub extra: Vec<(String, Value)>,
+}
+
+pub const INPUT_TOKENS_HEADER: &str = "x-amzn-bedrock-input-token-count";
+pub const OUTPUT_TOKENS_HEADER: &str = "x-amzn-bedrock-output-token-count";
+
+impl OutputMapping {
+    /// Compiles each path (`None` = not mapped); errors name the field (`outputText`, …).
+    pub fn new(output_text: Option<&str>, input_tokens: Option<&str>, output_tokens: Option<&str>, extra: &[(String, String)]) -> Result<Self> {
+        let compile = |p: Option<&str>, field: &str| p.map(|p| Path::parse(p, field)).transpose();
+        Ok(OutputMapping {
+            output_text: compile(output_text, "outputText")?,
+            input_tokens: compile(input_tokens, "inputTokens")?,
+            output_tokens: compile(output_tokens, "outputTokens")?,
+            extra: extra.iter().map(|(name, p)| Ok((name.clone(), Path::parse(p, name)?))).collect::<Result<_>>()?,
+        })
+    }
+
+    /// Maps a parsed body; token counts fall back to the headers when the body has none.
+    pub fn apply(&self, body: &Value, headers: &[(String, String)]) -> Result<Mapped> {
+        let output_text = match &self.output_text {
+            Some(p) => joined_text(p, body)?,
+            None => None,
+        };
+        Ok(Mapped {
+            output_text,
+            input_tokens: tokens(self.input_tokens.as_ref(), body, headers, INPUT_TOKENS_HEADER, "inputTokens")?,
+            output_tokens: tokens(self.output_tokens.as_ref(), body, headers, OUTPUT_TOKENS_HEADER, "outputTokens")?,
+            extra: self
+                .extra
+                .iter()
+                .map(|(name, p)| (name.clone(), p.query(body).first().map(|v| (*v).clone()).unwrap_or(Value::Null)))
+                .collect(),
+        })
+    }
+}
+
+/// All string nodes joined with `''`; nothing found → `None`; a non-string node → `MAPPING_TYPE`.
+fn joined_text(p: &Path, body: &Value) -> Result<Option<String>> {
+    let nodes = p.query(body);
+    if nodes.is_empty() {
+        return Ok(None);
+    }
+    let mut out = String::new();
+    for node in nodes {
+        match node {
+            Value::String(s) => out.push_str(s),
+            other => return Err(type_error("outputText", &p.source, "strings", other)),
+        }
+    }
+    Ok(Some(out))
+}
+
+/// One non-negative integer from the body, else from the header, else `None`.
+fn tokens(p: Option<&Path>, body: &Value, headers: &[(String, String)], header: &str, field: &str) -> Result<Option<(u64, Source)>> {
+    if let Some(p) = p {
+        match p.query(body).as_slice() {
+            [] => {}
+            [node] => {
+                return match node.as_u64() {
+                    Some(n) => Ok(Some((n, Source::Body))),
+                    None => Err(type_error(field, &p.source, "one non-negative integer", node)),
+                }
+            }
+            _ => return Err(type_error(field, &p.source, "one non-negative integer", &Value::String("several values".into()))),
+        }
+    }
+    let from_header = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(header)).and_then(|(_, v)| v.trim().parse::<u64>().ok());
+    Ok(from_header.map(|n| (n, Source::Headers)))
+}
+
+fn type_error(field: &str, path: &str, expected: &str, got: &Value) -> Error {
+    let shown = match got {
+        Value::String(s) if s == "several values" => "several values".to_string(),
+        other => {
+            let text = other.to_string();
+            if text.chars().count() > 40 { format!("{}…", text.chars().take(40).collect::<String>()) } else { text }
+        }
+    };
+    Error::config(
+        "MAPPING_TYPE",
+        field,
+        format!("{field} `{path}` must find {expected}, found {shown}"),
+        "Point the path at the field holding that value (see the model family's preset), or leave it unset.",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn claude() -> Value {
+        json!({
+            "id": "msg_1", "type": "message", "role": "assistant",
+            "content": [
+                {"type": "thinking", "thinking": "Let me think."},
+                {"type": "text", "text": "Hello"},
+                {"type": "text", "text": ", world"}
+            ],
+            "stop_reason": "end_turn",
+            "usage": {"input_tokens": 12, "output_tokens": 7}
+        })
+    }
+
+    fn claude_mapping(extra: &[(String, String)]) -> OutputMapping {
+        OutputMapping::new(Some("$.content[?@.type=='text'].text"), Some("$.usage.input_tokens"), Some("$.usage.output_tokens"), extra).unwrap()
+    }
+
+    #[test]
+    fn claude_text_blocks_are_joined_and_thinking_skipped() {
+        let m = claude_mapping(&[("stopReason".into(), "$.stop_reason".into())]).apply(&claude(), &[]).unwrap();
+        assert_eq!(m.output_text.as_deref(), Some("Hello, world"));
+        assert_eq!(m.input_tokens, Some((12, Source::Body)));
+        assert_eq!(m.output_tokens, Some((7, Source::Body)));
+        assert_eq!(m.extra, vec![("stopReason".to_string(), json!("end_turn"))]);
+    }
+
+    #[test]
+    fn tokens_fall_back_to_headers() {
+        let body = json!({"outputs": [{"text": "hi", "stop_reason": "stop"}]});
+        let headers = vec![(INPUT_TOKENS_HEADER.to_string(), "15".to_string()), ("X-Amzn-Bedrock-Output-Token-Count".to_string(), "33".to_string())];
+        let m = OutputMapping::new(Some("$.outputs[0].text"), Some("$.usage.input_tokens"), None, &[]).unwrap().apply(&body, &headers).unwrap();
+        assert_eq!(m.output_text.as_deref(), Some("hi"));
+        assert_eq!(m.input_tokens, Some((15, Source::Headers)));
+        assert_eq!(m.output_tokens, Some((33, Source::Headers)));
+        let none = OutputMapping::new(Some("$.nothing"), Some("$.x"), Some("$.y"), &[("missing".into(), "$.z".into())]).unwrap().apply(&body, &[]).unwrap();
+        assert_eq!((none.output_text, none.input_tokens, none.output_tokens), (None, None, None));
+        assert_eq!(none.extra, vec![("missing".to_string(), Value::Null)]);
+    }
+
+    #[test]
+    fn wrong_types_are_mapping_type_errors() {
+        let m = OutputMapping::new(Some("$.usage"), None, None, &[]).unwrap();
+        let e = m.apply(&claude(), &[]).unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("MAPPING_TYPE", Some("outputText")));
+        assert_eq!(e.message, r#"outputText `$.usage` must find strings, found {"input_tokens":12,"output_tokens":7}"#);
+        let m = OutputMapping::new(None, Some("$.content[*].text"), Some("$.stop_reason"), &[]).unwrap();
+        let e = m.apply(&claude(), &[]).unwrap_err();
+        assert_eq!(e.message, "inputTokens `$.content[*].text` must find one non-negative integer, found several values");
+        let m = OutputMapping::new(None, None, Some("$.stop_reason"), &[]).unwrap();
+        assert_eq!(m.apply(&claude(), &[]).unwrap_err().message, r#"outputTokens `$.stop_reason` must find one non-negative integer, found "end_turn""#);
+        let neg = json!({"n": -1});
+        assert!(OutputMapping::new(None, Some("$.n"), None, &[]).unwrap().apply(&neg, &[]).is_err());
+    }
+
+    #[test]
+    fn invalid_paths_name_the_field_and_position() {
+        let e = OutputMapping::new(Some("$.content[?@.type=='text'"), None, None, &[]).unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("INVALID_JSONPATH", Some("outputText")));
+        assert!(e.message.starts_with("`$.content[?@.type=='text'` is not a JSONPath (RFC 9535): "), "{}", e.message);
+        assert!(e.message.contains(" at position "), "{}", e.message);
+        let e = Path::parse("content.text", "path").unwrap_err();
+        assert!(e.message.ends_with("at position 0"), "{}", e.message);
+    }
+
+    #[test]
+    fn rfc9535_selectors() {
+        let doc = json!({"store": {"book": [
+            {"title": "A", "price": 8, "tags": ["x"]},
+            {"title": "B", "price": 12},
+            {"title": "C", "price": 5, "isbn": "0-1"}
+        ], "bicycle": {"price": 19}}});
+        let q = |p: &str| Path::parse(p, "path").unwrap().query(&doc).into_iter().cloned().collect::<Vec<_>>();
+        assert_eq!(q("$.store.book[*].title"), vec![json!("A"), json!("B"), json!("C")]);
+        assert_eq!(q("$.store.book[?@.price < 10].title"), vec![json!("A"), json!("C")]);
+        assert_eq!(q("$.store.book[1:3].title"), vec![json!("B"), json!("C")]);
+        assert_eq!(q("$.store.book[-1].title"), vec![json!("C")]);
+        assert_eq!(q("$.store.book[::2].title"), vec![json!("A"), json!("C")]);
+        assert_eq!(q("$..price"), vec![json!(19), json!(8), json!(12), json!(5)]);
+        assert_eq!(q("$.store.book[?@.isbn].title"), vec![json!("C")]);
+        assert_eq!(q("$.store.book[?length(@.tags) == 1].title"), vec![json!("A")]);
+        assert_eq!(q("$.store.book[?count(@.*) == 2].title"), vec![json!("B")]);
+        assert_eq!(q("$.store.book[?match(@.title, 'A|B')].title"), vec![json!("A"), json!("B")]);
+        assert_eq!(q("$.store.book[?search(@.isbn, '-')].title"), vec![json!("C")]);
+        let located = Path::parse("$.store.book[?@.price > 10].title", "p").unwrap();
+        let got: Vec<(String, Value)> = located.query_located(&doc).into_iter().map(|(p, v)| (p, v.clone())).collect();
+        assert_eq!(got, vec![("$['store']['book'][1]['title']".to_string(), json!("B"))]);
+    }
+
+    #[test]
+    fn i_regexp_semantics() {
+        let doc = json!([{"a": "xyz"}, {"a": "ax"}, {"a": "x\nz"}, {"a": "x\rz"}]);
+        let q = |p: &str| Path::parse(p, "path").unwrap().query(&doc).len();
+        assert_eq!(q("$[?match(@.a, 'x.*')]"), 1); // anchored: "ax" does not match
+        assert_eq!(q("$[?search(@.a, 'x')]"), 4);
+        assert_eq!(q("$[?search(@.a, 'x.z')]"), 1); // `.` matches neither \n nor \r
+    }
+
+    #[test]
+    fn bodies_that_are_not_json() {
+        let e = parse_json(b"<html>", "body").unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("INVALID_JSON", Some("body")));
+    }
+}

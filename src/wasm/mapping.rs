@@ -1,0 +1,129 @@
+//! `JsonPath` and `OutputMapping` for JS: inputs (JSON text as string / bytes / ArrayBuffer, or a
+//! plain JS value) become one `serde_json::Value`, parsed once per call and queried in wasm, so
+//! a UTF-8 body never becomes a JS string. Rules live in `crate::mapping`.
+
+use js_sys::{ArrayBuffer, Object, Uint8Array};
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::error::Error;
+use crate::mapping::{self, Path};
+use crate::wasm::convert as cv;
+use crate::wasm::error::to_js;
+
+/// JSON text (string, Uint8Array, ArrayBuffer) or a plain JS value → one parsed value.
+pub fn json_input(input: &JsValue, field: &str) -> Result<Value, Error> {
+    if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
+        return mapping::parse_json(&bytes.to_vec(), field);
+    }
+    if let Some(buffer) = input.dyn_ref::<ArrayBuffer>() {
+        return mapping::parse_json(&Uint8Array::new(buffer).to_vec(), field);
+    }
+    if let Some(text) = input.as_string() {
+        return mapping::parse_json(text.as_bytes(), field);
+    }
+    serde_wasm_bindgen::from_value(input.clone()).map_err(|_| Error::type_error(field, "JSON text (string, Uint8Array, ArrayBuffer) or a JSON-compatible value"))
+}
+
+/// JS: new JsonPath(path) — compiled once (RFC 9535).
+#[wasm_bindgen(js_name = WasmJsonPath)]
+pub struct WasmJsonPath {
+    path: Path,
+}
+
+#[wasm_bindgen(js_class = WasmJsonPath)]
+impl WasmJsonPath {
+    #[wasm_bindgen(constructor)]
+    pub fn new(path: JsValue) -> Result<WasmJsonPath, JsValue> {
+        let text = path.as_string().ok_or_else(|| to_js(Error::type_error("path", "a string")))?;
+        Ok(WasmJsonPath { path: Path::parse(&text, "path").map_err(to_js)? })
+    }
+
+    /// JS: query(input) → values
+    pub fn query(&self, input: JsValue) -> Result<JsValue, JsValue> {
+        let value = json_input(&input, "input").map_err(to_js)?;
+        let found: Vec<&Value> = self.path.query(&value);
+        Ok(cv::json_to_js(&Value::Array(found.into_iter().cloned().collect())))
+    }
+
+    /// JS: queryLocated(input) → { path, value }[]
+    #[wasm_bindgen(js_name = queryLocated)]
+    pub fn query_located(&self, input: JsValue) -> Result<JsValue, JsValue> {
+        let value = json_input(&input, "input").map_err(to_js)?;
+        let out = js_sys::Array::new();
+        for (path, node) in self.path.query_located(&value) {
+            out.push(&cv::object(&[("path", JsValue::from_str(&path)), ("value", cv::json_to_js(node))]));
+        }
+        Ok(out.into())
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn source(&self) -> String {
+        self.path.source.clone()
+    }
+}
+
+/// JS: new OutputMapping({ outputText, inputTokens, outputTokens, ...extra })
+#[wasm_bindgen(js_name = WasmOutputMapping)]
+pub struct WasmOutputMapping {
+    inner: mapping::OutputMapping,
+}
+
+#[wasm_bindgen(js_class = WasmOutputMapping)]
+impl WasmOutputMapping {
+    #[wasm_bindgen(constructor)]
+    pub fn new(spec: JsValue) -> Result<WasmOutputMapping, JsValue> {
+        Ok(WasmOutputMapping { inner: read_spec(&spec).map_err(to_js)? })
+    }
+
+    /// JS: apply(body, headers?) → { outputText, inputTokens, outputTokens, source, ...extra }
+    pub fn apply(&self, body: JsValue, headers: JsValue) -> Result<JsValue, JsValue> {
+        let value = json_input(&body, "body").map_err(to_js)?;
+        let headers = cv::headers(&cv::object(&[("headers", headers)]), "headers", "headers").map_err(to_js)?;
+        Ok(mapped_to_js(&self.inner.apply(&value, &headers).map_err(to_js)?))
+    }
+}
+
+impl WasmOutputMapping {
+    pub fn mapping(&self) -> &mapping::OutputMapping {
+        &self.inner
+    }
+}
+
+/// `{ outputText, inputTokens, outputTokens, ...extra }` (paths or null) → a compiled mapping.
+pub fn read_spec(spec: &JsValue) -> Result<mapping::OutputMapping, Error> {
+    if !spec.is_object() {
+        return Err(Error::type_error("mapping", "an object of JSONPath strings"));
+    }
+    let mut extra = Vec::new();
+    for key in Object::keys(spec.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()) {
+        if matches!(key.as_str(), "outputText" | "inputTokens" | "outputTokens" | "delta") {
+            continue;
+        }
+        if let Some(p) = cv::opt_string(spec, &key, &key)? {
+            extra.push((key, p));
+        }
+    }
+    mapping::OutputMapping::new(
+        cv::opt_string(spec, "outputText", "outputText")?.as_deref(),
+        cv::opt_string(spec, "inputTokens", "inputTokens")?.as_deref(),
+        cv::opt_string(spec, "outputTokens", "outputTokens")?.as_deref(),
+        &extra,
+    )
+}
+
+pub fn mapped_to_js(m: &mapping::Mapped) -> JsValue {
+    let count = |t: &Option<(u64, mapping::Source)>| t.map(|(n, _)| JsValue::from_f64(n as f64)).unwrap_or(JsValue::NULL);
+    let source = |t: &Option<(u64, mapping::Source)>| t.map(|(_, s)| JsValue::from_str(s.as_str())).unwrap_or(JsValue::NULL);
+    let out = cv::object(&[
+        ("outputText", cv::opt_str(m.output_text.as_deref())),
+        ("inputTokens", count(&m.input_tokens)),
+        ("outputTokens", count(&m.output_tokens)),
+        ("source", cv::object(&[("inputTokens", source(&m.input_tokens)), ("outputTokens", source(&m.output_tokens))])),
+    ]);
+    for (name, value) in &m.extra {
+        let _ = js_sys::Reflect::set(&out, &JsValue::from_str(name), &cv::json_to_js(value));
+    }
+    out
+}
