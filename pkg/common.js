@@ -1,7 +1,8 @@
 /** bedrock-connect's public API over an injected wasm module; shared by every runtime entry. */
 import { BedrockConnectError, ConfigError, AwsError, NetworkError, StreamError } from './errors.js';
+import { presets } from './presets.js';
 
-export { BedrockConnectError, ConfigError, AwsError, NetworkError, StreamError };
+export { BedrockConnectError, ConfigError, AwsError, NetworkError, StreamError, presets };
 
 const errorClasses = { ConfigError, AwsError, NetworkError, StreamError };
 const decoder = new TextDecoder();
@@ -78,6 +79,16 @@ export function createApi(loader) {
       return (await this.#client()).mintApiKey(options);
     }
 
+    /** The Test button: never throws for a failed call. `template` / `mapping` default to the model's preset. */
+    async test({ template, mapping, ...rest } = {}) {
+      const client = await this.#client();
+      return client.test({
+        ...rest,
+        template: template instanceof Template ? { source: template.source, json: template.json } : template,
+        mapping: mapping instanceof OutputMapping ? mapping.spec : mapping,
+      });
+    }
+
     /** Frees the wasm memory now (it is also freed when the client is garbage-collected). */
     free() {
       this.#inner?.free();
@@ -89,8 +100,96 @@ export function createApi(loader) {
     }
   }
 
+  /** Wraps a wasm-bindgen class: the wasm memory is freed by free(), [Symbol.dispose] or the GC. */
+  class Owned {
+    #inner;
+    constructor(inner) {
+      this.#inner = inner;
+    }
+    get inner() {
+      if (!this.#inner) throw new ConfigError('this object was freed', { code: 'FREED', hint: 'Create a new one; free() releases it for good.' });
+      return this.#inner;
+    }
+    free() {
+      this.#inner?.free();
+      this.#inner = null;
+    }
+    [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
+      this.free();
+    }
+  }
+
+  /** An RFC 9535 JSONPath, compiled once. */
+  class JsonPath extends Owned {
+    constructor(path) {
+      super(new (now().WasmJsonPath)(path));
+    }
+    get source() {
+      return this.inner.source;
+    }
+    query(input) {
+      return this.inner.query(input);
+    }
+    queryLocated(input) {
+      return this.inner.queryLocated(input);
+    }
+  }
+
+  /** `{ outputText, inputTokens, outputTokens, ...extra }` paths, compiled once. */
+  class OutputMapping extends Owned {
+    #spec;
+    constructor(spec) {
+      super(new (now().WasmOutputMapping)(spec));
+      this.#spec = { ...spec };
+    }
+    /** The paths it was built from. */
+    get spec() {
+      return { ...this.#spec };
+    }
+    apply(body, headers = {}) {
+      return this.inner.apply(body, headers);
+    }
+  }
+
+  /** A request-body template with `{{variable}}` placeholders, parsed once; renders valid JSON. */
+  class Template extends Owned {
+    #source;
+    #json;
+    constructor(source, { json = true } = {}) {
+      super(new (now().WasmTemplate)(source, { json }));
+      this.#source = source;
+      this.#json = json;
+    }
+    get source() {
+      return this.#source;
+    }
+    get json() {
+      return this.#json;
+    }
+    /** Variable names in order of first appearance (feeds the prompt-variables form). */
+    get variables() {
+      return this.inner.variables;
+    }
+    render(vars) {
+      return this.inner.render(vars);
+    }
+    renderBytes(vars) {
+      return this.inner.renderBytes(vars);
+    }
+  }
+
+  const presetFor = (modelId) => {
+    const family = now().presetFamily(modelId);
+    return family ? presets[family] : null;
+  };
+
   return {
     BedrockClient,
+    JsonPath,
+    OutputMapping,
+    Template,
+    presets,
+    presetFor,
     ready: async () => {
       await ready();
     },

@@ -17,6 +17,9 @@ echo '{ "type": "commonjs" }' > pkg/wasm/nodejs/package.json
 # Only the bindings' code ships: their generated .d.ts are replaced by pkg/index.d.ts.
 rm -f pkg/wasm/*/*.d.ts
 
+# The JS presets are generated from the one table in src/preset.rs.
+cargo run --quiet --example presets > pkg/presets.js
+
 npx --no-install esbuild pkg/common.js --bundle --format=cjs --platform=neutral --log-level=warning --outfile=pkg/common.cjs
 
 # The npm package carries the project's README and LICENSE.

@@ -27,6 +27,8 @@ pub mod profile;
 pub mod retry;
 pub mod sign;
 pub mod sts;
+pub mod template;
+pub mod test_call;
 
 #[cfg(target_arch = "wasm32")]
 mod wasm;

@@ -13,7 +13,17 @@ use web_sys::AbortSignal;
 
 use crate::bedrock::{self, Invoke, ListFilters};
 use crate::config;
-use crate::{api_key, profile};
+use crate::mapping::{self, OutputMapping};
+use crate::template::Template;
+use crate::wasm::mapping as wasm_mapping;
+use crate::wasm::template as wasm_template;
+use crate::{api_key, model_id, profile, test_call};
+
+impl From<Error> for Failed {
+    fn from(e: Error) -> Failed {
+        Failed::Core(e)
+    }
+}
 use crate::client::{Auth, Call, ErrorParser, Step};
 use crate::config::{AssumeRoleOptions, ClientConfig, ClientOptions};
 use crate::credentials::{Action, Cache, CacheKey};
@@ -67,7 +77,7 @@ impl WasmClient {
                     "Pass assumeRole: { roleArn } to the BedrockClient constructor.",
                 )));
             };
-            let role = role_credentials(&inner, &params, false).await?;
+            let role = role_credentials(&inner, &params, false, &None).await?;
             let warnings = js_sys::Array::new();
             for w in inner.warnings.borrow().iter() {
                 warnings.push(&JsValue::from_str(w));
@@ -151,7 +161,7 @@ impl WasmClient {
         future_to_promise(async move {
             let expires_in = cv::opt_u32(&options, "expiresIn", "expiresIn").map_err(to_js)?.unwrap_or(api_key::MAX_EXPIRES_IN);
             let credentials = match &inner.config.assume_role {
-                Some(params) => role_credentials(&inner, params, false).await?.credentials,
+                Some(params) => role_credentials(&inner, params, false, &None).await?.credentials,
                 None => base_credentials(&inner).await?,
             };
             let region = &inner.config.region;
@@ -175,6 +185,44 @@ impl WasmClient {
             let response = run(&inner, request, bedrock::parse_error, signal.as_ref()).await?;
             let list = bedrock::parse_list_foundation_models(&response).map_err(to_js)?;
             Ok(cv::json_to_js(&list))
+        })
+    }
+
+    /// JS: test({ modelId, template, variables, mapping }) → Promise<{ ok, request, response, mapped, latencyMs, error }>; never rejects for a failed call.
+    pub fn test(&self, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let trace: Tracer = Some(Rc::new(RefCell::new(Trace::default())));
+            let started = now_ms(&inner);
+            let outcome = test_call(&inner, &options, &trace).await;
+            let latency = now_ms(&inner).saturating_sub(started);
+            let t = trace.as_ref().map(|t| std::mem::take(&mut *t.borrow_mut())).unwrap_or_default();
+            let request = t.request.as_ref().map(|r| {
+                cv::object(&[
+                    ("url", JsValue::from_str(&crate::http::redact_query(&r.url))),
+                    ("headers", cv::headers_object(&r.redacted_headers())),
+                    ("body", JsValue::from_str(&String::from_utf8_lossy(&r.body))),
+                ])
+            });
+            let response = t.response.as_ref().map(|r| {
+                cv::object(&[
+                    ("status", JsValue::from_f64(r.status.into())),
+                    ("headers", cv::headers_object(&r.headers)),
+                    ("body", JsValue::from_str(&String::from_utf8_lossy(&r.body))),
+                ])
+            });
+            let (ok, mapped, error) = match outcome {
+                Ok(mapped) => (true, mapped, JsValue::NULL),
+                Err(failed) => (false, JsValue::NULL, test_error(failed, t.sts)),
+            };
+            Ok(cv::object(&[
+                ("ok", JsValue::from_bool(ok)),
+                ("request", request.unwrap_or(JsValue::NULL)),
+                ("response", response.unwrap_or(JsValue::NULL)),
+                ("mapped", mapped),
+                ("latencyMs", JsValue::from_f64(latency as f64)),
+                ("error", error),
+            ]))
         })
     }
 
@@ -280,6 +328,62 @@ fn read_invoke(config: &ClientConfig, o: &JsValue) -> Result<(Invoke, bool, Opti
     Ok((invoke, auto, read_signal(o)?))
 }
 
+/// The Test call: resolve the model, render the template, invoke (traced), map the answer.
+async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::result::Result<JsValue, Failed> {
+    let model_input = cv::string(o, "modelId", "modelId")?;
+    let parsed = inner.config.model_id(&model_input)?;
+    let family = if profile::needs_lookup(&parsed) {
+        let answer = run(inner, profile::build_get(&inner.config.control_url, &parsed.model_id), bedrock::parse_error, None).await?;
+        profile::model_of(&answer).and_then(|m| model_id::family_of(&m))
+    } else {
+        model_id::family_of(&parsed.model_id)
+    };
+    let template_spec = get(o, "template");
+    let mapping_spec = get(o, "mapping");
+    let preset = || test_call::preset_for_family(family, &parsed.model_id);
+    let template = match cv::opt_string(&template_spec, "source", "template")? {
+        Some(source) => Template::parse(&source, cv::opt_bool(&template_spec, "json", "template.json")?.unwrap_or(true))?,
+        None => match template_spec.as_string() {
+            Some(source) => Template::parse(&source, true)?,
+            None => Template::parse(preset()?.template, true)?,
+        },
+    };
+    let mapping = if mapping_spec.is_object() {
+        wasm_mapping::read_spec(&mapping_spec)?
+    } else {
+        let m = preset()?.mapping;
+        OutputMapping::new(Some(m.output_text), m.input_tokens, m.output_tokens, &[])?
+    };
+    let body = wasm_template::render(&template, &get(o, "variables"))?.into_bytes();
+    let invoke = Invoke {
+        model_id: parsed.model_id,
+        body,
+        content_type: "application/json".into(),
+        accept: "application/json".into(),
+        ..Invoke::default()
+    };
+    let request = bedrock::build_invoke(&inner.config.runtime_url, &invoke);
+    let response = run_traced(inner, request, bedrock::parse_error, None, trace).await.map_err(|f| match f {
+        Failed::Core(e) => Failed::Core(bedrock::diagnose(e, &invoke.model_id)),
+        js => js,
+    })?;
+    let value = mapping::parse_json(&response.body, "body")?;
+    Ok(wasm_mapping::mapped_to_js(&mapping.apply(&value, &response.headers)?))
+}
+
+/// `{ code, message, hint, field }` of a failed Test call, `field` naming the likely culprit.
+fn test_error(failed: Failed, at_sts: bool) -> JsValue {
+    let js = JsValue::from(failed);
+    let text = |k: &str| get(&js, k).as_string();
+    let field = test_call::culprit(text("field").as_deref(), at_sts);
+    cv::object(&[
+        ("code", cv::opt_str(text("code").as_deref())),
+        ("message", cv::opt_str(text("message").as_deref())),
+        ("hint", cv::opt_str(text("hint").as_deref())),
+        ("field", JsValue::from_str(&field)),
+    ])
+}
+
 /// One InvokeModel call; a malformed-body refusal names the model's family.
 async fn invoke_once(inner: &Rc<Inner>, invoke: &Invoke, signal: Option<&AbortSignal>) -> std::result::Result<HttpResponse, Failed> {
     let request = bedrock::build_invoke(&inner.config.runtime_url, invoke);
@@ -331,6 +435,10 @@ fn now_ms(inner: &Inner) -> u64 {
 
 /// Runs a Bedrock call (signed with the role's credentials, or with the bearer token).
 async fn run(inner: &Rc<Inner>, request: HttpRequest, parse_error: ErrorParser, signal: Option<&AbortSignal>) -> std::result::Result<HttpResponse, Failed> {
+    run_traced(inner, request, parse_error, signal, &None).await
+}
+
+async fn run_traced(inner: &Rc<Inner>, request: HttpRequest, parse_error: ErrorParser, signal: Option<&AbortSignal>, trace: &Tracer) -> std::result::Result<HttpResponse, Failed> {
     let call = match &inner.config.bearer_token {
         Some(token) => Call::new(request, Auth::Bearer, inner.config.retry, parse_error).with_bearer(token),
         None => {
@@ -338,7 +446,7 @@ async fn run(inner: &Rc<Inner>, request: HttpRequest, parse_error: ErrorParser, 
             Call::new(request, auth, inner.config.retry, parse_error)
         }
     };
-    drive(inner, call, Creds::Role, signal).await
+    drive(inner, call, Creds::Role, signal, trace).await
 }
 
 /// Why a driven call ended without an answer: an error of the core (still inspectable), or one
@@ -363,6 +471,17 @@ impl From<JsValue> for Failed {
     }
 }
 
+/// The last exchange of a traced call (the Test button shows it): what was sent, what came back,
+/// and whether it was STS or Bedrock.
+#[derive(Default)]
+pub struct Trace {
+    pub request: Option<HttpRequest>,
+    pub response: Option<HttpResponse>,
+    pub sts: bool,
+}
+
+pub type Tracer = Option<Rc<RefCell<Trace>>>;
+
 /// Which credentials a call signs with.
 #[derive(Clone, Copy)]
 enum Creds {
@@ -373,19 +492,30 @@ enum Creds {
 }
 
 /// Drives a `Call` to its end: credentials, fetch, sleep, repeat.
-async fn drive(inner: &Rc<Inner>, mut call: Call, creds: Creds, signal: Option<&AbortSignal>) -> std::result::Result<HttpResponse, Failed> {
+async fn drive(inner: &Rc<Inner>, mut call: Call, creds: Creds, signal: Option<&AbortSignal>, trace: &Tracer) -> std::result::Result<HttpResponse, Failed> {
     let mut step = call.start();
     loop {
         step = match step {
             Step::NeedCredentials { refresh } => {
                 let credentials = match (creds, &inner.config.assume_role) {
-                    (Creds::Role, Some(params)) => role_credentials(inner, params, refresh).await?.credentials,
+                    (Creds::Role, Some(params)) => role_credentials(inner, params, refresh, trace).await?.credentials,
                     _ => base_credentials(inner).await?,
                 };
                 call.on_credentials(&credentials, now_ms(inner))
             }
             Step::Send(request) => match fetch::send(&inner.fetch, &request, inner.config.timeout_ms, signal).await {
-                Ok(response) => call.on_response(response, js_sys::Math::random()),
+                Ok(response) => {
+                    if let Some(t) = trace {
+                        *t.borrow_mut() = Trace { request: Some(request), response: Some(response.clone()), sts: matches!(creds, Creds::Base) };
+                    }
+                    call.on_response(response, js_sys::Math::random())
+                }
+                Err(e) if trace.is_some() => {
+                    if let Some(t) = trace {
+                        *t.borrow_mut() = Trace { request: Some(request), response: None, sts: matches!(creds, Creds::Base) };
+                    }
+                    call.on_network_error(e, js_sys::Math::random())
+                }
                 Err(e) => call.on_network_error(e, js_sys::Math::random()),
             },
             Step::Sleep { ms } => {
@@ -412,7 +542,7 @@ async fn base_credentials(inner: &Inner) -> std::result::Result<Credentials, JsV
 
 /// The assumed role's credentials from the cache, assuming the role when the cache says so.
 /// Concurrent callers share one in-flight AssumeRole.
-async fn role_credentials(inner: &Rc<Inner>, params: &sts::AssumeRole, refresh: bool) -> std::result::Result<AssumedRole, JsValue> {
+async fn role_credentials(inner: &Rc<Inner>, params: &sts::AssumeRole, refresh: bool, trace: &Tracer) -> std::result::Result<AssumedRole, JsValue> {
     let base = base_credentials(inner).await?;
     let key = CacheKey { base_access_key_id: base.access_key_id.clone(), params: params.clone() };
     if refresh {
@@ -424,7 +554,7 @@ async fn role_credentials(inner: &Rc<Inner>, params: &sts::AssumeRole, refresh: 
             Action::Use(role) => return Ok(role),
             Action::Wait => inner.in_flight.borrow().get(&key).cloned(),
             Action::Fetch => {
-                let promise = future_to_promise(assume(inner.clone(), key.clone(), base.clone()));
+                let promise = future_to_promise(assume(inner.clone(), key.clone(), base.clone(), trace.clone()));
                 inner.in_flight.borrow_mut().insert(key.clone(), promise.clone());
                 Some(promise)
             }
@@ -436,11 +566,11 @@ async fn role_credentials(inner: &Rc<Inner>, params: &sts::AssumeRole, refresh: 
 }
 
 /// One AssumeRole: sends it, and records the outcome in the cache (failures are not cached).
-async fn assume(inner: Rc<Inner>, key: CacheKey, base: Credentials) -> std::result::Result<JsValue, JsValue> {
+async fn assume(inner: Rc<Inner>, key: CacheKey, base: Credentials, trace: Tracer) -> std::result::Result<JsValue, JsValue> {
     let params = &key.params;
     let (request, warning) = sts::build_assume_role(params, &base);
     let call = Call::new(request, sts::auth(params), inner.config.retry, sts::parse_error);
-    let outcome = match drive(&inner, call, Creds::Base, None).await {
+    let outcome = match drive(&inner, call, Creds::Base, None, &trace).await {
         Ok(response) => sts::parse_assume_role(&response).map_err(|e| to_js(sts::diagnose(e, params))),
         Err(Failed::Core(e)) => Err(to_js(sts::diagnose(e, params))),
         Err(Failed::Js(v)) => Err(v),

@@ -5,7 +5,8 @@ mod client;
 mod convert;
 mod error;
 mod fetch;
-mod mapping;
+pub(crate) mod mapping;
+pub(crate) mod template;
 
 use wasm_bindgen::prelude::*;
 
@@ -115,4 +116,11 @@ pub fn policies(input: JsValue) -> Result<JsValue, JsValue> {
         Ok(cv::object(&[("permissions", cv::json_to_js(&p.permissions)), ("trust", cv::json_to_js(&p.trust))]))
     };
     run().map_err(to_js)
+}
+
+/// JS: presetFor's family lookup: the preset family of a model ID, or null.
+#[wasm_bindgen(js_name = presetFamily)]
+pub fn preset_family(model_id: JsValue) -> Result<Option<String>, JsValue> {
+    let id = model_id.as_string().ok_or_else(|| to_js(Error::type_error("modelId", "a string")))?;
+    Ok(crate::preset::for_model(&id).map(|p| p.family.to_string()))
 }
