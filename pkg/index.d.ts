@@ -150,6 +150,102 @@ export interface ApiKey {
   region: string;
 }
 
+/** A JSON value, as templates take and mappings return. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Template variables: flat keys (`{ 'system.prompt': … }`) or nested objects (`{ system: { prompt: … } }`); the flat key wins. */
+export type TemplateVariables = Record<string, unknown>;
+
+/** `{{variable}}` body template, parsed once; in JSON mode every render is valid JSON. */
+export declare class Template {
+  constructor(source: string, options?: { json?: boolean });
+  readonly source: string;
+  readonly json: boolean;
+  /** Variable names in order of first appearance, no duplicates. */
+  readonly variables: string[];
+  /** Throws `TEMPLATE_MISSING_VARIABLES` (all of them) or `TEMPLATE_VALUE` (NaN, ±Infinity, BigInt, undefined, functions). */
+  render(vars: TemplateVariables): string;
+  /** UTF-8 bytes: what `invoke` sends. */
+  renderBytes(vars: TemplateVariables): Uint8Array;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** JSON text (string / UTF-8 bytes / ArrayBuffer) or a plain JS value. */
+export type JsonInput = string | Uint8Array | ArrayBuffer | JsonValue;
+
+/** An RFC 9535 JSONPath, compiled once. */
+export declare class JsonPath {
+  constructor(path: string);
+  readonly source: string;
+  query(input: JsonInput): JsonValue[];
+  /** With normalized paths such as `$['content'][0]['text']`. */
+  queryLocated(input: JsonInput): { path: string; value: JsonValue }[];
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+/** JSONPaths of an output mapping; extra named fields take the first value found. */
+export interface OutputMappingSpec {
+  outputText?: string | null;
+  inputTokens?: string | null;
+  outputTokens?: string | null;
+  [extra: string]: string | null | undefined;
+}
+
+export type TokenSource = 'body' | 'headers' | null;
+
+export interface MappedOutput {
+  /** All string nodes joined with `''`; null when the path finds nothing. */
+  outputText: string | null;
+  inputTokens: number | null;
+  outputTokens: number | null;
+  source: { inputTokens: TokenSource; outputTokens: TokenSource };
+  [extra: string]: JsonValue | undefined | { inputTokens: TokenSource; outputTokens: TokenSource };
+}
+
+export declare class OutputMapping {
+  constructor(spec: OutputMappingSpec);
+  readonly spec: OutputMappingSpec;
+  /** Token fields fall back to `X-Amzn-Bedrock-Input-Token-Count` / `-Output-Token-Count`; a wrong type throws `MAPPING_TYPE`. */
+  apply(body: string | Uint8Array | ArrayBuffer | JsonValue, headers?: Record<string, string> | [string, string][]): MappedOutput;
+  free(): void;
+  [Symbol.dispose](): void;
+}
+
+export type PresetFamily = 'anthropic' | 'titan-text' | 'nova' | 'llama' | 'mistral' | 'cohere-command' | 'cohere-command-r' | 'jamba';
+
+export interface Preset {
+  family: PresetFamily;
+  template: string;
+  variables: string[];
+  mapping: { outputText: string; inputTokens: string | null; outputTokens: string | null };
+}
+
+export declare const presets: Readonly<Record<PresetFamily, Preset>>;
+/** The preset of a model ID whose family shows in it (base IDs, foundation-model ARNs, system profiles), else null. */
+export declare function presetFor(modelId: string): Preset | null;
+
+export interface TestOptions {
+  modelId: string;
+  /** Default: the model family's preset. */
+  template?: string | Template;
+  variables?: TemplateVariables;
+  /** Default: the model family's preset. */
+  mapping?: OutputMappingSpec | OutputMapping;
+}
+
+export interface TestResult {
+  ok: boolean;
+  /** What was sent last (secrets redacted); null when nothing was sent. */
+  request: { url: string; headers: Record<string, string>; body: string } | null;
+  /** What came back last (the STS answer when AssumeRole failed). */
+  response: { status: number; headers: Record<string, string>; body: string } | null;
+  mapped: MappedOutput | null;
+  latencyMs: number;
+  error: { code: string; message: string; hint: string; field: string } | null;
+}
+
 export declare class BedrockClient {
   constructor(options: BedrockClientOptions);
   /** Assumes the role (or reuses cached credentials); throws `NO_ROLE_CONFIGURED` without `assumeRole`. */
@@ -161,6 +257,8 @@ export declare class BedrockClient {
   resolveModel(modelId: string): Promise<ResolvedModel>;
   /** A short-term Bedrock API key from the client's (assumed) credentials; `expiresIn` 1–43200 s (default 43200), clamped to the credentials' expiry. */
   mintApiKey(options?: { expiresIn?: number }): Promise<ApiKey>;
+  /** The Test button: render, invoke, show the raw exchange and the mapped output; never throws for a failed call. */
+  test(options: TestOptions): Promise<TestResult>;
   /** Frees the wasm memory now (otherwise freed when garbage-collected). */
   free(): void;
   [Symbol.dispose](): void;

@@ -21,9 +21,6 @@ pub struct Preset {
     pub mapping: PresetMapping,
 }
 
-/// The prompt variables every preset template uses, in order.
-pub const VARIABLES: &[&str] = &["prompt", "system.prompt"];
-
 pub const PRESETS: &[Preset] = &[
     Preset {
         family: "anthropic",
@@ -98,16 +95,17 @@ pub fn for_model(model_id: &str) -> Option<&'static Preset> {
     by_family(model_id::family_of(&parsed.model_id)?)
 }
 
-/// All presets as the JSON the JS `presets` export holds.
+/// All presets as the JSON the JS `presets` export holds; `variables` are the template's own.
 pub fn to_json() -> serde_json::Value {
     let mut all = serde_json::Map::new();
     for p in PRESETS {
+        let variables = crate::template::Template::parse(p.template, true).map(|t| t.variables().to_vec()).unwrap_or_default();
         all.insert(
             p.family.to_string(),
             serde_json::json!({
                 "family": p.family,
                 "template": p.template,
-                "variables": VARIABLES,
+                "variables": variables,
                 "mapping": {
                     "outputText": p.mapping.output_text,
                     "inputTokens": p.mapping.input_tokens,
@@ -149,6 +147,16 @@ mod tests {
     }
 
     #[test]
+    fn every_template_is_valid_and_takes_prompt_and_system_prompt() {
+        for p in PRESETS {
+            let t = crate::template::Template::parse(p.template, true).unwrap();
+            let mut vars = t.variables().to_vec();
+            vars.sort();
+            assert_eq!(vars, ["prompt", "system.prompt"], "{}", p.family);
+        }
+    }
+
+    #[test]
     fn exact_text_for_claude_and_llama() {
         let m = |f: &str| {
             let p = by_family(f).unwrap();
@@ -173,7 +181,8 @@ mod tests {
     fn families_match_model_id_families() {
         let families: Vec<&str> = PRESETS.iter().map(|p| p.family).collect();
         assert_eq!(families, ["anthropic", "titan-text", "nova", "llama", "mistral", "cohere-command", "cohere-command-r", "jamba"]);
-        assert_eq!(to_json()["anthropic"]["variables"], serde_json::json!(["prompt", "system.prompt"]));
+        assert_eq!(to_json()["anthropic"]["variables"], serde_json::json!(["system.prompt", "prompt"]));
+        assert_eq!(to_json()["cohere-command-r"]["variables"], serde_json::json!(["prompt", "system.prompt"]));
         assert_eq!(to_json()["mistral"]["mapping"]["inputTokens"], Value::Null);
     }
 }

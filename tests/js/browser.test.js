@@ -11,7 +11,7 @@ let aws, site, browser;
 
 before(async () => {
   aws = await startSimulator();
-  site = await startSimulator({ static: { '/pkg': `${root}pkg`, '/page': `${root}tests/js/browser` } });
+  site = await startSimulator({ static: { '/pkg': `${root}pkg`, '/page': `${root}tests/js/browser`, '/www': `${root}www` } });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -43,4 +43,29 @@ test('browser entry: assume role → invoke across origins, no init call', async
     + 'SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31');
   assert.equal(aws.stats.invoke.last.scope.service, 'bedrock');
   assert.equal(aws.stats.regions['eu-west-1'], 1); // the successful AssumeRole; the denied one used the default (us-east-1)
+});
+
+test('the playground: preset → variables form → Test → raw response and mapped output', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${site.url}/www/index.html`);
+  await page.waitForFunction(() => window.playgroundReady === true);
+  assert.equal(await page.textContent('#preset-note'), 'Preset: anthropic');
+  assert.deepEqual(await page.$$eval('#variables textarea', (els) => els.map((e) => e.name)), ['system.prompt', 'prompt']);
+  await page.fill('input[name=stsEndpoint]', aws.url);
+  await page.fill('input[name=endpoint]', aws.url);
+  await page.fill('#variables textarea[name=prompt]', 'Say "hi"');
+  await page.click('button[type=submit]');
+  await page.waitForSelector('#result:not([hidden])');
+  const mapped = JSON.parse(await page.textContent('#mapped'));
+  const { response, inputTokens, outputTokens } = fixture('anthropic');
+  assert.deepEqual(mapped, { outputText: response.content[0].text, inputTokens, outputTokens, source: { inputTokens: 'body', outputTokens: 'body' } });
+  assert.match(await page.textContent('#sent'), /"text": "Say \\"hi\\""/);
+  assert.equal(JSON.parse(aws.stats.invoke.last.body).messages[0].content[0].text, 'Say "hi"');
+  await page.fill('input[name=modelId]', 'meta.llama3-8b-instruct-v1:0');
+  await page.dispatchEvent('input[name=modelId]', 'change');
+  assert.equal(await page.textContent('#preset-note'), 'Preset: llama');
+  assert.equal(await page.inputValue('input[name=outputText]'), '$.generation');
+  assert.deepEqual(errors, []);
 });

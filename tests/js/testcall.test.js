@@ -1,0 +1,74 @@
+// The Test call (client.test) end to end against the simulator: one per model family with its
+// preset, a custom template and mapping, and failures that never throw and name the culprit.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BedrockClient, Template, OutputMapping, presets } from '../../pkg/node.mjs';
+import { setup, fixture, HAIKU } from './env.js';
+
+let env;
+before(async () => { env = await setup(); });
+after(() => env.sim.close());
+
+const variables = { prompt: 'What is "Bedrock"?\nAnswer briefly.', system: { prompt: 'You are terse.' } };
+
+for (const family of Object.keys(presets)) {
+  test(`Test call with the ${family} preset: request, raw response, mapped output`, async () => {
+    env.sim.reset();
+    const { modelId, response, inputTokens, outputTokens } = fixture(family);
+    const r = await env.client(BedrockClient).test({ modelId, variables });
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.equal(r.error, null);
+    assert.equal(r.request.url, `${env.sim.url}/model/${encodeURIComponent(modelId)}/invoke`);
+    assert.equal(r.request.headers.authorization, '[redacted]');
+    assert.equal(r.request.headers['x-amz-security-token'], '[redacted]');
+    assert.equal(r.request.body, new Template(presets[family].template).render(variables));
+    assert.equal(env.sim.stats.invoke.last.body, r.request.body);
+    assert.equal(r.response.status, 200);
+    assert.deepEqual(JSON.parse(r.response.body), response);
+    assert.equal(r.mapped.inputTokens, inputTokens);
+    assert.equal(r.mapped.outputTokens, outputTokens);
+    const expectedText = new OutputMapping(presets[family].mapping).apply(JSON.stringify(response)).outputText;
+    assert.equal(r.mapped.outputText, expectedText);
+    assert.ok(r.mapped.outputText.length > 0);
+    assert.equal(typeof r.latencyMs, 'number');
+  });
+}
+
+test('custom Template and OutputMapping objects; an application profile resolves to its preset', async () => {
+  env.sim.reset();
+  const client = env.client(BedrockClient);
+  const template = new Template(presets.anthropic.template);
+  const mapping = new OutputMapping({ outputText: '$.content[0].text', stopReason: '$.stop_reason' });
+  const r = await client.test({ modelId: HAIKU, template, variables, mapping });
+  assert.equal(r.ok, true);
+  assert.deepEqual(r.mapped.stopReason, 'end_turn');
+  const app = await client.test({ modelId: 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/app1abc2def3', variables });
+  assert.equal(app.ok, true, JSON.stringify(app.error));
+  assert.equal(app.mapped.outputText, fixture('anthropic').response.content[0].text);
+});
+
+test('a failed AssumeRole: response is the STS answer, field names the role', async () => {
+  const r = await env.client(BedrockClient, { assumeRole: { externalId: 'not-it' } }).test({ modelId: HAIKU, variables });
+  assert.equal(r.ok, false);
+  assert.equal(r.mapped, null);
+  assert.equal(r.response.status, 403);
+  assert.match(r.response.body, /<Code>AccessDenied<\/Code>/);
+  assert.equal(r.request.url, `${env.sim.url}/`);
+  assert.match(r.request.body, /^Action=AssumeRole&Version=2011-06-15&RoleArn=/);
+  assert.deepEqual([r.error.code, r.error.field], ['AccessDenied', 'assumeRole.roleArn']);
+  assert.match(r.error.hint, /trust policy/);
+});
+
+test('template problems and Bedrock refusals name the template or model', async () => {
+  const client = env.client(BedrockClient);
+  const missing = await client.test({ modelId: HAIKU, variables: { prompt: 'x' } });
+  assert.deepEqual([missing.ok, missing.error.code, missing.error.field, missing.request], [false, 'TEMPLATE_MISSING_VARIABLES', 'variables', null]);
+  const badBody = await client.test({ modelId: HAIKU, template: '{"prompt": "{{prompt}}"}', variables });
+  assert.deepEqual([badBody.ok, badBody.error.code, badBody.error.field, badBody.response.status], [false, 'ValidationException', 'template', 400]);
+  const noPreset = await client.test({ modelId: 'stability.sd3-large-v1:0', variables });
+  assert.deepEqual([noPreset.error.code, noPreset.error.field], ['NO_PRESET', 'template']);
+  const badModel = await client.test({ modelId: 'not a model', variables });
+  assert.deepEqual([badModel.error.code, badModel.error.field], ['INVALID_MODEL_ID', 'modelId']);
+  const unknown = await client.test({ modelId: 'anthropic.claude-0-v9:0', variables });
+  assert.deepEqual([unknown.error.code, unknown.error.field], ['ValidationException', 'modelId']);
+});
