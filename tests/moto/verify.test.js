@@ -70,6 +70,11 @@ function invoke(credentials, { headers = { 'content-type': 'application/json', a
   return signedFetch({ service: 'bedrock', credentials, path, headers, body: INVOKE_BODY, ...rest });
 }
 
+/** The secret with its last character changed (never to itself). */
+function flipLast(secret) {
+  return secret.slice(0, -1) + (secret.endsWith('x') ? 'y' : 'x');
+}
+
 /** moto's error shape for sts AND bedrock: IAM-style XML, served as text/html, plus a stray `status` header. */
 function assertMotoError(r, code, message) {
   assert.equal(r.status, 403, r.text);
@@ -135,7 +140,7 @@ describe('moto peer: behaviour bedrock-connect relies on', () => {
   });
 
   test('(c) AssumeRole with a tampered secret -> 403 SignatureDoesNotMatch', async () => {
-    const r = await assumeRole({ ...baseCreds(), secretAccessKey: moto.secretAccessKey.slice(0, -1) + 'x' });
+    const r = await assumeRole({ ...baseCreds(), secretAccessKey: flipLast(moto.secretAccessKey) });
     assertMotoError(r, 'SignatureDoesNotMatch', SIGNATURE_MISMATCH);
   });
 
@@ -146,7 +151,7 @@ describe('moto peer: behaviour bedrock-connect relies on', () => {
 
   test('(e) InvokeModel with a tampered temporary secret -> 403 SignatureDoesNotMatch (XML, not JSON)', async () => {
     const creds = await tempCreds();
-    const r = await invoke({ ...creds, secretAccessKey: creds.secretAccessKey.slice(0, -1) + 'x' });
+    const r = await invoke({ ...creds, secretAccessKey: flipLast(creds.secretAccessKey) });
     assertMotoError(r, 'SignatureDoesNotMatch', SIGNATURE_MISMATCH);
   });
 
