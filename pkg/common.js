@@ -45,6 +45,83 @@ export function createApi(loader) {
     }
   }
 
+  /**
+   * A lazy event stream: the request starts on the first iteration or when `textStream` is read,
+   * and only one of the two may be used (`STREAM_CONSUMED`). Breaking out of the loop, an error or
+   * cancelling `textStream` aborts the fetch and frees the decoder.
+   */
+  class BedrockStream {
+    #open;
+    #handle = null;
+    #claimed = null;
+
+    constructor(open) {
+      this.#open = open;
+    }
+
+    #claim(how) {
+      if (this.#claimed) {
+        throw new StreamError(`this stream is already being read through ${this.#claimed}`, {
+          code: 'STREAM_CONSUMED',
+          hint: 'Iterate the stream or read its textStream, not both, and only once; call invokeStream() again for a new request.',
+        });
+      }
+      this.#claimed = how;
+    }
+
+    async #next() {
+      this.#handle ??= await this.#open();
+      try {
+        const event = await this.#handle.next();
+        if (event === undefined) this.#close();
+        return event;
+      } catch (e) {
+        this.#close();
+        throw e;
+      }
+    }
+
+    #close() {
+      if (!this.#handle) return;
+      this.#handle.cancel();
+      this.#handle.free();
+      this.#handle = null;
+      this.#open = async () => ({ next: async () => undefined, cancel() {}, free() {} });
+    }
+
+    [Symbol.asyncIterator]() {
+      this.#claim('its async iterator');
+      return {
+        next: async () => {
+          const value = await this.#next();
+          return value === undefined ? { done: true, value: undefined } : { done: false, value };
+        },
+        return: async () => {
+          this.#close();
+          return { done: true, value: undefined };
+        },
+        [Symbol.asyncIterator]() {
+          return this;
+        },
+      };
+    }
+
+    /** The text deltas as a `ReadableStream<string>` (for a `Response` body or SSE). */
+    get textStream() {
+      this.#claim('textStream');
+      return new ReadableStream({
+        pull: async (controller) => {
+          for (;;) {
+            const event = await this.#next();
+            if (event === undefined) return controller.close();
+            if (typeof event.text === 'string' && event.text.length > 0) return controller.enqueue(event.text);
+          }
+        },
+        cancel: () => this.#close(),
+      });
+    }
+  }
+
   class BedrockClient {
     #options;
     #inner = null;
@@ -77,6 +154,21 @@ export function createApi(loader) {
 
     async mintApiKey(options = {}) {
       return (await this.#client()).mintApiKey(options);
+    }
+
+    /** InvokeModelWithResponseStream: `chunk` events (`json`, `text`), then one `metrics` event. */
+    invokeStream(options) {
+      return new BedrockStream(async () => (await this.#client()).invokeStream(options));
+    }
+
+    /** Converse: `{ outputText, message, stopReason, usage, latencyMs, serverLatencyMs }`. */
+    async converse(options) {
+      return (await this.#client()).converse(options);
+    }
+
+    /** ConverseStream: messageStart, contentBlockStart, contentBlockDelta (`text`), contentBlockStop, messageStop, metadata. */
+    converseStream(options) {
+      return new BedrockStream(async () => (await this.#client()).converseStream(options));
     }
 
     /** The Test button: never throws for a failed call. `template` / `mapping` default to the model's preset. */

@@ -28,6 +28,7 @@ pub mod preset;
 pub mod profile;
 pub mod retry;
 pub mod sign;
+pub mod stream;
 pub mod sts;
 pub mod template;
 pub mod test_call;

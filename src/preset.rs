@@ -1,6 +1,6 @@
 //! Ready request templates and output mappings per model family (the "Test and map" defaults):
 //! Anthropic Messages, Titan Text, Nova, Llama, Mistral, Cohere Command and Command R, AI21
-//! Jamba. Every template takes the prompt variables `prompt` and `system.prompt`. Data only;
+//! Jamba, and the Converse API (`converse`). Every template takes the prompt variables `prompt` and `system.prompt`. Data only;
 //! the JS `presets` object is generated from this table at build time (`examples/presets.rs`).
 
 use crate::model_id;
@@ -12,6 +12,8 @@ pub struct PresetMapping {
     pub output_text: &'static str,
     pub input_tokens: Option<&'static str>,
     pub output_tokens: Option<&'static str>,
+    /// The text delta of one streamed chunk (InvokeModelWithResponseStream / ConverseStream).
+    pub delta: &'static str,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,6 +31,7 @@ pub const PRESETS: &[Preset] = &[
             output_text: "$.content[?@.type=='text'].text",
             input_tokens: Some("$.usage.input_tokens"),
             output_tokens: Some("$.usage.output_tokens"),
+            delta: "$.delta.text",
         },
     },
     Preset {
@@ -38,6 +41,7 @@ pub const PRESETS: &[Preset] = &[
             output_text: "$.results[*].outputText",
             input_tokens: Some("$.inputTextTokenCount"),
             output_tokens: Some("$.results[0].tokenCount"),
+            delta: "$.outputText",
         },
     },
     Preset {
@@ -47,6 +51,7 @@ pub const PRESETS: &[Preset] = &[
             output_text: "$.output.message.content[*].text",
             input_tokens: Some("$.usage.inputTokens"),
             output_tokens: Some("$.usage.outputTokens"),
+            delta: "$.contentBlockDelta.delta.text",
         },
     },
     Preset {
@@ -56,22 +61,23 @@ pub const PRESETS: &[Preset] = &[
             output_text: "$.generation",
             input_tokens: Some("$.prompt_token_count"),
             output_tokens: Some("$.generation_token_count"),
+            delta: "$.generation",
         },
     },
     Preset {
         family: "mistral",
         template: r#"{"prompt": "<s>[INST] {{system.prompt}}\n\n{{prompt}} [/INST]", "max_tokens": 1024, "temperature": 0.5}"#,
-        mapping: PresetMapping { output_text: "$.outputs[*].text", input_tokens: None, output_tokens: None },
+        mapping: PresetMapping { output_text: "$.outputs[*].text", input_tokens: None, output_tokens: None, delta: "$.outputs[0].text" },
     },
     Preset {
         family: "cohere-command",
         template: r#"{"prompt": "{{system.prompt}}\n\n{{prompt}}", "max_tokens": 1024, "temperature": 0.5}"#,
-        mapping: PresetMapping { output_text: "$.generations[0].text", input_tokens: None, output_tokens: None },
+        mapping: PresetMapping { output_text: "$.generations[0].text", input_tokens: None, output_tokens: None, delta: "$.text" },
     },
     Preset {
         family: "cohere-command-r",
         template: r#"{"message": "{{prompt}}", "preamble": "{{system.prompt}}", "max_tokens": 1024, "temperature": 0.5}"#,
-        mapping: PresetMapping { output_text: "$.text", input_tokens: None, output_tokens: None },
+        mapping: PresetMapping { output_text: "$.text", input_tokens: None, output_tokens: None, delta: "$.text" },
     },
     Preset {
         family: "jamba",
@@ -80,6 +86,17 @@ pub const PRESETS: &[Preset] = &[
             output_text: "$.choices[0].message.content",
             input_tokens: Some("$.usage.prompt_tokens"),
             output_tokens: Some("$.usage.completion_tokens"),
+            delta: "$.choices[0].delta.content",
+        },
+    },
+    Preset {
+        family: "converse",
+        template: r#"{"messages": [{"role": "user", "content": [{"text": "{{prompt}}"}]}], "system": [{"text": "{{system.prompt}}"}], "inferenceConfig": {"maxTokens": 1024}}"#,
+        mapping: PresetMapping {
+            output_text: "$.output.message.content[*].text",
+            input_tokens: Some("$.usage.inputTokens"),
+            output_tokens: Some("$.usage.outputTokens"),
+            delta: "$.delta.text",
         },
     },
 ];
@@ -110,6 +127,7 @@ pub fn to_json() -> serde_json::Value {
                     "outputText": p.mapping.output_text,
                     "inputTokens": p.mapping.input_tokens,
                     "outputTokens": p.mapping.output_tokens,
+                    "delta": p.mapping.delta,
                 },
             }),
         );
@@ -130,7 +148,7 @@ mod tests {
 
     #[test]
     fn every_preset_maps_its_family_fixture() {
-        for p in PRESETS {
+        for p in PRESETS.iter().filter(|p| p.family != "converse") {
             let fx = fixture(p.family);
             let headers = vec![
                 ("x-amzn-bedrock-input-token-count".to_string(), fx["inputTokens"].to_string()),
@@ -180,7 +198,8 @@ mod tests {
     #[test]
     fn families_match_model_id_families() {
         let families: Vec<&str> = PRESETS.iter().map(|p| p.family).collect();
-        assert_eq!(families, ["anthropic", "titan-text", "nova", "llama", "mistral", "cohere-command", "cohere-command-r", "jamba"]);
+        assert_eq!(families, ["anthropic", "titan-text", "nova", "llama", "mistral", "cohere-command", "cohere-command-r", "jamba", "converse"]);
+        assert_eq!(to_json()["nova"]["mapping"]["delta"], "$.contentBlockDelta.delta.text");
         assert_eq!(to_json()["anthropic"]["variables"], serde_json::json!(["system.prompt", "prompt"]));
         assert_eq!(to_json()["cohere-command-r"]["variables"], serde_json::json!(["prompt", "system.prompt"]));
         assert_eq!(to_json()["mistral"]["mapping"]["inputTokens"], Value::Null);

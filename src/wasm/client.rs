@@ -42,10 +42,10 @@ enum Source {
     None,
 }
 
-struct Inner {
-    config: ClientConfig,
+pub(crate) struct Inner {
+    pub(crate) config: ClientConfig,
     source: Source,
-    fetch: Function,
+    pub(crate) fetch: Function,
     now: Option<Function>,
     cache: RefCell<Cache>,
     in_flight: RefCell<HashMap<CacheKey, Promise>>,
@@ -54,7 +54,7 @@ struct Inner {
 
 #[wasm_bindgen]
 pub struct WasmClient {
-    inner: Rc<Inner>,
+    pub(crate) inner: Rc<Inner>,
 }
 
 #[wasm_bindgen]
@@ -355,6 +355,9 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
         OutputMapping::new(Some(m.output_text), m.input_tokens, m.output_tokens, &[])?
     };
     let body = wasm_template::render(&template, &get(o, "variables"))?.into_bytes();
+    if cv::opt_bool(o, "stream", "stream")?.unwrap_or(false) {
+        return crate::wasm::stream::test_stream(inner, &parsed.model_id, body, trace).await;
+    }
     let invoke = Invoke {
         model_id: parsed.model_id,
         body,
@@ -411,7 +414,7 @@ fn read_filters(o: &JsValue) -> Result<ListFilters> {
     })
 }
 
-fn read_signal(o: &JsValue) -> Result<Option<AbortSignal>> {
+pub(crate) fn read_signal(o: &JsValue) -> Result<Option<AbortSignal>> {
     let s = get(o, "signal");
     if s.is_undefined() || s.is_null() {
         return Ok(None);
@@ -429,7 +432,7 @@ fn call_now(now: Option<&Function>) -> u64 {
     ms.unwrap_or_else(js_sys::Date::now).max(0.0) as u64
 }
 
-fn now_ms(inner: &Inner) -> u64 {
+pub(crate) fn now_ms(inner: &Inner) -> u64 {
     call_now(inner.now.as_ref())
 }
 
@@ -451,7 +454,7 @@ async fn run_traced(inner: &Rc<Inner>, request: HttpRequest, parse_error: ErrorP
 
 /// Why a driven call ended without an answer: an error of the core (still inspectable), or one
 /// already thrown in JS (credential providers, a shared AssumeRole).
-enum Failed {
+pub(crate) enum Failed {
     Core(Error),
     Js(JsValue),
 }
@@ -484,7 +487,7 @@ pub type Tracer = Option<Rc<RefCell<Trace>>>;
 
 /// Which credentials a call signs with.
 #[derive(Clone, Copy)]
-enum Creds {
+pub(crate) enum Creds {
     /// The platform's own (AssumeRole itself).
     Base,
     /// The assumed role's, or the base ones when no role is configured.
@@ -497,10 +500,7 @@ async fn drive(inner: &Rc<Inner>, mut call: Call, creds: Creds, signal: Option<&
     loop {
         step = match step {
             Step::NeedCredentials { refresh } => {
-                let credentials = match (creds, &inner.config.assume_role) {
-                    (Creds::Role, Some(params)) => role_credentials(inner, params, refresh, trace).await?.credentials,
-                    _ => base_credentials(inner).await?,
-                };
+                let credentials = credentials_for(inner, creds, refresh, trace).await?;
                 call.on_credentials(&credentials, now_ms(inner))
             }
             Step::Send(request) => match fetch::send(&inner.fetch, &request, inner.config.timeout_ms, signal).await {
@@ -525,6 +525,14 @@ async fn drive(inner: &Rc<Inner>, mut call: Call, creds: Creds, signal: Option<&
             Step::Done(response) => return Ok(response),
             Step::Fail(e) => return Err(Failed::Core(e)),
         };
+    }
+}
+
+/// The credentials a call signs with: the assumed role's (from the cache), or the base ones.
+pub(crate) async fn credentials_for(inner: &Rc<Inner>, creds: Creds, refresh: bool, trace: &Tracer) -> std::result::Result<Credentials, JsValue> {
+    match (creds, &inner.config.assume_role) {
+        (Creds::Role, Some(params)) => Ok(role_credentials(inner, params, refresh, trace).await?.credentials),
+        _ => base_credentials(inner).await,
     }
 }
 

@@ -69,6 +69,11 @@ pub async fn send(fetch: &Function, req: &HttpRequest, timeout_ms: Option<u32>, 
 }
 
 async fn fetch_all(fetch: &Function, req: &HttpRequest, signal: &AbortSignal) -> Result<HttpResponse, JsValue> {
+    let (status, headers, response) = open(fetch, req, signal).await?;
+    Ok(HttpResponse { status, headers, body: read_all(&response).await? })
+}
+
+fn request_init(req: &HttpRequest, signal: &AbortSignal) -> Result<Object, JsValue> {
     let init = Object::new();
     Reflect::set(&init, &"method".into(), &req.method.as_str().into())?;
     let headers = Object::new();
@@ -80,12 +85,7 @@ async fn fetch_all(fetch: &Function, req: &HttpRequest, signal: &AbortSignal) ->
         Reflect::set(&init, &"body".into(), &Uint8Array::from(req.body.as_slice()))?;
     }
     Reflect::set(&init, &"signal".into(), signal)?;
-    let response = JsFuture::from(Promise::resolve(&fetch.call2(&JsValue::UNDEFINED, &req.url.as_str().into(), &init)?)).await?;
-    let status = Reflect::get(&response, &"status".into())?.as_f64().unwrap_or(0.0) as u16;
-    let headers = read_headers(&Reflect::get(&response, &"headers".into())?)?;
-    let array_buffer: Function = Reflect::get(&response, &"arrayBuffer".into())?.dyn_into()?;
-    let buffer = JsFuture::from(Promise::resolve(&array_buffer.call0(&response)?)).await?;
-    Ok(HttpResponse { status, headers, body: Uint8Array::new(&buffer).to_vec() })
+    Ok(init)
 }
 
 fn read_headers(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
@@ -123,4 +123,107 @@ fn network(message: &str) -> Error {
 
 fn aborted() -> Error {
     Error::network("ABORTED", "the request was aborted by its signal", "The caller's AbortSignal fired.")
+}
+
+/// A 2xx answer whose body is still to be read, piece by piece.
+pub struct OpenStream {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    reader: JsValue,
+    controller: AbortController,
+    /// Keeps the caller's `abort` listener alive while the body is read.
+    _forward: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+}
+
+/// What a streaming request gave: an open stream (2xx), or a whole error answer.
+pub enum Answer {
+    Open(OpenStream),
+    Whole(HttpResponse),
+}
+
+/// Sends `req`; on 2xx returns the body unread (the timeout covers only the wait for headers).
+pub async fn send_streaming(fetch: &Function, req: &HttpRequest, timeout_ms: Option<u32>, signal: Option<&AbortSignal>) -> Result<Answer, Error> {
+    if signal.is_some_and(|s| s.aborted()) {
+        return Err(aborted());
+    }
+    let controller = AbortController::new().map_err(|_| network("AbortController is not available"))?;
+    let timed_out = Rc::new(Cell::new(false));
+    let timer = timeout_ms.map(|ms| {
+        let (controller, timed_out) = (controller.clone(), timed_out.clone());
+        let on_timeout = Closure::once_into_js(move || {
+            timed_out.set(true);
+            controller.abort();
+        });
+        set_timeout(on_timeout.unchecked_ref(), ms.into())
+    });
+    let forward = signal.map(|s| {
+        let controller = controller.clone();
+        let on_abort = Closure::<dyn FnMut()>::new(move || controller.abort());
+        let _ = s.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+        (s.clone(), on_abort)
+    });
+    let result = open(fetch, req, &controller.signal()).await;
+    if let Some(id) = timer {
+        clear_timeout(&id);
+    }
+    let failed = |js: JsValue| {
+        if timed_out.get() {
+            Error::network("TIMEOUT", format!("no answer within timeoutMs = {} ms", timeout_ms.unwrap_or(0)), "Raise `timeoutMs`, or check the endpoint is reachable.")
+        } else if signal.is_some_and(|s| s.aborted()) {
+            aborted()
+        } else {
+            network(&describe(&js))
+        }
+    };
+    let (status, headers, response) = result.map_err(failed)?;
+    if !(200..300).contains(&status) {
+        let body = read_all(&response).await.map_err(failed)?;
+        return Ok(Answer::Whole(HttpResponse { status, headers, body }));
+    }
+    let body = Reflect::get(&response, &"body".into()).map_err(failed)?;
+    let get_reader: Function = Reflect::get(&body, &"getReader".into()).and_then(|f| f.dyn_into()).map_err(failed)?;
+    let reader = get_reader.call0(&body).map_err(failed)?;
+    Ok(Answer::Open(OpenStream { status, headers, reader, controller, _forward: forward }))
+}
+
+impl OpenStream {
+    /// The next piece of the body, or `None` at its end.
+    pub async fn read(&self) -> Result<Option<Vec<u8>>, Error> {
+        let read: Function = Reflect::get(&self.reader, &"read".into()).and_then(|f| f.dyn_into()).map_err(|e| network(&describe(&e)))?;
+        let step = JsFuture::from(Promise::resolve(&read.call0(&self.reader).map_err(|e| network(&describe(&e)))?)).await;
+        let step = step.map_err(|e| {
+            if self.controller.signal().aborted() {
+                aborted()
+            } else {
+                Error { kind: crate::error::ErrorKind::Stream, ..network(&describe(&e)) }
+            }
+        })?;
+        if Reflect::get(&step, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
+            return Ok(None);
+        }
+        let value = Reflect::get(&step, &"value".into()).unwrap_or(JsValue::UNDEFINED);
+        Ok(Some(value.dyn_ref::<Uint8Array>().map(|v| v.to_vec()).unwrap_or_default()))
+    }
+
+    /// Stops reading and aborts the request.
+    pub fn cancel(&self) {
+        if let Ok(cancel) = Reflect::get(&self.reader, &"cancel".into()).and_then(|f| f.dyn_into::<Function>()) {
+            let _ = cancel.call0(&self.reader);
+        }
+        self.controller.abort();
+    }
+}
+
+async fn open(fetch: &Function, req: &HttpRequest, signal: &AbortSignal) -> Result<(u16, Vec<(String, String)>, JsValue), JsValue> {
+    let init = request_init(req, signal)?;
+    let response = JsFuture::from(Promise::resolve(&fetch.call2(&JsValue::UNDEFINED, &req.url.as_str().into(), &init)?)).await?;
+    let status = Reflect::get(&response, &"status".into())?.as_f64().unwrap_or(0.0) as u16;
+    let headers = read_headers(&Reflect::get(&response, &"headers".into())?)?;
+    Ok((status, headers, response))
+}
+
+async fn read_all(response: &JsValue) -> Result<Vec<u8>, JsValue> {
+    let array_buffer: Function = Reflect::get(response, &"arrayBuffer".into())?.dyn_into()?;
+    let buffer = JsFuture::from(Promise::resolve(&array_buffer.call0(response)?)).await?;
+    Ok(Uint8Array::new(&buffer).to_vec())
 }

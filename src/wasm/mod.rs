@@ -5,6 +5,7 @@ mod client;
 mod convert;
 mod error;
 mod fetch;
+pub(crate) mod stream;
 pub(crate) mod mapping;
 pub(crate) mod template;
 

@@ -1,0 +1,287 @@
+//! Streaming for JS: `invokeStream`, `converseStream` (an event-stream handle JS iterates) and
+//! `converse`. Drives the core's `client::Call` up to the response headers, then pumps the body
+//! into the core's `StreamReader`; decisions (framing, events, deltas) live in `crate::stream`.
+
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::rc::Rc;
+
+use js_sys::{Object, Promise, Reflect};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::AbortSignal;
+
+use crate::bedrock;
+use crate::client::{Auth, Call, Step};
+use crate::error::{Error, Result};
+use crate::mapping::Path;
+use crate::preset;
+use crate::stream::{self, Api, Out, StreamReader};
+use crate::wasm::client::{credentials_for, now_ms, read_signal, Creds, Failed, Inner, Trace, Tracer, WasmClient};
+use crate::wasm::convert::{self as cv, get};
+use crate::wasm::error::to_js;
+use crate::wasm::fetch::{self, Answer, OpenStream};
+
+/// JS: the handle behind `invokeStream()` / `converseStream()`: `next()` → Promise<event | undefined>, `cancel()`.
+#[wasm_bindgen]
+pub struct WasmStream {
+    state: Rc<RefCell<State>>,
+}
+
+struct State {
+    open: Option<Rc<OpenStream>>,
+    reader: StreamReader,
+    queue: VecDeque<Out>,
+    finished: bool,
+}
+
+#[wasm_bindgen]
+impl WasmStream {
+    /// The next event, or `undefined` after the last one; a broken stream rejects with a `StreamError`.
+    pub fn next(&self) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            loop {
+                if let Some(out) = state.borrow_mut().queue.pop_front() {
+                    return Ok(out_to_js(out));
+                }
+                let (open, finished) = {
+                    let s = state.borrow();
+                    (s.open.clone(), s.finished)
+                };
+                let Some(open) = open.filter(|_| !finished) else { return Ok(JsValue::UNDEFINED) };
+                let piece = open.read().await;
+                let mut s = state.borrow_mut();
+                let events = match piece {
+                    Ok(Some(bytes)) => s.reader.push(&bytes),
+                    Ok(None) => {
+                        s.finished = true;
+                        s.reader.finish()
+                    }
+                    Err(e) => Err(e),
+                };
+                match events {
+                    Ok(events) => s.queue.extend(events),
+                    Err(e) => {
+                        s.finished = true;
+                        open.cancel();
+                        return Err(to_js(e));
+                    }
+                }
+            }
+        })
+    }
+
+    /// Stops the stream: aborts the fetch and drops what was buffered.
+    pub fn cancel(&self) {
+        let mut s = self.state.borrow_mut();
+        if let Some(open) = s.open.take() {
+            open.cancel();
+        }
+        s.finished = true;
+        s.queue.clear();
+    }
+}
+
+fn out_to_js(out: Out) -> JsValue {
+    match out {
+        Out::Chunk { json, text } => cv::object(&[
+            ("type", "chunk".into()),
+            ("json", cv::json_to_js(&json)),
+            ("text", cv::opt_str(text.as_deref())),
+        ]),
+        Out::Metrics(m) => {
+            let usage = match (m.input_tokens, m.output_tokens) {
+                (Some(i), Some(o)) => cv::object(&[("inputTokens", (i as f64).into()), ("outputTokens", (o as f64).into())]),
+                _ => JsValue::NULL,
+            };
+            cv::object(&[
+                ("type", "metrics".into()),
+                ("usage", usage),
+                ("latencyMs", cv::opt_num(m.latency_ms)),
+                ("firstByteLatencyMs", cv::opt_num(m.first_byte_latency_ms)),
+            ])
+        }
+        Out::Converse { event_type, payload, text } => {
+            let event = Object::new();
+            let _ = Reflect::set(&event, &"type".into(), &JsValue::from_str(&event_type));
+            let _ = Object::assign(&event, &Object::from(cv::json_to_js(&payload)));
+            if let Some(t) = text {
+                let _ = Reflect::set(&event, &"text".into(), &JsValue::from_str(&t));
+            }
+            event.into()
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl WasmClient {
+    /// JS: invokeStream(options) → Promise<WasmStream> (the request is sent now: JS calls this lazily).
+    #[wasm_bindgen(js_name = invokeStream)]
+    pub fn invoke_stream(&self, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let model = inner.config.model_id(&cv::string(&options, "modelId", "modelId").map_err(to_js)?).map_err(to_js)?;
+            let body = cv::body(&get(&options, "body"), "body", true).map_err(to_js)?;
+            let content_type = cv::opt_string(&options, "contentType", "contentType").map_err(to_js)?.unwrap_or_else(|| "application/json".into());
+            let accept = cv::opt_string(&options, "accept", "accept").map_err(to_js)?.unwrap_or_else(|| "application/json".into());
+            let delta = match cv::opt_string(&options, "delta", "delta").map_err(to_js)? {
+                Some(p) => Some(Path::parse(&p, "delta").map_err(to_js)?),
+                None => delta_for(&model.model_id),
+            };
+            let request = stream::build_invoke_stream(&inner.config.runtime_url, &model.model_id, body, &content_type, &accept);
+            open_stream(&inner, request, Api::InvokeModel, delta, &options).await
+        })
+    }
+
+    /// JS: converseStream(options) → Promise<WasmStream>
+    #[wasm_bindgen(js_name = converseStream)]
+    pub fn converse_stream(&self, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let (model_id, body) = converse_request(&inner, &options).map_err(to_js)?;
+            let request = stream::build_converse(&inner.config.runtime_url, &model_id, body, true);
+            open_stream(&inner, request, Api::Converse, None, &options).await
+        })
+    }
+
+    /// JS: converse(options) → Promise<{ outputText, message, stopReason, usage, latencyMs, serverLatencyMs }>
+    pub fn converse(&self, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let (model_id, body) = converse_request(&inner, &options).map_err(to_js)?;
+            let signal = read_signal(&options).map_err(to_js)?;
+            let request = stream::build_converse(&inner.config.runtime_url, &model_id, body, false);
+            let started = now_ms(&inner);
+            let response = match drive_stream(&inner, request, signal.as_ref()).await? {
+                Answer::Whole(r) => r,
+                Answer::Open(open) => read_to_end(&open).await.map_err(to_js)?,
+            };
+            let latency = now_ms(&inner).saturating_sub(started);
+            let out = stream::parse_converse(&response).map_err(to_js)?;
+            let (i, o, t) = out.usage;
+            Ok(cv::object(&[
+                ("outputText", JsValue::from_str(&out.output_text)),
+                ("message", cv::json_to_js(&out.message)),
+                ("stopReason", cv::opt_str(out.stop_reason.as_deref())),
+                ("usage", cv::object(&[("inputTokens", cv::opt_num(i)), ("outputTokens", cv::opt_num(o)), ("totalTokens", cv::opt_num(t))])),
+                ("latencyMs", JsValue::from_f64(latency as f64)),
+                ("serverLatencyMs", cv::opt_num(out.server_latency_ms)),
+            ]))
+        })
+    }
+}
+
+/// The family's delta path for a model ID (`None` when the family is unknown).
+pub fn delta_for(model_id: &str) -> Option<Path> {
+    preset::for_model(model_id).and_then(|p| Path::parse(p.mapping.delta, "delta").ok())
+}
+
+/// The model ID and the JSON body of a Converse / ConverseStream call.
+fn converse_request(inner: &Inner, o: &JsValue) -> Result<(String, Vec<u8>)> {
+    let model = inner.config.model_id(&cv::string(o, "modelId", "modelId")?)?;
+    let body = Object::new();
+    for field in stream::CONVERSE_FIELDS {
+        let v = get(o, field);
+        if !v.is_undefined() {
+            let _ = Reflect::set(&body, &JsValue::from_str(field), &v);
+        }
+    }
+    Ok((model.model_id, cv::body(&body.into(), "body", true)?))
+}
+
+async fn open_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, api: Api, delta: Option<Path>, options: &JsValue) -> std::result::Result<JsValue, JsValue> {
+    let signal = read_signal(options).map_err(to_js)?;
+    match drive_stream(inner, request, signal.as_ref()).await? {
+        Answer::Open(open) => {
+            let state = State { open: Some(Rc::new(open)), reader: StreamReader::new(api, delta), queue: VecDeque::new(), finished: false };
+            Ok(WasmStream { state: Rc::new(RefCell::new(state)) }.into())
+        }
+        Answer::Whole(_) => Err(to_js(Error::network("MALFORMED_RESPONSE", "the stream ended before it began", "Retry the call."))),
+    }
+}
+
+/// Like the client's driver, but a 2xx answer is returned with its body unread.
+async fn drive_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, signal: Option<&AbortSignal>) -> std::result::Result<Answer, JsValue> {
+    drive_stream_traced(inner, request, signal, &None).await
+}
+
+async fn drive_stream_traced(inner: &Rc<Inner>, request: crate::http::HttpRequest, signal: Option<&AbortSignal>, trace: &Tracer) -> std::result::Result<Answer, JsValue> {
+    let auth = match &inner.config.bearer_token {
+        Some(_) => Auth::Bearer,
+        None => Auth::SigV4 { region: inner.config.region.clone(), service: bedrock::SIGNING_NAME.into() },
+    };
+    let mut call = Call::new(request, auth, inner.config.retry, bedrock::parse_error);
+    if let Some(token) = &inner.config.bearer_token {
+        call = call.with_bearer(token);
+    }
+    let mut step = call.start();
+    loop {
+        step = match step {
+            Step::NeedCredentials { refresh } => {
+                let credentials = credentials_for(inner, Creds::Role, refresh, trace).await?;
+                call.on_credentials(&credentials, now_ms(inner))
+            }
+            Step::Send(req) => match fetch::send_streaming(&inner.fetch, &req, inner.config.timeout_ms, signal).await {
+                Ok(Answer::Open(open)) => {
+                    if let Some(t) = trace {
+                        let response = crate::http::HttpResponse { status: open.status, headers: open.headers.clone(), body: Vec::new() };
+                        *t.borrow_mut() = Trace { request: Some(req), response: Some(response), sts: false };
+                    }
+                    return Ok(Answer::Open(open));
+                }
+                Ok(Answer::Whole(response)) => {
+                    if let Some(t) = trace {
+                        *t.borrow_mut() = Trace { request: Some(req), response: Some(response.clone()), sts: false };
+                    }
+                    call.on_response(response, js_sys::Math::random())
+                }
+                Err(e) => call.on_network_error(e, js_sys::Math::random()),
+            },
+            Step::Sleep { ms } => {
+                fetch::sleep(ms).await;
+                call.on_timer()
+            }
+            Step::Done(response) => return Ok(Answer::Whole(response)),
+            Step::Fail(e) => return Err(JsValue::from(Failed::Core(e))),
+        };
+    }
+}
+
+async fn read_to_end(open: &OpenStream) -> Result<crate::http::HttpResponse> {
+    let mut body = Vec::new();
+    while let Some(piece) = open.read().await? {
+        body.extend_from_slice(&piece);
+    }
+    Ok(crate::http::HttpResponse { status: open.status, headers: open.headers.clone(), body })
+}
+
+/// The Test call over InvokeModelWithResponseStream: the text is the joined deltas, the token
+/// counts come from the invocation metrics; the raw response body shown is the chunks as a JSON array.
+pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, body: Vec<u8>, trace: &Tracer) -> std::result::Result<JsValue, Failed> {
+    let request = stream::build_invoke_stream(&inner.config.runtime_url, model_id, body, "application/json", "application/json");
+    let open = match drive_stream_traced(inner, request, None, trace).await.map_err(Failed::Js)? {
+        Answer::Open(open) => open,
+        Answer::Whole(_) => return Err(Failed::Core(Error::network("MALFORMED_RESPONSE", "the stream ended before it began", "Retry the call."))),
+    };
+    let mut reader = StreamReader::new(Api::InvokeModel, delta_for(model_id));
+    let mut events = Vec::new();
+    while let Some(piece) = open.read().await? {
+        events.extend(reader.push(&piece)?);
+    }
+    events.extend(reader.finish()?);
+    let (text, chunks, metrics) = stream::collect(events);
+    if let Some(t) = trace {
+        if let Some(r) = t.borrow_mut().response.as_mut() {
+            r.body = serde_json::Value::Array(chunks).to_string().into_bytes();
+        }
+    }
+    let count = |n: Option<u64>| n.map(|v| JsValue::from_f64(v as f64)).unwrap_or(JsValue::NULL);
+    let source = |n: Option<u64>| if n.is_some() { JsValue::from_str("body") } else { JsValue::NULL };
+    Ok(cv::object(&[
+        ("outputText", cv::opt_str(text.as_deref())),
+        ("inputTokens", count(metrics.input_tokens)),
+        ("outputTokens", count(metrics.output_tokens)),
+        ("source", cv::object(&[("inputTokens", source(metrics.input_tokens)), ("outputTokens", source(metrics.output_tokens))])),
+    ]))
+}
