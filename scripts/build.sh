@@ -8,10 +8,15 @@ cd "$(dirname "$0")/.."
 # silently drops `lto = true` (rust-lang/rust#51009).
 cargo rustc --quiet --lib --release --target wasm32-unknown-unknown --crate-type cdylib
 wasm=target/wasm32-unknown-unknown/release/bedrock_connect.wasm
+# binaryen's size pass (npm `binaryen`, pinned; Debian's 108 is too old), before wasm-bindgen so
+# that the tables wasm-bindgen generates are left alone.
+node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-reference-types --enable-mutable-globals "$wasm" -o target/bedrock_connect.opt.wasm
+wasm=target/bedrock_connect.opt.wasm
 
 rm -rf pkg/wasm
-wasm-bindgen --target nodejs --out-dir pkg/wasm/nodejs "$wasm"
-wasm-bindgen --target web --out-dir pkg/wasm/web "$wasm"
+wasm-bindgen --target nodejs --out-name bedrock_connect --out-dir pkg/wasm/nodejs "$wasm"
+wasm-bindgen --target web --out-name bedrock_connect --out-dir pkg/wasm/web "$wasm"
 # The nodejs target is CommonJS inside a "type": "module" package.
 echo '{ "type": "commonjs" }' > pkg/wasm/nodejs/package.json
 # Only the bindings' code ships: their generated .d.ts are replaced by pkg/index.d.ts.

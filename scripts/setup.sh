@@ -37,9 +37,11 @@ if [ "$(cat .venv/.setup-stamp 2>/dev/null || true)" != "$req" ]; then
   echo "$req" > .venv/.setup-stamp
 fi
 
-if [ ! -x /usr/bin/chromium ]; then
-  say "installing Debian chromium (browser tests)"
+missing=""
+[ -x /usr/bin/chromium ] || missing="$missing chromium"
+if [ -n "$missing" ]; then
+  say "installing Debian packages:$missing (browser tests)"
   as_root apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq $missing >/dev/null
 fi
 say "ready"
