@@ -133,6 +133,7 @@ export function defaultInferenceProfiles() {
  * - stsRegion: the region this STS endpoint serves (null = any); other signing regions → SignatureDoesNotMatch.
  * - scpDeny: IAM actions denied by a service control policy (e.g. 'sts:AssumeRole', 'bedrock:InvokeModel').
  * - stsExpiredTokenStatus: HTTP status of STS ExpiredToken for expired caller credentials (AWS sends 403; 400 kept for compatibility).
+ * - stream: event-stream controls for invoke-with-response-stream and converse-stream (see defaultStreamConfig()).
  */
 export function defaultConfig() {
   return {
@@ -188,7 +189,39 @@ export function defaultConfig() {
     stsRegion: null,
     scpDeny: [],
     stsExpiredTokenStatus: 400,
+    stream: defaultStreamConfig(),
   };
+}
+
+/** Write modes of event streams: whole frames, one byte per write, or seeded random split points. */
+export const STREAM_CHUNKING = ['frames', 'bytes', 'random'];
+
+/**
+ * What replaces a stream after `afterChunks` frames. Modeled exceptions are sent as AWS does:
+ * `:message-type` exception, `:exception-type` NAME, `:content-type` application/json, JSON payload.
+ * `error` is an unmodeled error frame, `badCrc` a frame with a corrupted message CRC, `truncate` half a frame.
+ */
+export const STREAM_EXCEPTIONS = {
+  throttlingException: { message: 'Too many requests, please wait before trying again.' },
+  modelStreamErrorException: { message: 'The model stream was interrupted by an error.', originalStatusCode: 500, originalMessage: 'Model stream error: upstream connection reset.' },
+  validationException: { message: 'Input is too long for requested model.' },
+  modelTimeoutException: { message: 'Model has timed out in processing the request.' },
+  internalServerException: { message: 'The system encountered an unexpected error during processing. Try your request again.' },
+  serviceUnavailableException: { message: 'Bedrock is unable to process your request.' },
+};
+export const STREAM_INJECTIONS = [...Object.keys(STREAM_EXCEPTIONS), 'error', 'badCrc', 'truncate'];
+
+/**
+ * Default stream controls (`configure({ stream: {...} })` merges into the current ones; `reset()` restores these).
+ * - chunking: 'frames' | 'bytes' | 'random' (how the encoded frames are cut into res.write calls).
+ * - seed: seeds the random split points and the `p` padding of invoke-stream chunks.
+ * - delayMs: pause between writes.
+ * - inject: null or one of STREAM_INJECTIONS; replaces the rest of every stream after `afterChunks` frames.
+ * - afterChunks: event frames sent before the injection.
+ * - firstByteLatencyMs: `firstByteLatency` of amazon-bedrock-invocationMetrics (invocationLatency = invocationLatencyMs).
+ */
+export function defaultStreamConfig() {
+  return { chunking: 'frames', seed: 1, delayMs: 0, inject: null, afterChunks: 0, firstByteLatencyMs: 100 };
 }
 
 /** Short names usable in `inject: [{ op, error: 'throttle', times }]`, per protocol. */

@@ -1,30 +1,37 @@
-// Local AWS simulator (STS AssumeRole, Bedrock InvokeModel, ListFoundationModels, inference profiles) on one loopback HTTP server,
-// with SigV4 verification, error injection, an injectable clock, stats, admin endpoints, CORS and static files.
+// Local AWS simulator (STS AssumeRole, Bedrock InvokeModel / InvokeModelWithResponseStream / Converse / ConverseStream,
+// ListFoundationModels, inference profiles) on one loopback HTTP server, with SigV4 verification, error injection
+// (HTTP errors and mid-stream event-stream frames), an injectable clock, stats, admin endpoints, CORS and static files.
 import { createServer } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultConfig, ERROR_PRESETS } from './config.js';
+import { defaultConfig, defaultStreamConfig, ERROR_PRESETS } from './config.js';
 import { headersFromRaw, parseQuery, splitUrl } from './sigv4.js';
 import { authenticate, callerAccount, callerArn, isAllowed, scpDenies } from './auth.js';
 import { assumeRole, stsErrorXml } from './sts.js';
 import * as bedrock from './bedrock.js';
 import { serveStatic } from './static.js';
+import * as streaming from './streaming.js';
 
 export { defaultConfig } from './config.js';
+export { encodeMessage } from './eventstream.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_FIXTURES = join(HERE, '..', 'tests', 'fixtures', 'responses');
-const OPS = ['assumeRole', 'invoke', 'listFoundationModels', 'listInferenceProfiles', 'getInferenceProfile', 'other'];
+const DEFAULT_STREAM_FIXTURES = join(HERE, '..', 'tests', 'fixtures', 'streams');
+const DEFAULT_CONVERSE_FIXTURE = join(HERE, '..', 'tests', 'fixtures', 'converse.json');
+const OPS = ['assumeRole', 'invoke', 'invokeStream', 'converse', 'converseStream', 'listFoundationModels', 'listInferenceProfiles', 'getInferenceProfile', 'other'];
 const MAX_BODY = 20 * 1024 * 1024;
 const EXPOSE = 'x-amzn-requestid, x-amzn-errortype, x-amzn-bedrock-invocation-latency, x-amzn-bedrock-input-token-count, x-amzn-bedrock-output-token-count, content-type';
+/** Exposed on event-stream responses (the invoke list is kept as is for compatibility). */
+const STREAM_EXPOSE = `${EXPOSE}, x-amzn-bedrock-content-type`;
 const CONFIG_KEYS = Object.keys(defaultConfig());
 
 // ---------- state ----------
 
 /** Fresh statistics: per-op counters and the last request seen per op. */
 function emptyStats() {
-  const stats = { total: 0, injected: 0, regions: {}, errors: {} };
+  const stats = { total: 0, injected: 0, regions: {}, errors: {}, streamErrors: {} };
   for (const op of OPS) stats[op] = { count: 0, ok: 0, failed: 0, last: null };
   return stats;
 }
@@ -48,6 +55,7 @@ function normalizeInjection(entry) {
 function applyPatch(state, patch = {}) {
   for (const [key, value] of Object.entries(patch)) {
     if (key === 'inject') state.config.inject.push(...value.map(normalizeInjection));
+    else if (key === 'stream') state.config.stream = streaming.mergeStreamConfig(state.config.stream, value);
     else if (CONFIG_KEYS.includes(key)) state.config[key] = value;
     else throw new Error(`unknown simulator config key '${key}'`);
   }
@@ -61,6 +69,8 @@ function createState(options) {
     issued: new Map(),
     stats: emptyStats(),
     fixtures: bedrock.loadFixtures(options.fixturesDir ?? DEFAULT_FIXTURES),
+    streamFixtures: streaming.loadStreamFixtures(options.streamFixturesDir ?? DEFAULT_STREAM_FIXTURES),
+    converseFixture: streaming.loadConverseFixture(options.converseFixture ?? DEFAULT_CONVERSE_FIXTURE),
     staticMounts: options.static ?? null,
   };
   state.now = () => baseNow() + (state.config.clockOffsetMs ?? 0);
@@ -284,20 +294,26 @@ function invokeResourceArn(state, modelId, region, identity) {
 const MARKETPLACE_DENIED = (identity) =>
   `Model access is denied due to User: ${callerArn(identity)} is not authorized to perform: aws-marketplace:ViewSubscriptions on resource: * because no identity-based policy allows the aws-marketplace:ViewSubscriptions action. Your AWS Marketplace subscription for this model cannot be completed at this time. If you recently fixed this issue, try again after 15 minutes.`;
 
-async function handleInvoke(state, req, res, request, rawModelId) {
-  let modelId;
+/** Decode a percent-encoded model identifier from the path. */
+function decodeModelId(rawModelId) {
   try {
-    modelId = decodeURIComponent(rawModelId);
+    return decodeURIComponent(rawModelId);
   } catch {
-    modelId = rawModelId;
+    return rawModelId;
   }
+}
+
+/** Prologue of the runtime operations on a model (InvokeModel, the stream, Converse): record, auth, IAM action, inject. */
+function modelPrologue(state, req, res, request, rawModelId, op, action) {
+  const modelId = decodeModelId(rawModelId);
   request.modelId = modelId;
   const arnOf = (region, identity) => invokeResourceArn(state, modelId, region, identity);
   const resource = (region, identity) => `on resource: ${arnOf(region, identity)}`;
-  const ctx = await bedrockPrologue(state, req, res, request, 'invoke', 'bedrock:InvokeModel', resource, arnOf);
-  if (!ctx) return;
-  const typeError = bedrock.checkContentTypes(request.headers);
-  if (typeError) return ctx.fail({ status: 400, code: 'ValidationException', message: typeError });
+  return bedrockPrologue(state, req, res, request, op, action, resource, arnOf);
+}
+
+/** Resolve and check the invoked model (identifier, model access, Marketplace, on-demand support); null when answered. */
+function modelTarget(state, ctx, modelId) {
   const target = bedrock.resolveTarget(state.config, modelId);
   if (!target) return ctx.fail({ status: 400, code: 'ValidationException', message: 'The provided model identifier is invalid.' });
   ctx.entry.via = target.via;
@@ -313,11 +329,21 @@ async function handleInvoke(state, req, res, request, rawModelId) {
     const message = `Invocation of model ID ${target.modelId} with on-demand throughput isn\u2019t supported. Retry your request with the ID or ARN of an inference profile that contains this model.`;
     return ctx.fail({ status: 400, code: 'ValidationException', message });
   }
+  ctx.entry.family = target.family;
+  ctx.entry.resolvedModelId = target.modelId;
+  return target;
+}
+
+async function handleInvoke(state, req, res, request, rawModelId) {
+  const ctx = await modelPrologue(state, req, res, request, rawModelId, 'invoke', 'bedrock:InvokeModel');
+  if (!ctx) return;
+  const typeError = bedrock.checkContentTypes(request.headers);
+  if (typeError) return ctx.fail({ status: 400, code: 'ValidationException', message: typeError });
+  const target = modelTarget(state, ctx, request.modelId);
+  if (!target) return;
   const parsed = bedrock.checkBody(state.config, target.family, request.body);
   if (!parsed.ok) return ctx.fail({ status: 400, code: 'ValidationException', message: parsed.message });
   const answer = bedrock.responseFor(state.config, state.fixtures, target);
-  ctx.entry.family = target.family;
-  ctx.entry.resolvedModelId = target.modelId;
   recordEnd(state, 'invoke', ctx.entry, 200);
   sendJson(req, res, 200, answer.body, {
     'x-amzn-requestid': request.requestId,
@@ -325,6 +351,76 @@ async function handleInvoke(state, req, res, request, rawModelId) {
     'x-amzn-bedrock-input-token-count': String(answer.inputTokens),
     'x-amzn-bedrock-output-token-count': String(answer.outputTokens),
   });
+}
+
+/** Send event frames as a 200 event-stream response under the stream controls; record what was sent. */
+async function sendEventStream(state, req, res, request, op, entry, frames, extraHeaders = {}) {
+  const controls = state.config.stream;
+  const { frames: sent, tail } = streaming.applyStreamInjection(frames, controls);
+  recordEnd(state, op, entry, 200);
+  entry.stream = { chunking: controls.chunking, frames: sent.length, inject: controls.inject, afterChunks: controls.inject ? controls.afterChunks : null };
+  if (controls.inject) {
+    state.stats.injected += 1;
+    state.stats.streamErrors[controls.inject] = (state.stats.streamErrors[controls.inject] ?? 0) + 1;
+  }
+  const headers = {
+    ...corsHeaders(req),
+    'access-control-expose-headers': STREAM_EXPOSE,
+    'content-type': streaming.EVENTSTREAM_TYPE,
+    'x-amzn-requestid': request.requestId,
+    ...extraHeaders,
+  };
+  const result = await streaming.writeEventStream(res, headers, streaming.pieces(sent, tail, controls), controls);
+  Object.assign(entry.stream, result);
+}
+
+/** Media type of a header value. */
+const mediaTypeOf = (value) => String(value ?? '').split(';')[0].trim().toLowerCase();
+
+async function handleInvokeStream(state, req, res, request, rawModelId) {
+  const op = 'invokeStream';
+  const ctx = await modelPrologue(state, req, res, request, rawModelId, op, 'bedrock:InvokeModelWithResponseStream');
+  if (!ctx) return;
+  const accept = request.headers['x-amzn-bedrock-accept'] ?? '*/*';
+  if (!accept.split(',').map(mediaTypeOf).some((t) => t === 'application/json' || t === '*/*')) {
+    return ctx.fail({ status: 400, code: 'ValidationException', message: 'The provided Accept Type is invalid or not supported for this model' });
+  }
+  const contentType = request.headers['content-type'];
+  if (contentType && mediaTypeOf(contentType) !== 'application/json') {
+    return ctx.fail({ status: 400, code: 'ValidationException', message: 'The provided Content-Type is invalid or not supported for this model' });
+  }
+  const target = modelTarget(state, ctx, request.modelId);
+  if (!target) return;
+  const parsed = bedrock.checkBody(state.config, target.family, request.body);
+  if (!parsed.ok) return ctx.fail({ status: 400, code: 'ValidationException', message: parsed.message });
+  const fixture = state.streamFixtures[target.family];
+  if (!fixture) return ctx.fail({ status: 400, code: 'ValidationException', message: 'The model is unsupported for streaming.' });
+  const random = streaming.seededRandom(state.config.stream.seed);
+  const frames = streaming.chunkFrames(streaming.streamChunks(state.config, fixture), random);
+  await sendEventStream(state, req, res, request, op, ctx.entry, frames, { 'x-amzn-bedrock-content-type': 'application/json' });
+}
+
+async function handleConverse(state, req, res, request, rawModelId, stream) {
+  const op = stream ? 'converseStream' : 'converse';
+  const ctx = await modelPrologue(state, req, res, request, rawModelId, op, 'bedrock:InvokeModel');
+  if (!ctx) return;
+  const contentType = request.headers['content-type'];
+  if (contentType && mediaTypeOf(contentType) !== 'application/json') {
+    return ctx.fail({ status: 400, code: 'ValidationException', message: 'The provided Content-Type is invalid or not supported for this model' });
+  }
+  const target = modelTarget(state, ctx, request.modelId);
+  if (!target) return;
+  const parsed = streaming.checkConverseRequest(request.body);
+  if (!parsed.ok) return ctx.fail({ status: 400, code: 'ValidationException', message: parsed.message });
+  if (!stream) {
+    if (!state.converseFixture) throw new Error('no converse fixture loaded');
+    recordEnd(state, op, ctx.entry, 200);
+    return sendJson(req, res, 200, streaming.converseAnswer(state.config, state.converseFixture, parsed.body), { 'x-amzn-requestid': request.requestId });
+  }
+  const fixture = state.streamFixtures.converse;
+  if (!fixture) throw new Error('no converse stream fixture loaded');
+  const frames = streaming.converseFrames(streaming.converseStreamEvents(state.config, fixture, parsed.body));
+  await sendEventStream(state, req, res, request, op, ctx.entry, frames);
 }
 
 async function handleList(state, req, res, request) {
@@ -410,9 +506,16 @@ async function route(state, handle, req, res) {
   if (file) return send(req, res, file.status, file.headers, file.body);
   if (state.config.latencyMs) await sleep(state.config.latencyMs);
   if (rawPath === '/' && (req.method === 'POST' || req.method === 'GET')) return handleSts(state, req, res, request);
-  const invoke = /^\/model\/([^/]+)\/invoke$/.exec(rawPath);
-  if (req.method === 'POST' && invoke) return handleInvoke(state, req, res, request, invoke[1]);
-  if (req.method === 'POST' && /^\/model\/.+\/invoke$/.test(rawPath)) return unknownOperation(state, req, res, request);
+  const runtime = /^\/model\/([^/]+)\/(invoke|invoke-with-response-stream|converse|converse-stream)$/.exec(rawPath);
+  if (req.method === 'POST' && runtime) {
+    const [, rawModelId, action] = runtime;
+    if (action === 'invoke') return handleInvoke(state, req, res, request, rawModelId);
+    if (action === 'invoke-with-response-stream') return handleInvokeStream(state, req, res, request, rawModelId);
+    return handleConverse(state, req, res, request, rawModelId, action === 'converse-stream');
+  }
+  if (req.method === 'POST' && /^\/model\/.+\/(invoke|invoke-with-response-stream|converse|converse-stream)$/.test(rawPath)) {
+    return unknownOperation(state, req, res, request);
+  }
   if (req.method === 'GET' && rawPath === '/foundation-models') return handleList(state, req, res, request);
   if (req.method === 'GET' && rawPath === '/inference-profiles') return handleListProfiles(state, req, res, request);
   const profile = /^\/inference-profiles\/([^/]+)$/.exec(rawPath);
@@ -429,6 +532,8 @@ async function route(state, handle, req, res) {
  * @param {number} [options.clockOffsetMs=0] added to the clock
  * @param {Record<string,string>} [options.static] URL prefix → directory to serve
  * @param {string} [options.fixturesDir] directory of <family>.json response fixtures
+ * @param {string} [options.streamFixturesDir] directory of <family>.json stream fixtures (and converse.json for ConverseStream)
+ * @param {string} [options.converseFixture] path of the Converse answer fixture
  * @param {object} [options.config] config overrides (any defaultConfig() key; may also be given at top level)
  * @returns {Promise<{url:string, port:number, close:() => Promise<void>, stats:object, reset:() => void,
  *   configure:(patch:object) => void, config:object, now:() => number, advanceClock:(ms:number) => void,
@@ -449,6 +554,7 @@ export async function startSimulator(options = {}) {
     reset: () => {
       clearStats(state.stats);
       state.config.inject = [];
+      state.config.stream = defaultStreamConfig();
     },
     sessions: () => [...state.issued.values()].map((s) => ({ ...s })),
   };
