@@ -213,13 +213,14 @@ export declare class OutputMapping {
   [Symbol.dispose](): void;
 }
 
-export type PresetFamily = 'anthropic' | 'titan-text' | 'nova' | 'llama' | 'mistral' | 'cohere-command' | 'cohere-command-r' | 'jamba';
+export type PresetFamily = 'anthropic' | 'titan-text' | 'nova' | 'llama' | 'mistral' | 'cohere-command' | 'cohere-command-r' | 'jamba' | 'converse';
 
 export interface Preset {
   family: PresetFamily;
   template: string;
   variables: string[];
-  mapping: { outputText: string; inputTokens: string | null; outputTokens: string | null };
+  /** `delta`: the JSONPath of a streamed chunk's text. */
+  mapping: { outputText: string; inputTokens: string | null; outputTokens: string | null; delta: string };
 }
 
 export declare const presets: Readonly<Record<PresetFamily, Preset>>;
@@ -233,6 +234,8 @@ export interface TestOptions {
   variables?: TemplateVariables;
   /** Default: the model family's preset. */
   mapping?: OutputMappingSpec | OutputMapping;
+  /** Call InvokeModelWithResponseStream: the text is the joined deltas, tokens from the invocation metrics. */
+  stream?: boolean;
 }
 
 export interface TestResult {
@@ -246,6 +249,44 @@ export interface TestResult {
   error: { code: string; message: string; hint: string; field: string } | null;
 }
 
+export interface InvokeStreamOptions extends Omit<InvokeOptions, 'inferenceProfile'> {
+  /** JSONPath of a chunk's text delta; default: the model family's preset `delta`. */
+  delta?: string;
+}
+
+export type InvokeStreamEvent =
+  | { type: 'chunk'; json: JsonValue; text: string | null }
+  | { type: 'metrics'; usage: Usage | null; latencyMs: number | null; firstByteLatencyMs: number | null };
+
+/** A lazy stream: the request starts on first iteration or when `textStream` is read; use one of the two (`STREAM_CONSUMED`). */
+export interface BedrockStream<E> extends AsyncIterable<E> {
+  /** The text deltas, for a `Response` body or SSE. */
+  readonly textStream: ReadableStream<string>;
+}
+
+export interface ConverseOptions {
+  modelId: string;
+  messages: JsonValue[];
+  system?: JsonValue[];
+  inferenceConfig?: { maxTokens?: number; temperature?: number; topP?: number; stopSequences?: string[] };
+  toolConfig?: JsonValue;
+  guardrailConfig?: JsonValue;
+  additionalModelRequestFields?: JsonValue;
+  additionalModelResponseFieldPaths?: string[];
+  signal?: AbortSignal;
+}
+
+export interface ConverseResult {
+  outputText: string;
+  message: JsonValue;
+  stopReason: string | null;
+  usage: { inputTokens: number | null; outputTokens: number | null; totalTokens: number | null };
+  latencyMs: number;
+  serverLatencyMs: number | null;
+}
+
+export type ConverseStreamEvent = { type: 'messageStart' | 'contentBlockStart' | 'contentBlockDelta' | 'contentBlockStop' | 'messageStop' | 'metadata'; text?: string; [field: string]: JsonValue | undefined };
+
 export declare class BedrockClient {
   constructor(options: BedrockClientOptions);
   /** Assumes the role (or reuses cached credentials); throws `NO_ROLE_CONFIGURED` without `assumeRole`. */
@@ -257,6 +298,10 @@ export declare class BedrockClient {
   resolveModel(modelId: string): Promise<ResolvedModel>;
   /** A short-term Bedrock API key from the client's (assumed) credentials; `expiresIn` 1–43200 s (default 43200), clamped to the credentials' expiry. */
   mintApiKey(options?: { expiresIn?: number }): Promise<ApiKey>;
+  /** InvokeModelWithResponseStream, decoded in wasm: `chunk` events, then one `metrics` event. */
+  invokeStream(options: InvokeStreamOptions): BedrockStream<InvokeStreamEvent>;
+  converse(options: ConverseOptions): Promise<ConverseResult>;
+  converseStream(options: ConverseOptions): BedrockStream<ConverseStreamEvent>;
   /** The Test button: render, invoke, show the raw exchange and the mapped output; never throws for a failed call. */
   test(options: TestOptions): Promise<TestResult>;
   /** Frees the wasm memory now (otherwise freed when garbage-collected). */

@@ -208,7 +208,13 @@ impl OpenStream {
     /// Stops reading and aborts the request.
     pub fn cancel(&self) {
         if let Ok(cancel) = Reflect::get(&self.reader, &"cancel".into()).and_then(|f| f.dyn_into::<Function>()) {
-            let _ = cancel.call0(&self.reader);
+            // After an abort the cancel promise rejects with that abort: handled here, not unhandled.
+            if let Ok(pending) = cancel.call0(&self.reader) {
+                let ignore = Closure::once_into_js(|_: JsValue| {});
+                if let Ok(catch) = Reflect::get(&pending, &"catch".into()).and_then(|f| f.dyn_into::<Function>()) {
+                    let _ = catch.call1(&pending, &ignore);
+                }
+            }
         }
         self.controller.abort();
     }
