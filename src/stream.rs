@@ -31,8 +31,9 @@ pub struct Metrics {
 /// One event for JS.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Out {
-    /// An InvokeModel chunk: the model's JSON and its text delta (by the family's delta path).
-    Chunk { json: Value, text: Option<String> },
+    /// An InvokeModel chunk: the model's JSON (parsed, and as the text it came as) and its text
+    /// delta (by the family's delta path).
+    Chunk { json: Value, raw: String, text: Option<String> },
     /// Last event of an InvokeModel stream.
     Metrics(Metrics),
     /// A ConverseStream event (`messageStart`, `contentBlockDelta`, …, `metadata`).
@@ -88,7 +89,8 @@ impl StreamReader {
                     self.metrics = read_metrics(m);
                 }
                 let text = self.delta.as_ref().and_then(|p| joined(p, &json));
-                Ok(Out::Chunk { json, text })
+                let raw = String::from_utf8_lossy(&bytes).into_owned();
+                Ok(Out::Chunk { json, raw, text })
             }
             Api::Converse => {
                 let payload = mapping::parse_json(payload, "event").map_err(|e| stream_json_error(&e))?;
@@ -107,7 +109,7 @@ pub fn collect(events: Vec<Out>) -> (Option<String>, Vec<Value>, Metrics) {
     let (mut text, mut chunks, mut metrics) = (None::<String>, Vec::new(), Metrics::default());
     for e in events {
         match e {
-            Out::Chunk { json, text: delta } => {
+            Out::Chunk { json, text: delta, .. } => {
                 if let Some(d) = delta {
                     text.get_or_insert_with(String::new).push_str(&d);
                 }
@@ -265,7 +267,7 @@ mod tests {
         assert_eq!(outs.len(), 5);
         assert_eq!(texts(&outs), "Hello");
         assert_eq!(outs.last(), Some(&Out::Metrics(Metrics { input_tokens: Some(5), output_tokens: Some(2), latency_ms: Some(300), first_byte_latency_ms: Some(100) })));
-        assert!(matches!(&outs[0], Out::Chunk { json, text: None } if json["type"] == "message_start"));
+        assert!(matches!(&outs[0], Out::Chunk { json, text: None, .. } if json["type"] == "message_start"));
     }
 
     #[test]

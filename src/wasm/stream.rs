@@ -85,9 +85,10 @@ impl WasmStream {
 
 fn out_to_js(out: Out) -> JsValue {
     match out {
-        Out::Chunk { json, text } => cv::object(&[
+        // The engine's JSON.parse builds the chunk object faster than a value-by-value conversion.
+        Out::Chunk { json, raw, text } => cv::object(&[
             ("type", "chunk".into()),
-            ("json", cv::json_to_js(&json)),
+            ("json", js_sys::JSON::parse(&raw).unwrap_or_else(|_| cv::json_to_js(&json))),
             ("text", cv::opt_str(text.as_deref())),
         ]),
         Out::Metrics(m) => {
