@@ -7,7 +7,7 @@
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::retry::{self, Decision, RetryPolicy};
-use crate::sign::{self, Credentials, Scope, Settings};
+use crate::sign::{self, Credentials, KeyCache, Scope, Settings};
 
 /// How a call authenticates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +60,12 @@ impl Call {
 
     /// Signs a fresh copy of the request for this attempt.
     pub fn on_credentials(&mut self, credentials: &Credentials, now_ms: u64) -> Step {
-        match self.signed(credentials, now_ms) {
+        self.on_credentials_with(&mut KeyCache::new(), credentials, now_ms)
+    }
+
+    /// [`Call::on_credentials`], reusing the caller's derived signing keys.
+    pub fn on_credentials_with(&mut self, keys: &mut KeyCache, credentials: &Credentials, now_ms: u64) -> Step {
+        match self.signed(keys, credentials, now_ms) {
             Ok(req) => {
                 self.attempt += 1;
                 Step::Send(req)
@@ -116,11 +121,11 @@ impl Call {
         }
     }
 
-    fn signed(&self, credentials: &Credentials, now_ms: u64) -> Result<HttpRequest> {
+    fn signed(&self, keys: &mut KeyCache, credentials: &Credentials, now_ms: u64) -> Result<HttpRequest> {
         let mut req = self.request.clone();
         if let Auth::SigV4 { region, service } = &self.auth {
             let scope = Scope { region, service, time_ms: now_ms };
-            sign::sign(&mut req, credentials, scope, &Settings::default())?;
+            sign::sign_with(keys, &mut req, credentials, scope, &Settings::default())?;
         }
         Ok(req)
     }

@@ -1,21 +1,37 @@
-//! SigV4 signing of an [`HttpRequest`] with the `aws-sigv4` crate. The signing time is an
-//! argument (epoch milliseconds from JS): the core never reads a clock.
+//! SigV4 signing of an [`HttpRequest`]
+//! (<https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html>). The signing
+//! time is an argument (epoch milliseconds from JS): the core never reads a clock.
 //!
 //! Defaults follow the AWS SDKs for non-S3 services: the path is double-encoded in the canonical
 //! request (`%3A` → `%253A`), normalized, and the session token is signed.
+//!
+//! The canonical request is built here, in one pre-sized `String`, rather than by `aws-sigv4`
+//! (which re-parses the URL and every header through the `http` crate and derives the signing key
+//! afresh on each call). `aws-sigv4` stays the reference: `sign/differential.rs` signs thousands
+//! of random requests with both and compares every byte. Its rules, matched here:
+//! - URL components as `http::Uri` reads them (a fast scanner for plain `http(s)://host[:port]/…`
+//!   URLs; anything unusual goes through `http::Uri` itself, so the same URLs are refused);
+//! - path: `.`/`..`/empty segments removed (`uri_path_normalization`), then every byte but
+//!   `A-Za-z0-9-._~/` percent-encoded again when double-encoding;
+//! - query: `application/x-www-form-urlencoded` decoding, RFC 3986 re-encoding, sorted pairs;
+//! - headers: names lower-cased, values trimmed of spaces (inner runs collapsed), repeated names
+//!   joined with `,`, `host` from the URL authority (without a default port) unless given.
+//!
+//! The derived signing key (four HMACs) is kept in a [`KeyCache`] keyed by secret, day, region
+//! and service; callers that sign repeatedly keep one.
 
 use std::borrow::Cow;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use aws_sigv4::http_request::{
-    sign as sigv4_sign, PayloadChecksumKind, PercentEncodingMode, SessionTokenMode, SignableBody,
-    SignableRequest, SignatureLocation, SigningSettings, UriPathNormalizationMode,
-};
-use aws_sigv4::sign::v4;
-use aws_smithy_runtime_api::client::identity::Identity;
+use hmac::digest::FixedOutput;
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 use crate::http::HttpRequest;
+
+#[cfg(test)]
+mod differential;
 
 /// AWS credentials. `Debug` shows the access key ID only.
 #[derive(Clone, PartialEq, Eq)]
@@ -79,89 +95,595 @@ pub struct Scope<'a> {
     pub time_ms: u64,
 }
 
+const ALGORITHM: &str = "AWS4-HMAC-SHA256";
+/// Never signed: aws-sigv4's `SigningSettings::default().excluded_headers`.
+const ALWAYS_EXCLUDED: [&str; 4] = ["authorization", "user-agent", "x-amzn-trace-id", "transfer-encoding"];
+const TOKEN_HEADER: &str = "x-amz-security-token";
+/// `http::Uri`'s limit: longer URLs are refused.
+const MAX_URL_LEN: usize = u16::MAX as usize - 1;
+const MAX_HEADER_NAME_LEN: usize = u16::MAX as usize;
+/// Derived keys kept: a client signs with one or two (role and base credentials) per day.
+const KEY_CACHE_ENTRIES: usize = 4;
+
+type HmacSha256 = Hmac<Sha256>;
+
+/// Derived SigV4 signing keys, most recently used first, each keyed by (secret, day, region,
+/// service) and stored as a ready-keyed HMAC. `Debug` shows only how many there are.
+#[derive(Default)]
+pub struct KeyCache {
+    entries: Vec<KeyEntry>,
+}
+
+struct KeyEntry {
+    secret: String,
+    date: [u8; 8],
+    region: String,
+    service: String,
+    mac: HmacSha256,
+}
+
+impl std::fmt::Debug for KeyCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyCache").field("entries", &self.entries.len()).finish()
+    }
+}
+
+impl KeyCache {
+    pub fn new() -> Self {
+        KeyCache::default()
+    }
+
+    /// How many derived keys are held.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The keyed HMAC for this scope, derived (and remembered) on a miss.
+    fn mac(&mut self, secret: &str, date: &[u8; 8], region: &str, service: &str) -> &HmacSha256 {
+        let hit = self
+            .entries
+            .iter()
+            .position(|e| e.date == *date && e.secret == secret && e.region == region && e.service == service);
+        match hit {
+            Some(i) => self.entries[..=i].rotate_right(1),
+            None => {
+                let mut key = hmac(&[b"AWS4", secret.as_bytes()].concat(), date);
+                for part in [region.as_bytes(), service.as_bytes(), b"aws4_request"] {
+                    key = hmac(&key, part);
+                }
+                let mac = HmacSha256::new_from_slice(&key).expect("HMAC takes keys of any size");
+                let entry = KeyEntry { secret: secret.into(), date: *date, region: region.into(), service: service.into(), mac };
+                self.entries.truncate(KEY_CACHE_ENTRIES - 1);
+                self.entries.insert(0, entry);
+            }
+        }
+        &self.entries[0].mac
+    }
+}
+
+fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
+    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any size");
+    mac.update(data);
+    mac.finalize_fixed().into()
+}
+
 /// Signs `request` in place: adds `x-amz-date`, `authorization`, `x-amz-security-token` (and
 /// `x-amz-content-sha256` if asked), or the `X-Amz-*` query parameters for presigning.
 pub fn sign(request: &mut HttpRequest, credentials: &Credentials, scope: Scope<'_>, settings: &Settings) -> Result<()> {
-    let identity: Identity = aws_credential_types::Credentials::new(
-        credentials.access_key_id.clone(),
-        credentials.secret_access_key.clone(),
-        credentials.session_token.clone(),
-        None,
-        "bedrock-connect",
-    )
-    .into();
-    let sigv4_settings = to_sigv4_settings(settings);
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(scope.region)
-        .name(scope.service)
-        .time(UNIX_EPOCH + Duration::from_millis(scope.time_ms))
-        .settings(sigv4_settings)
-        .build()
-        .map_err(|e| sign_error(&e.to_string()))?
-        .into();
-    let headers = request.headers.iter().map(|(n, v)| (n.as_str(), v.as_str()));
-    let signable = SignableRequest::new(&request.method, request.url.as_str(), headers, SignableBody::Bytes(&request.body))
-        .map_err(|e| sign_error(&e.to_string()))?;
-    let (instructions, _signature) = sigv4_sign(signable, &params).map_err(|e| sign_error(&e.to_string()))?.into_parts();
-    let (new_headers, new_params) = instructions.into_parts();
-    for header in new_headers {
-        request.set_header(header.name(), header.value());
+    sign_with(&mut KeyCache::new(), request, credentials, scope, settings)
+}
+
+/// [`sign`], reusing (and filling) `cache`'s derived signing keys.
+pub fn sign_with(cache: &mut KeyCache, request: &mut HttpRequest, credentials: &Credentials, scope: Scope<'_>, settings: &Settings) -> Result<()> {
+    let signed = signature(cache, request, credentials, scope, settings)?;
+    match settings.location {
+        Location::Headers => {
+            request.set_header("x-amz-date", signed.date_time);
+            request.set_header("authorization", signed.authorization);
+            if settings.payload_checksum_header {
+                request.set_header("x-amz-content-sha256", signed.payload_hash);
+            }
+            if let Some(token) = &credentials.session_token {
+                request.set_header(TOKEN_HEADER, token.as_str());
+            }
+        }
+        Location::Query => {
+            let params = [
+                ("X-Amz-Algorithm", ALGORITHM),
+                ("X-Amz-Credential", signed.credential.as_str()),
+                ("X-Amz-Date", signed.date_time.as_str()),
+                ("X-Amz-Expires", signed.expires.as_str()),
+                ("X-Amz-SignedHeaders", signed.signed_headers.as_str()),
+                ("X-Amz-Signature", signed.signature.as_str()),
+                ("X-Amz-Security-Token", credentials.session_token.as_deref().unwrap_or_default()),
+            ];
+            let n = if credentials.session_token.is_some() { 7 } else { 6 };
+            append_query(&mut request.url, &params[..n]);
+        }
     }
-    append_query(&mut request.url, &new_params);
     Ok(())
 }
 
 /// `signRequest`: signs a user's request; the `host` header is dropped (the URL carries it).
-pub fn sign_request(mut request: HttpRequest, credentials: &Credentials, scope: Scope<'_>, settings: &Settings) -> Result<HttpRequest> {
+pub fn sign_request(request: HttpRequest, credentials: &Credentials, scope: Scope<'_>, settings: &Settings) -> Result<HttpRequest> {
+    sign_request_with(&mut KeyCache::new(), request, credentials, scope, settings)
+}
+
+/// [`sign_request`] with a [`KeyCache`].
+pub fn sign_request_with(cache: &mut KeyCache, mut request: HttpRequest, credentials: &Credentials, scope: Scope<'_>, settings: &Settings) -> Result<HttpRequest> {
     request.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("host"));
     for (name, _) in request.headers.iter_mut() {
         name.make_ascii_lowercase();
     }
-    sign(&mut request, credentials, scope, settings)?;
+    sign_with(cache, &mut request, credentials, scope, settings)?;
     Ok(request)
 }
 
-fn to_sigv4_settings(s: &Settings) -> SigningSettings {
-    let mut out = SigningSettings::default();
-    out.percent_encoding_mode = if s.double_encode { PercentEncodingMode::Double } else { PercentEncodingMode::Single };
-    out.uri_path_normalization_mode = UriPathNormalizationMode::from(s.normalize_path);
-    out.payload_checksum_kind =
-        if s.payload_checksum_header { PayloadChecksumKind::XAmzSha256 } else { PayloadChecksumKind::NoHeader };
-    out.session_token_mode = if s.sign_session_token { SessionTokenMode::Include } else { SessionTokenMode::Exclude };
-    out.signature_location = match s.location {
-        Location::Headers => SignatureLocation::Headers,
-        Location::Query => SignatureLocation::QueryParams,
-    };
-    out.expires_in = s.expires_in_secs.map(Duration::from_secs);
-    if !s.excluded_headers.is_empty() {
-        let mut excluded = out.excluded_headers.take().unwrap_or_default();
-        excluded.extend(s.excluded_headers.iter().map(|h| Cow::Owned(h.to_ascii_lowercase())));
-        out.excluded_headers = Some(excluded);
-    }
-    out
+/// What signing produced, for the header or query form.
+struct Signed {
+    date_time: String,
+    payload_hash: String,
+    signed_headers: String,
+    signature: String,
+    /// Header form only.
+    authorization: String,
+    /// Query form only.
+    credential: String,
+    expires: String,
 }
 
-fn append_query(url: &mut String, params: &[(&str, Cow<'_, str>)]) {
+fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credentials, scope: Scope<'_>, settings: &Settings) -> Result<Signed> {
+    let stamp = stamp(scope.time_ms).ok_or_else(canonical_error)?;
+    let date_time = std::str::from_utf8(&stamp).expect("ASCII");
+    let date: &[u8; 8] = stamp[..8].try_into().expect("8 bytes");
+    let date = std::str::from_utf8(date).expect("ASCII");
+    let query_form = settings.location == Location::Query;
+    let expires = match (query_form, settings.expires_in_secs) {
+        (false, _) => String::new(),
+        (true, Some(secs)) => secs.to_string(),
+        (true, None) => return Err(missing_expiry()),
+    };
+    let slow_uri;
+    let url = match fast_url(&request.url) {
+        Some(url) => url,
+        None => {
+            slow_uri = request.url.parse::<http::Uri>().map_err(|_| canonical_error())?;
+            slow_url(&slow_uri).ok_or_else(canonical_error)?
+        }
+    };
+    let payload_hash = hex(&Sha256::digest(&request.body));
+
+    // Canonical headers, as aws-sigv4's `HeaderMap`: request headers, `host`, then (header form)
+    // the date, token and checksum headers replacing any given.
+    let mut headers: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::with_capacity(request.headers.len() + 4);
+    for (name, value) in &request.headers {
+        let name = header_name(name).ok_or_else(canonical_error)?;
+        let value = trim_all(value);
+        if !valid_header_value(&value) {
+            return Err(canonical_error());
+        }
+        headers.push((name, value));
+    }
+    if !headers.iter().any(|(n, _)| n == "host") {
+        headers.push((Cow::Borrowed("host"), Cow::Borrowed(url.host_header())));
+    }
+    if !query_form {
+        replace(&mut headers, "x-amz-date", date_time);
+        if let Some(token) = credentials.session_token.as_deref() {
+            if !valid_header_value(token) {
+                return Err(canonical_error());
+            }
+            replace(&mut headers, TOKEN_HEADER, token);
+        }
+        if settings.payload_checksum_header {
+            replace(&mut headers, "x-amz-content-sha256", &payload_hash);
+        }
+    }
+    headers.retain(|(name, _)| {
+        !(ALWAYS_EXCLUDED.contains(&&**name)
+            || settings.excluded_headers.iter().any(|e| e.eq_ignore_ascii_case(name))
+            || (!settings.sign_session_token && name == TOKEN_HEADER)
+            || (query_form && (name == "x-amz-user-agent" || name == "x-amz-checksum-mode")))
+    });
+    headers.sort_by(|a, b| a.0.cmp(&b.0)); // stable: repeated names keep their order
+
+    let mut signed_headers = String::with_capacity(headers.len() * 16);
+    for (i, (name, _)) in headers.iter().enumerate() {
+        if i == 0 || headers[i - 1].0 != *name {
+            if i > 0 {
+                signed_headers.push(';');
+            }
+            signed_headers.push_str(name);
+        }
+    }
+
+    let credential_scope_len = date.len() + scope.region.len() + scope.service.len() + 15;
+    let mut credential = String::new();
+    if query_form {
+        credential.reserve(credentials.access_key_id.len() + 1 + credential_scope_len);
+        for part in [credentials.access_key_id.as_str(), "/", date, "/", scope.region, "/", scope.service, "/aws4_request"] {
+            credential.push_str(part);
+        }
+    }
+
+    // The canonical request.
+    let headers_len: usize = headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
+    let query_len = url.query.map_or(0, str::len);
+    let mut creq = String::with_capacity(
+        request.method.len() + 3 * url.path.len() + 3 * query_len + headers_len + 2 * signed_headers.len() + 4 * credential.len() + 200,
+    );
+    creq.push_str(&request.method);
+    creq.push('\n');
+    write_path(&mut creq, url.path, settings.normalize_path, settings.double_encode);
+    creq.push('\n');
+    let mut extra: [(&str, &str); 6] = [("", ""); 6];
+    let mut n_extra = 0;
+    if query_form {
+        extra[..5].copy_from_slice(&[
+            ("X-Amz-Date", date_time),
+            ("X-Amz-Expires", expires.as_str()),
+            ("X-Amz-Algorithm", ALGORITHM),
+            ("X-Amz-Credential", credential.as_str()),
+            ("X-Amz-SignedHeaders", signed_headers.as_str()),
+        ]);
+        n_extra = 5;
+        if let (true, Some(token)) = (settings.sign_session_token, credentials.session_token.as_deref()) {
+            extra[5] = ("X-Amz-Security-Token", token);
+            n_extra = 6;
+        }
+    }
+    write_query(&mut creq, url.query, &extra[..n_extra]);
+    creq.push('\n');
+    for (i, (name, value)) in headers.iter().enumerate() {
+        if i > 0 && headers[i - 1].0 == *name {
+            creq.push(',');
+        } else {
+            if i > 0 {
+                creq.push('\n');
+            }
+            creq.push_str(name);
+            creq.push(':');
+        }
+        creq.push_str(value);
+    }
+    if !headers.is_empty() {
+        creq.push('\n');
+    }
+    creq.push('\n');
+    creq.push_str(&signed_headers);
+    creq.push('\n');
+    creq.push_str(&payload_hash);
+
+    // The string to sign, fed straight into the keyed HMAC.
+    let creq_hash = hex(&Sha256::digest(creq.as_bytes()));
+    let mut mac = cache.mac(&credentials.secret_access_key, date.as_bytes().try_into().expect("8 bytes"), scope.region, scope.service).clone();
+    for part in [ALGORITHM, "\n", date_time, "\n", date, "/", scope.region, "/", scope.service, "/aws4_request\n", creq_hash.as_str()] {
+        mac.update(part.as_bytes());
+    }
+    let signature = hex(&mac.finalize_fixed());
+
+    let mut authorization = String::new();
+    if !query_form {
+        authorization.reserve(credentials.access_key_id.len() + credential_scope_len + signed_headers.len() + 120);
+        for part in [
+            ALGORITHM, " Credential=", credentials.access_key_id.as_str(), "/", date, "/", scope.region, "/", scope.service,
+            "/aws4_request, SignedHeaders=", signed_headers.as_str(), ", Signature=", signature.as_str(),
+        ] {
+            authorization.push_str(part);
+        }
+    }
+    Ok(Signed { date_time: date_time.to_string(), payload_hash, signed_headers, signature, authorization, credential, expires })
+}
+
+/// `HeaderMap::insert`: drops the given values of `name`, adds this one.
+fn replace<'a>(headers: &mut Vec<(Cow<'a, str>, Cow<'a, str>)>, name: &'static str, value: &'a str) {
+    headers.retain(|(n, _)| n != name);
+    headers.push((Cow::Borrowed(name), Cow::Borrowed(value)));
+}
+
+/// `YYYYMMDDTHHMMSSZ` for epoch milliseconds; `None` past year 9999 (aws-sigv4's `time` range).
+fn stamp(ms: u64) -> Option<[u8; 16]> {
+    let secs = ms / 1000;
+    let (days, sod) = (secs / 86_400, secs % 86_400);
+    // Howard Hinnant's civil_from_days, for days ≥ 0.
+    let z = days + 719_468;
+    let (era, doe) = (z / 146_097, z % 146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + u64::from(month <= 2);
+    if year > 9999 {
+        return None;
+    }
+    let mut out = *b"00000000T000000Z";
+    let mut put = |at: usize, width: usize, mut v: u64| {
+        for i in (at..at + width).rev() {
+            out[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+        }
+    };
+    put(0, 4, year);
+    put(4, 2, month);
+    put(6, 2, day);
+    put(9, 2, sod / 3600);
+    put(11, 2, sod / 60 % 60);
+    put(13, 2, sod % 60);
+    Some(out)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scheme {
+    Http,
+    Https,
+    Other,
+}
+
+/// A URL's parts as `http::Uri` reports them.
+struct Url<'a> {
+    scheme: Scheme,
+    authority: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+}
+
+impl<'a> Url<'a> {
+    /// aws-sigv4's `host` when the request has none: the URI's host when the port is the scheme's
+    /// default (`http::uri::Port` compares as written: `:443`, not `:0443`), else the authority.
+    fn host_header(&self) -> &'a str {
+        let auth = self.authority;
+        let port = auth.rfind(':').map(|i| &auth[i + 1..]).filter(|p| p.parse::<u16>().is_ok());
+        if !matches!((self.scheme, port), (Scheme::Http, Some("80")) | (Scheme::Https, Some("443"))) {
+            return auth;
+        }
+        let host_port = auth.rsplit('@').next().unwrap_or(auth);
+        match (host_port.starts_with('['), host_port.find(']')) {
+            (true, Some(end)) => &host_port[..=end],
+            _ => host_port.split(':').next().unwrap_or(host_port),
+        }
+    }
+}
+
+/// The common case without `http::Uri`: `http(s)://host[:port]` with a plain host, then a path
+/// and query of bytes `http::Uri` takes as they are. `None` = let `http::Uri` decide.
+fn fast_url(url: &str) -> Option<Url<'_>> {
+    let b = url.as_bytes();
+    if b.len() > MAX_URL_LEN {
+        return None;
+    }
+    let (scheme, start) = if b.len() >= 8 && b[..8].eq_ignore_ascii_case(b"https://") {
+        (Scheme::Https, 8)
+    } else if b.len() >= 7 && b[..7].eq_ignore_ascii_case(b"http://") {
+        (Scheme::Http, 7)
+    } else {
+        return None;
+    };
+    let rest = &url[start..];
+    let end = rest.bytes().position(|c| matches!(c, b'/' | b'?' | b'#')).unwrap_or(rest.len());
+    let authority = &rest[..end];
+    let plain = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~' | b':');
+    if authority.is_empty() || !authority.bytes().all(plain) || authority.bytes().filter(|&c| c == b':').count() > 1 {
+        return None;
+    }
+    let pq = &rest[end..];
+    let path_end = pq.bytes().position(|c| c == b'?').unwrap_or(pq.len());
+    let path_ok = |c: u8| matches!(c, 0x21 | 0x24..=0x3B | 0x3D | 0x40..=0x5F | 0x61..=0x7A | 0x7C | 0x7E | b'"' | b'{' | b'}' | 0x80..);
+    let query_ok = |c: u8| matches!(c, 0x21 | 0x24..=0x3B | 0x3D | 0x3F..=0x7E | 0x80..);
+    if !pq[..path_end].bytes().all(path_ok) {
+        return None;
+    }
+    let query = match pq.get(path_end + 1..) {
+        Some(q) if q.bytes().all(query_ok) => Some(q),
+        Some(_) => return None,
+        None => None,
+    };
+    let path = if path_end == 0 { "/" } else { &pq[..path_end] };
+    Some(Url { scheme, authority, path, query })
+}
+
+/// Anything else, through `http::Uri` as aws-sigv4 reads it. A URL without a scheme or an
+/// authority is refused (aws-sigv4 panics on those).
+fn slow_url(uri: &http::Uri) -> Option<Url<'_>> {
+    let scheme = match uri.scheme_str()? {
+        "http" => Scheme::Http,
+        "https" => Scheme::Https,
+        _ => Scheme::Other,
+    };
+    Some(Url { scheme, authority: uri.authority()?.as_str(), path: uri.path(), query: uri.query() })
+}
+
+/// The canonical URI: normalized as aws-sigv4's `normalize_uri_path`, each segment encoded again
+/// (all but `A-Za-z0-9-._~`) when double-encoding.
+fn write_path(out: &mut String, path: &str, normalize: bool, double: bool) {
+    let put = |out: &mut String, s: &str| if double { encode_into(out, s, true) } else { out.push_str(s) };
+    if !normalize {
+        return put(out, path);
+    }
+    if path.is_empty() {
+        return out.push('/');
+    }
+    if !path.contains('.') && !path.contains("//") {
+        if !path.starts_with('/') {
+            out.push('/');
+        }
+        return put(out, path);
+    }
+    let base = out.len();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                let cut = out[base..].rfind('/').map_or(base, |i| base + i);
+                out.truncate(cut);
+            }
+            s => {
+                out.push('/');
+                put(out, s);
+            }
+        }
+    }
+    // RFC 3986 5.2.4: "/a/." and "/a/.." end in a slash.
+    let ends_in_slash = ["/", "/.", "/./", "/..", "/../"]
+        .iter()
+        .any(|s| path.ends_with(s) || (!path.starts_with('/') && path == &s[1..]));
+    if out.len() == base || (ends_in_slash && !out.ends_with('/')) {
+        out.push('/');
+    }
+}
+
+/// The canonical query: pairs decoded as `application/x-www-form-urlencoded`, re-encoded
+/// (RFC 3986), plus `extra`, sorted by encoded key then value.
+fn write_query(out: &mut String, query: Option<&str>, extra: &[(&str, &str)]) {
+    let query = query.unwrap_or_default();
+    if query.is_empty() && extra.is_empty() {
+        return;
+    }
+    let mut pairs: Vec<(String, String)> = Vec::with_capacity(extra.len() + 4);
+    for piece in query.split('&').filter(|p| !p.is_empty()) {
+        let (k, v) = piece.split_once('=').unwrap_or((piece, ""));
+        pairs.push((form_decoded_encoded(k), form_decoded_encoded(v)));
+    }
+    for (k, v) in extra {
+        pairs.push((percent_encode(k), percent_encode(v)));
+    }
+    pairs.sort_unstable();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(k);
+        out.push('=');
+        out.push_str(v);
+    }
+}
+
+/// `form_urlencoded`'s decoding (`+` is a space, bad `%` escapes kept, invalid UTF-8 replaced),
+/// then RFC 3986 encoding.
+fn form_decoded_encoded(s: &str) -> String {
+    if !s.bytes().any(|c| c == b'+' || c == b'%') {
+        return percent_encode(s);
+    }
+    let b = s.as_bytes();
+    let mut raw = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let escaped = (c == b'%').then(|| Some((hex_value(*b.get(i + 1)?)? << 4) | hex_value(*b.get(i + 2)?)?)).flatten();
+        match escaped {
+            Some(byte) => {
+                raw.push(byte);
+                i += 3;
+            }
+            None => {
+                raw.push(if c == b'+' { b' ' } else { c });
+                i += 1;
+            }
+        }
+    }
+    percent_encode(&String::from_utf8_lossy(&raw))
+}
+
+fn hex_value(c: u8) -> Option<u8> {
+    (c as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Lower-cased as aws-sigv4 does (`to_lowercase`), if `http::HeaderName` accepts it.
+fn header_name(name: &str) -> Option<Cow<'_, str>> {
+    let lower = if !name.is_ascii() {
+        Cow::Owned(name.to_lowercase())
+    } else if name.bytes().any(|c| c.is_ascii_uppercase()) {
+        Cow::Owned(name.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(name)
+    };
+    let token = |c: u8| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c);
+    (!lower.is_empty() && lower.len() <= MAX_HEADER_NAME_LEN && lower.bytes().all(token)).then_some(lower)
+}
+
+/// `http::HeaderValue::from_str`: no control characters but tab.
+fn valid_header_value(v: &str) -> bool {
+    v.bytes().all(|c| (c >= 0x20 && c != 0x7F) || c == b'\t')
+}
+
+/// aws-sigv4's `trim_all`: spaces (only) trimmed, inner runs of spaces collapsed to one.
+fn trim_all(text: &str) -> Cow<'_, str> {
+    let text = text.trim_matches(' ');
+    if !text.contains("  ") {
+        return Cow::Borrowed(text);
+    }
+    let mut out = Vec::with_capacity(text.len());
+    for c in text.bytes() {
+        if !(c == b' ' && out.last() == Some(&b' ')) {
+            out.push(c);
+        }
+    }
+    Cow::Owned(String::from_utf8(out).expect("only ASCII spaces were dropped"))
+}
+
+fn append_query(url: &mut String, params: &[(&str, &str)]) {
     for (name, value) in params {
         url.push(if url.contains('?') { '&' } else { '?' });
         url.push_str(name);
         url.push('=');
-        url.push_str(&percent_encode(value));
+        encode_into(url, value, false);
     }
+}
+
+const HEX_UPPER: &[u8; 16] = b"0123456789ABCDEF";
+const HEX_LOWER: &[u8; 16] = b"0123456789abcdef";
+
+/// RFC 3986 percent-encoding: everything but `A-Z a-z 0-9 - . _ ~` (and `/` if `keep_slash`).
+fn encode_into(out: &mut String, s: &str, keep_slash: bool) {
+    let b = s.as_bytes();
+    let mut start = 0;
+    for (i, &c) in b.iter().enumerate() {
+        if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'.' | b'_' | b'~') || (keep_slash && c == b'/') {
+            continue;
+        }
+        if start < i {
+            out.push_str(&s[start..i]); // ASCII only: bytes of multi-byte characters are all escaped
+        }
+        let escape = [b'%', HEX_UPPER[usize::from(c >> 4)], HEX_UPPER[usize::from(c & 15)]];
+        out.push_str(std::str::from_utf8(&escape).expect("ASCII"));
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
 }
 
 /// RFC 3986 percent-encoding: everything but `A-Z a-z 0-9 - . _ ~`.
 pub fn percent_encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
+    let mut out = String::with_capacity(s.len() + 8);
+    encode_into(&mut out, s, false);
     out
+}
+
+/// Lower-case hex.
+fn hex(bytes: &[u8]) -> String {
+    let mut out = Vec::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        out.push(HEX_LOWER[usize::from(b >> 4)]);
+        out.push(HEX_LOWER[usize::from(b & 15)]);
+    }
+    String::from_utf8(out).expect("ASCII")
+}
+
+/// aws-sigv4's message for any URL or header it cannot sign.
+fn canonical_error() -> Error {
+    sign_error("failed to create canonical request")
+}
+
+fn missing_expiry() -> Error {
+    Error::config(
+        "INVALID_OPTION",
+        "settings.expiresIn",
+        "settings.expiresIn is required when settings.location is 'query'",
+        "Give settings.expiresIn in seconds (presigned URLs need an expiry).",
+    )
 }
 
 fn sign_error(detail: &str) -> Error {

@@ -29,7 +29,7 @@ use crate::config::{AssumeRoleOptions, ClientConfig, ClientOptions};
 use crate::credentials::{Action, Cache, CacheKey};
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::sign::Credentials;
+use crate::sign::{Credentials, KeyCache};
 use crate::sts::{self, AssumedRole};
 use crate::wasm::convert::{self as cv, get};
 use crate::wasm::error::to_js;
@@ -50,6 +50,8 @@ pub(crate) struct Inner {
     cache: RefCell<Cache>,
     in_flight: RefCell<HashMap<CacheKey, Promise>>,
     warnings: RefCell<Vec<String>>,
+    /// Derived SigV4 signing keys (role and base credentials), reused across calls.
+    keys: RefCell<KeyCache>,
 }
 
 #[wasm_bindgen]
@@ -273,6 +275,7 @@ impl WasmClient {
                 cache: RefCell::new(Cache::default()),
                 in_flight: RefCell::new(HashMap::new()),
                 warnings: RefCell::new(Vec::new()),
+                keys: RefCell::new(KeyCache::new()),
             }),
         })
     }
@@ -501,7 +504,7 @@ async fn drive(inner: &Rc<Inner>, mut call: Call, creds: Creds, signal: Option<&
         step = match step {
             Step::NeedCredentials { refresh } => {
                 let credentials = credentials_for(inner, creds, refresh, trace).await?;
-                call.on_credentials(&credentials, now_ms(inner))
+                call.on_credentials_with(&mut inner.keys.borrow_mut(), &credentials, now_ms(inner))
             }
             Step::Send(request) => match fetch::send(&inner.fetch, &request, inner.config.timeout_ms, signal).await {
                 Ok(response) => {

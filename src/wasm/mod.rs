@@ -14,9 +14,14 @@ use wasm_bindgen::prelude::*;
 use crate::error::Error;
 use crate::http::HttpRequest;
 use crate::model_id::{self, Context};
-use crate::sign::{self, Location, Scope, Settings};
+use crate::sign::{self, KeyCache, Location, Scope, Settings};
 use convert::{self as cv, get};
 use error::to_js;
+
+thread_local! {
+    /// `signRequest`'s derived signing keys, reused across calls.
+    static SIGN_KEYS: std::cell::RefCell<KeyCache> = std::cell::RefCell::new(KeyCache::new());
+}
 
 /// JS: signRequest({ method, url, headers, body, region, service, credentials, signingDate, settings }) → { method, url, headers }
 #[wasm_bindgen(js_name = signRequest)]
@@ -24,34 +29,229 @@ pub fn sign_request(input: JsValue) -> Result<JsValue, JsValue> {
     sign_request_core(&input).map_err(to_js)
 }
 
+// `signRequest` is called per request, so its input is read with direct property accesses
+// (structural getters: no key strings cross from wasm, no `Reflect`), with the same checks and
+// messages as `convert`'s readers.
+#[wasm_bindgen]
+extern "C" {
+    type SignInput;
+    #[wasm_bindgen(method, getter, structural)]
+    fn region(this: &SignInput) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn service(this: &SignInput) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn credentials(this: &SignInput) -> JsValue;
+    #[wasm_bindgen(method, getter = signingDate, structural)]
+    fn signing_date(this: &SignInput) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn method(this: &SignInput) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn url(this: &SignInput) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn headers(this: &SignInput) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn body(this: &SignInput) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn settings(this: &SignInput) -> JsValue;
+
+    type CredentialsInput;
+    #[wasm_bindgen(method, getter = accessKeyId, structural)]
+    fn access_key_id(this: &CredentialsInput) -> JsValue;
+    #[wasm_bindgen(method, getter = secretAccessKey, structural)]
+    fn secret_access_key(this: &CredentialsInput) -> JsValue;
+    #[wasm_bindgen(method, getter = sessionToken, structural)]
+    fn session_token(this: &CredentialsInput) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn expiration(this: &CredentialsInput) -> JsValue;
+
+    type HeadersInput;
+    #[wasm_bindgen(method, getter, structural)]
+    fn entries(this: &HeadersInput) -> JsValue;
+    #[wasm_bindgen(method, getter, structural)]
+    fn get(this: &HeadersInput) -> JsValue;
+
+    /// Long strings (bodies, session tokens) are copied into wasm memory by one native
+    /// `TextEncoder.encodeInto` rather than wasm-bindgen's per-character loop.
+    #[wasm_bindgen(js_name = TextEncoder)]
+    type Utf8Encoder;
+    #[wasm_bindgen(constructor, js_class = TextEncoder)]
+    fn new() -> Utf8Encoder;
+    #[wasm_bindgen(method, js_class = TextEncoder, js_name = encodeInto)]
+    fn encode_into(this: &Utf8Encoder, source: &JsValue, destination: &js_sys::Uint8Array) -> EncodeIntoResult;
+    type EncodeIntoResult;
+    #[wasm_bindgen(method, getter, structural)]
+    fn written(this: &EncodeIntoResult) -> u32;
+
+    type SignOutput;
+    #[wasm_bindgen(method, setter, structural)]
+    fn set_method(this: &SignOutput, value: &str);
+    #[wasm_bindgen(method, setter, structural)]
+    fn set_url(this: &SignOutput, value: &str);
+    #[wasm_bindgen(method, setter, structural)]
+    fn set_headers(this: &SignOutput, value: &JsValue);
+}
+
+thread_local! {
+    /// Header names already made JS strings (a few per signing, the same ones each time).
+    static HEADER_NAMES: std::cell::RefCell<Vec<(String, JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Below this many UTF-16 units wasm-bindgen's own string copy is as fast.
+const LONG_STRING: u32 = 256;
+
+/// A string of at least [`LONG_STRING`] units, copied with `TextEncoder.encodeInto` (which, like
+/// wasm-bindgen's copy, replaces lone surrogates with U+FFFD). `None` for anything else.
+fn long_string(v: &JsValue) -> Option<String> {
+    let units = v.dyn_ref::<js_sys::JsString>()?.length();
+    if units < LONG_STRING {
+        return None;
+    }
+    let capacity = units as usize * 3; // UTF-8 bytes per UTF-16 unit, at most
+    let mut buf: Vec<u8> = Vec::with_capacity(capacity);
+    // SAFETY: the view covers `buf`'s allocation and lives only for this call, in which nothing
+    // allocates in (or grows) wasm memory; `written` bytes of it are then initialized.
+    let written = unsafe {
+        let view = js_sys::Uint8Array::view_mut_raw(buf.as_mut_ptr(), capacity);
+        let written = ENCODER.with(|e| e.encode_into(v, &view).written()) as usize;
+        buf.set_len(written.min(capacity));
+        written
+    };
+    debug_assert!(written <= capacity);
+    String::from_utf8(buf).ok()
+}
+
+thread_local! {
+    static ENCODER: Utf8Encoder = Utf8Encoder::new();
+}
+
+fn absent(v: &JsValue) -> bool {
+    v.is_undefined() || v.is_null()
+}
+
+/// `convert::opt_string` on a value already read.
+fn opt_string_of(v: JsValue, field: &str) -> crate::error::Result<Option<String>> {
+    if absent(&v) {
+        return Ok(None);
+    }
+    if let Some(s) = long_string(&v) {
+        return Ok(Some(s));
+    }
+    v.as_string().map(Some).ok_or_else(|| Error::type_error(field, "a string"))
+}
+
+fn string_of(v: JsValue, field: &str) -> crate::error::Result<String> {
+    opt_string_of(v, field)?.ok_or_else(|| Error::missing(field))
+}
+
+/// `convert::credentials` with direct property reads.
+fn credentials_of(v: JsValue) -> crate::error::Result<sign::Credentials> {
+    if !v.is_object() {
+        return Err(Error::type_error("credentials", "{ accessKeyId, secretAccessKey, sessionToken? }"));
+    }
+    let c: CredentialsInput = v.unchecked_into();
+    let expiration_ms = c.expiration().dyn_ref::<js_sys::Date>().map(|d| d.get_time() as u64);
+    Ok(sign::Credentials {
+        access_key_id: string_of(c.access_key_id(), "credentials.accessKeyId")?,
+        secret_access_key: string_of(c.secret_access_key(), "credentials.secretAccessKey")?,
+        session_token: opt_string_of(c.session_token(), "credentials.sessionToken")?,
+        expiration_ms,
+    })
+}
+
+/// `convert::headers` with direct property reads: a plain object, `[name, value][]` or a `Headers`.
+fn headers_of(v: JsValue) -> crate::error::Result<Vec<(String, String)>> {
+    use js_sys::Array;
+    if absent(&v) {
+        return Ok(Vec::new());
+    }
+    let is_headers = || {
+        if !v.is_object() && !v.is_function() {
+            return None;
+        }
+        let h: &HeadersInput = v.unchecked_ref();
+        let entries = h.entries();
+        (entries.is_function() && h.get().is_function()).then_some(entries)
+    };
+    let (list, pair_error) = if Array::is_array(&v) {
+        (Array::from(&v), "a plain object or [name, value][] of strings")
+    } else if let Some(entries) = is_headers() {
+        let entries: js_sys::Function = entries.unchecked_into();
+        let iter = entries.call0(&v).map_err(|_| Error::type_error("headers", "headers"))?;
+        (Array::from(&iter), "a plain object or [name, value][] of strings")
+    } else if v.is_object() {
+        (js_sys::Object::entries(v.unchecked_ref()), "an object of strings")
+    } else {
+        return Err(Error::type_error("headers", "an object of strings"));
+    };
+    let mut out = Vec::with_capacity(list.length() as usize);
+    for pair in list.iter() {
+        let pair = Array::from(&pair);
+        match (pair.get(0).as_string(), pair.get(1).as_string()) {
+            (Some(mut n), Some(val)) => {
+                n.make_ascii_lowercase();
+                out.push((n, val));
+            }
+            _ => return Err(Error::type_error("headers", pair_error)),
+        }
+    }
+    Ok(out)
+}
+
+/// A header name as a JS string, from a small cache.
+fn header_name_js(name: &str) -> JsValue {
+    HEADER_NAMES.with(|names| {
+        let mut names = names.borrow_mut();
+        if let Some((_, js)) = names.iter().find(|(n, _)| n == name) {
+            return js.clone();
+        }
+        let js = JsValue::from_str(name);
+        if names.len() < 32 {
+            names.push((name.to_string(), js.clone()));
+        }
+        js
+    })
+}
+
 fn sign_request_core(input: &JsValue) -> crate::error::Result<JsValue> {
     if !input.is_object() {
         return Err(Error::type_error("input", "an object"));
     }
-    let region = cv::string(input, "region", "region")?;
-    let service = cv::string(input, "service", "service")?;
-    let credentials = cv::credentials(&get(input, "credentials"), "credentials")?;
-    let time_ms = match cv::time_ms(&get(input, "signingDate"), "signingDate")? {
+    let i: &SignInput = input.unchecked_ref();
+    let region = string_of(i.region(), "region")?;
+    let service = string_of(i.service(), "service")?;
+    let credentials = credentials_of(i.credentials())?;
+    let time_ms = match cv::time_ms(&i.signing_date(), "signingDate")? {
         Some(ms) => ms,
         None => js_sys::Date::now() as u64,
     };
-    let mut request = HttpRequest::new(
-        &cv::opt_string(input, "method", "method")?.unwrap_or_else(|| "GET".into()).to_ascii_uppercase(),
-        cv::string(input, "url", "url")?,
-    );
-    request.headers = cv::headers(input, "headers", "headers")?;
-    request.body = cv::body(&get(input, "body"), "body", false)?;
-    let settings = read_settings(&get(input, "settings"))?;
-    let signed = sign::sign_request(request, &credentials, Scope { region: &region, service: &service, time_ms }, &settings)?;
-    Ok(cv::object(&[
-        ("method", JsValue::from_str(&signed.method)),
-        ("url", JsValue::from_str(&signed.url)),
-        ("headers", cv::headers_object(&signed.headers)),
-    ]))
+    let mut method = opt_string_of(i.method(), "method")?.unwrap_or_else(|| "GET".into());
+    method.make_ascii_uppercase();
+    let mut request = HttpRequest::new(&method, string_of(i.url(), "url")?);
+    request.headers = headers_of(i.headers())?;
+    let body = i.body();
+    request.body = match long_string(&body) {
+        Some(s) => s.into_bytes(),
+        None => cv::body(&body, "body", false)?,
+    };
+    let settings = read_settings(&i.settings())?;
+    let scope = Scope { region: &region, service: &service, time_ms };
+    let signed = SIGN_KEYS.with(|keys| sign::sign_request_with(&mut keys.borrow_mut(), request, &credentials, scope, &settings))?;
+    let headers = js_sys::Object::new();
+    for (name, value) in &signed.headers {
+        let _ = js_sys::Reflect::set(&headers, &header_name_js(name), &JsValue::from_str(value));
+    }
+    let out: SignOutput = js_sys::Object::new().unchecked_into();
+    out.set_method(&signed.method);
+    out.set_url(&signed.url);
+    out.set_headers(&headers);
+    Ok(out.into())
 }
 
 fn read_settings(s: &JsValue) -> crate::error::Result<Settings> {
     let d = Settings::default();
+    if !s.is_object() && !s.is_function() {
+        return Ok(d); // what reading each setting from a non-object gives
+    }
     let choice = |key: &str, a: &str, b: &str| -> crate::error::Result<Option<bool>> {
         let field = format!("settings.{key}");
         match cv::opt_string(s, key, &field)?.as_deref() {
