@@ -1,6 +1,8 @@
 // bench/harness.js — the interleaved, order-rotating timing harness and table formatting, shared by Node (bench/run.js) and the browser page.
 //
-// A row is { id, group, title, note?, measure?: 'wall' | 'cpu', inputs: N, candidates: [...], targets?: [...], verify?: async () => info }.
+// A row is { id, group, title, note?, measure?: 'wall' | 'cpu', inputs: N, candidates: [...], targets?: [...], verify?: async () => info,
+//   itemsPerOp?, itemUnit?, bytesPerOp? } — with itemsPerOp, times are reported per item (µs/frame: one op decodes a whole stream);
+//   with bytesPerOp, every candidate also gets MB/s (10^6 bytes/s) and a target { metric: 'MB/s', min } checks ours' MB/s.
 // A candidate is { name, ours?: true, prepare?: async () => void, run: (i) => value | Promise<value>, normalize?: (value) => any }.
 // `run(i)` gets an input index in [0, N): the row precomputes N distinct inputs, the same for every candidate.
 // Before timing, every candidate's normalized output for several inputs must equal the first candidate's, else it throws.
@@ -108,6 +110,7 @@ export async function runRow(row, options = {}) {
     cursors.set(c.name, cursor);
   }
 
+  const per = row.itemsPerOp ?? 1;
   const samples = new Map(row.candidates.map((c) => [c.name, { wall: [], cpu: [] }]));
   const k = row.candidates.length;
   for (let r = 0; r < o.rounds; r++) {
@@ -118,8 +121,8 @@ export async function runRow(row, options = {}) {
       const { wall, cpu } = await batch(c, asyncFlags.get(c.name), start, n, N, cpuMode ? o.cpuNow : null);
       cursors.set(c.name, (start + n) % N);
       const s = samples.get(c.name);
-      s.wall.push((wall * 1000) / n);
-      if (cpuMode) s.cpu.push(cpu / n);
+      s.wall.push((wall * 1000) / n / per);
+      if (cpuMode) s.cpu.push(cpu / n / per);
     }
   }
 
@@ -129,17 +132,19 @@ export async function runRow(row, options = {}) {
     const out = { name: c.name, ours: !!c.ours, async: asyncFlags.get(c.name), batch: sizes.get(c.name), rounds: o.rounds,
       median: median(primary), min: Math.min(...primary), max: Math.max(...primary) };
     if (cpuMode) Object.assign(out, { wallMedian: median(s.wall), wallMin: Math.min(...s.wall), wallMax: Math.max(...s.wall) });
+    if (row.bytesPerOp) out.mbps = row.bytesPerOp / (out.median * per);
     return out;
   });
   const ours = candidates.find((c) => c.ours) ?? candidates[0];
   const ratios = {};
   for (const c of candidates) if (c !== ours) ratios[c.name] = c.median / ours.median;
   const targets = (row.targets ?? []).map((t) => {
+    if (t.metric === 'MB/s') return { ...t, ratio: ours.mbps, unit: 'MB/s', pass: ours.mbps >= t.min };
     const ratio = ratios[t.peer];
     return { ...t, ratio, pass: ratio !== undefined && ratio >= t.min };
   });
   return { id: row.id, group: row.group, title: row.title, note: row.note ?? null, measure: cpuMode ? 'cpu' : 'wall',
-    unit: cpuMode ? 'CPU µs/op' : 'µs/op', inputs: N, baseline: ours.name, verified, candidates, ratios, targets };
+    unit: `${cpuMode ? 'CPU ' : ''}µs/${row.itemUnit ?? 'op'}`, inputs: N, itemsPerOp: per, bytesPerOp: row.bytesPerOp ?? null, baseline: ours.name, verified, candidates, ratios, targets };
 }
 
 const fmt = (x) => (x >= 1000 ? x.toFixed(0) : x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));
@@ -149,12 +154,14 @@ export function formatRow(result) {
   const lines = [`${result.title}  [${result.unit}, median of ${result.candidates[0].rounds} rounds; ratio = peer / ${result.baseline}]`];
   if (result.note) lines.push(`  note: ${result.note}`);
   const cpu = result.measure === 'cpu';
-  const head = ['candidate', 'median', 'min–max', cpu ? 'wall µs/op' : null, 'batch', 'ratio'].filter(Boolean);
+  const mbps = result.candidates.some((c) => c.mbps !== undefined);
+  const head = ['candidate', 'median', 'min–max', cpu ? 'wall µs/op' : null, mbps ? 'MB/s' : null, 'batch', 'ratio'].filter(Boolean);
   const rows = result.candidates.map((c) => [
     `${c.ours ? '* ' : '  '}${c.name}`,
     fmt(c.median),
     `${fmt(c.min)}–${fmt(c.max)}`,
     cpu ? fmt(c.wallMedian) : null,
+    mbps ? fmt(c.mbps) : null,
     String(c.batch),
     c.name === result.baseline ? '1.00×' : `${result.ratios[c.name].toFixed(2)}×`,
   ].filter((v) => v !== null));
@@ -163,7 +170,8 @@ export function formatRow(result) {
   lines.push(`  ${pad(head)}`);
   for (const r of rows) lines.push(`  ${pad(r)}`);
   for (const t of result.targets) {
-    lines.push(`  target ${t.label ?? `≥ ${t.min}× ${t.peer}`}: ${t.ratio === undefined ? 'n/a' : `${t.ratio.toFixed(2)}×`} ${t.pass ? 'PASS' : 'MISS'}`);
+    const value = t.ratio === undefined ? 'n/a' : t.unit ? `${t.ratio.toFixed(2)} ${t.unit}` : `${t.ratio.toFixed(2)}×`;
+    lines.push(`  target ${t.label ?? `≥ ${t.min}× ${t.peer}`}: ${value} ${t.pass ? 'PASS' : 'MISS'}`);
   }
   return lines.join('\n');
 }

@@ -1,6 +1,6 @@
 // bench/run.js — owns `npm run bench`: runs every row (Node, then Chromium), prints the tables, writes bench/results.json and the README results.
 //
-// usage: node bench/run.js [--quick] [--only sign,template,mapping,e2e,bundle,cold] [--browser | --no-browser] [--rounds N]
+// usage: node bench/run.js [--quick] [--only sign,template,mapping,stream,e2e,bundle,cold] [--browser | --no-browser] [--rounds N]
 import os from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'; // the SDK's Node 20 notice, printed once per process
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const GROUPS = ['sign', 'template', 'mapping', 'e2e', 'bundle', 'cold'];
+const GROUPS = ['sign', 'template', 'mapping', 'stream', 'e2e', 'bundle', 'cold'];
 const BROWSER_GROUPS = ['sign', 'template', 'mapping'];
 
 function parseArgs(argv) {
@@ -22,7 +22,7 @@ function parseArgs(argv) {
     else if (a.startsWith('--only=')) o.only = a.slice(7).split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--rounds') o.rounds = Number(argv[++i]);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.js [--quick] [--only sign,template,mapping,e2e,bundle,cold] [--browser | --no-browser] [--rounds N]');
+      console.log('usage: node bench/run.js [--quick] [--only sign,template,mapping,stream,e2e,bundle,cold] [--browser | --no-browser] [--rounds N]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -42,7 +42,7 @@ const version = (name) => {
   }
 };
 const PEERS = ['aws4fetch', '@smithy/signature-v4', '@smithy/hash-node', '@smithy/node-http-handler', '@aws-crypto/sha256-js', '@aws-crypto/sha256-browser',
-  '@aws-sdk/client-bedrock-runtime', '@aws-sdk/client-sts', '@aws-sdk/credential-providers', 'json-p3', 'jsonpath-rfc9535', 'jsonpath-plus', 'mustache',
+  '@smithy/core', '@aws-sdk/client-bedrock-runtime', '@aws-sdk/client-sts', '@aws-sdk/credential-providers', 'json-p3', 'jsonpath-rfc9535', 'jsonpath-plus', 'mustache',
   'esbuild', 'playwright-core'];
 
 const { runRow, formatRow, DEFAULTS, QUICK } = await import('./harness.js');
@@ -88,6 +88,17 @@ for (const row of timedRows) {
   const r = { env: 'node', ...(await runRow(row, options)) };
   results.rows.push(r);
   print(`[node] ${formatRow(r)}`);
+}
+
+// Row 7 (Node only): event-stream decoding, bytes → text deltas; runs here, next to the other in-process rows.
+if (wanted('stream')) {
+  const { streamRows } = await import('./rows/stream.js');
+  for (const row of streamRows({ ours })) {
+    console.error(`running ${row.id} in Node`);
+    const r = { env: 'node', ...(await runRow(row, options)) };
+    results.rows.push(r);
+    print(`[node] ${formatRow(r)}`);
+  }
 }
 
 // Row 4: end to end against the simulator in a child process.
