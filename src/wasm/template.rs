@@ -16,6 +16,17 @@ use crate::wasm::error::to_js;
 #[wasm_bindgen(js_name = WasmTemplate)]
 pub struct WasmTemplate {
     inner: Template,
+    keys: Keys,
+}
+
+/// Per variable, its candidate key paths (`lookup_paths`) as JS strings, made once.
+type Keys = Vec<Vec<Vec<JsValue>>>;
+
+fn keys_of(t: &Template) -> Keys {
+    t.variables()
+        .iter()
+        .map(|name| template::lookup_paths(name).into_iter().map(|p| p.into_iter().map(JsValue::from_str).collect()).collect())
+        .collect()
 }
 
 #[wasm_bindgen(js_class = WasmTemplate)]
@@ -25,7 +36,8 @@ impl WasmTemplate {
         let build = || -> Result<WasmTemplate> {
             let source = source.as_string().ok_or_else(|| Error::type_error("template", "a string"))?;
             let json = cv::opt_bool(&options, "json", "json")?.unwrap_or(true);
-            Ok(WasmTemplate { inner: Template::parse(&source, json)? })
+            let inner = Template::parse(&source, json)?;
+            Ok(WasmTemplate { keys: keys_of(&inner), inner })
         };
         build().map_err(to_js)
     }
@@ -38,31 +50,35 @@ impl WasmTemplate {
 
     /// JS: render(vars) → string
     pub fn render(&self, vars: JsValue) -> std::result::Result<String, JsValue> {
-        render(&self.inner, &vars).map_err(to_js)
+        render_with(&self.inner, &self.keys, &vars).map_err(to_js)
     }
 
     /// JS: renderBytes(vars) → Uint8Array (UTF-8)
     #[wasm_bindgen(js_name = renderBytes)]
     pub fn render_bytes(&self, vars: JsValue) -> std::result::Result<Uint8Array, JsValue> {
-        let text = render(&self.inner, &vars).map_err(to_js)?;
+        let text = render_with(&self.inner, &self.keys, &vars).map_err(to_js)?;
         Ok(Uint8Array::from(text.as_bytes()))
     }
 }
 
 /// Renders `t` with the variables of the JS object `vars`.
 pub fn render(t: &Template, vars: &JsValue) -> Result<String> {
-    t.render(&values(t, vars)?)
+    render_with(t, &keys_of(t), vars)
+}
+
+fn render_with(t: &Template, keys: &Keys, vars: &JsValue) -> Result<String> {
+    t.render(&values(t, keys, vars)?)
 }
 
 /// The values of `t`'s variables, in order; every missing one is named in one error.
-pub fn values(t: &Template, vars: &JsValue) -> Result<Vec<Value>> {
+fn values(t: &Template, keys: &Keys, vars: &JsValue) -> Result<Vec<Value>> {
     if !vars.is_undefined() && !vars.is_null() && !vars.is_object() {
         return Err(Error::type_error("variables", "an object"));
     }
     let mut out = Vec::with_capacity(t.variables().len());
     let mut missing = Vec::new();
-    for name in t.variables() {
-        match lookup(vars, name) {
+    for (name, paths) in t.variables().iter().zip(keys) {
+        match lookup(vars, paths) {
             Some(v) => out.push(to_json(&v, name)?),
             None => missing.push(name.clone()),
         }
@@ -70,11 +86,13 @@ pub fn values(t: &Template, vars: &JsValue) -> Result<Vec<Value>> {
     if missing.is_empty() { Ok(out) } else { Err(template::missing_error(&missing)) }
 }
 
-fn lookup(vars: &JsValue, name: &str) -> Option<JsValue> {
-    template::lookup_paths(name).into_iter().find_map(|path| {
+/// The value at the first key path that exists, own properties only (not `constructor` from the
+/// prototype); an explicit `undefined` exists, and is then refused as a value.
+fn lookup(vars: &JsValue, paths: &[Vec<JsValue>]) -> Option<JsValue> {
+    paths.iter().find_map(|path| {
         path.iter().try_fold(vars.clone(), |node, key| {
             let obj = node.dyn_ref::<Object>()?;
-            Object::has_own(obj, &JsValue::from_str(key)).then(|| Reflect::get(obj, &JsValue::from_str(key)).ok()).flatten()
+            Object::has_own(obj, key).then(|| Reflect::get(obj, key).ok()).flatten()
         })
     })
 }
