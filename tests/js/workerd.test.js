@@ -1,0 +1,37 @@
+// The workerd entry in workerd (miniflare): the .wasm imported as a module, assume role → invoke
+// → mapping → streaming against the simulator over loopback.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { Miniflare } from 'miniflare';
+import { startSimulator } from '../../simulator/index.js';
+import { fixture } from './env.js';
+
+let sim, mf;
+before(async () => {
+  sim = await startSimulator();
+  mf = new Miniflare({
+    modules: true,
+    scriptPath: new URL('../workerd/worker.js', import.meta.url).pathname,
+    modulesRoot: new URL('../..', import.meta.url).pathname,
+    compatibilityDate: '2025-01-01',
+    modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
+  });
+});
+after(async () => {
+  await mf?.dispose();
+  await sim?.close();
+});
+
+test('workerd: assume role → invoke → map → stream, with no init call', async () => {
+  const res = await mf.dispatchFetch(`http://worker.local/?sim=${encodeURIComponent(sim.url)}`);
+  const out = await res.json();
+  assert.equal(res.status, 200, JSON.stringify(out));
+  const { response, inputTokens, outputTokens } = fixture('anthropic');
+  assert.equal(out.status, 200);
+  assert.deepEqual(out.mapped, { outputText: response.content[0].text, inputTokens, outputTokens, source: { inputTokens: 'body', outputTokens: 'body' } });
+  const stream = JSON.parse(readFileSync(new URL('../fixtures/streams/anthropic.json', import.meta.url), 'utf8'));
+  assert.equal(out.streamedText, stream.text);
+  assert.match(out.authorization, /Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31$/);
+  assert.equal(sim.stats.assumeRole.count, 1);
+});
