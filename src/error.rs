@@ -87,6 +87,20 @@ impl Error {
         }
     }
 
+    /// A stream that broke mid-way (framing, CRC, an exception frame).
+    pub fn stream(code: &str, message: impl Into<String>, hint: &str) -> Self {
+        Error {
+            kind: ErrorKind::Stream,
+            code: code.to_string(),
+            message: message.into(),
+            hint: hint.to_string(),
+            field: None,
+            status: None,
+            request_id: None,
+            retryable: false,
+        }
+    }
+
     pub fn with_field(mut self, field: &str) -> Self {
         self.field = Some(field.to_string());
         self

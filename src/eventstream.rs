@@ -16,7 +16,7 @@
 
 use serde::Deserialize;
 
-use crate::error::{Error, ErrorKind, Result};
+use crate::error::{Error, Result};
 
 /// Prelude: total length, headers length, prelude CRC.
 const PRELUDE_LEN: usize = 12;
@@ -73,16 +73,7 @@ impl Message {
 }
 
 fn stream_error(code: &str, message: impl Into<String>, hint: &str) -> Error {
-    Error {
-        kind: ErrorKind::Stream,
-        code: code.to_string(),
-        message: message.into(),
-        hint: hint.to_string(),
-        field: None,
-        status: None,
-        request_id: None,
-        retryable: false,
-    }
+    Error::stream(code, message, hint)
 }
 
 const HINT_CORRUPT: &str =
@@ -516,6 +507,7 @@ pub fn chunk_bytes(payload: &[u8]) -> Result<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use proptest::prelude::*;
 
     fn hex(s: &str) -> Vec<u8> {

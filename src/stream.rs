@@ -151,16 +151,7 @@ fn aws_stream_error(code: String, message: String) -> Error {
         "modelTimeoutException" => "The model took too long: send a shorter prompt or fewer max tokens.",
         _ => "The stream broke on Bedrock's side: retry the call.",
     };
-    Error {
-        kind: ErrorKind::Stream,
-        code,
-        message,
-        hint: hint.into(),
-        field: None,
-        status: None,
-        request_id: None,
-        retryable,
-    }
+    Error { retryable, ..Error::stream(&code, message, hint) }
 }
 
 fn stream_json_error(e: &Error) -> Error {

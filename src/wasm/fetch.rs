@@ -29,43 +29,73 @@ pub async fn sleep(ms: u64) {
     let _ = JsFuture::from(promise).await;
 }
 
-/// Sends `req`; a missing answer becomes a `NetworkError` (`TIMEOUT`, `ABORTED` or `NETWORK`).
-pub async fn send(fetch: &Function, req: &HttpRequest, timeout_ms: Option<u32>, signal: Option<&AbortSignal>) -> Result<HttpResponse, Error> {
-    if signal.is_some_and(|s| s.aborted()) {
-        return Err(aborted());
-    }
-    let controller = AbortController::new().map_err(|_| network("AbortController is not available"))?;
-    let timed_out = Rc::new(Cell::new(false));
-    let timer = timeout_ms.map(|ms| {
-        let (controller, timed_out) = (controller.clone(), timed_out.clone());
-        let on_timeout = Closure::once_into_js(move || {
-            timed_out.set(true);
-            controller.abort();
+/// One attempt's abort wiring: an `AbortController` fired by the per-attempt timeout or by the
+/// caller's signal, and the error a failure then means (`TIMEOUT`, `ABORTED` or `NETWORK`).
+struct Attempt<'a> {
+    controller: AbortController,
+    timed_out: Rc<Cell<bool>>,
+    timer: Option<JsValue>,
+    timeout_ms: Option<u32>,
+    signal: Option<&'a AbortSignal>,
+    forward: Option<Closure<dyn FnMut()>>,
+}
+
+impl<'a> Attempt<'a> {
+    fn start(timeout_ms: Option<u32>, signal: Option<&'a AbortSignal>) -> Result<Self, Error> {
+        if signal.is_some_and(|s| s.aborted()) {
+            return Err(aborted());
+        }
+        let controller = AbortController::new().map_err(|_| network("AbortController is not available"))?;
+        let timed_out = Rc::new(Cell::new(false));
+        let timer = timeout_ms.map(|ms| {
+            let (controller, timed_out) = (controller.clone(), timed_out.clone());
+            let on_timeout = Closure::once_into_js(move || {
+                timed_out.set(true);
+                controller.abort();
+            });
+            set_timeout(on_timeout.unchecked_ref(), ms.into())
         });
-        set_timeout(on_timeout.unchecked_ref(), ms.into())
-    });
-    let forward = signal.map(|s| {
-        let controller = controller.clone();
-        let on_abort = Closure::<dyn FnMut()>::new(move || controller.abort());
-        let _ = s.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
-        (s, on_abort)
-    });
-    let result = fetch_all(fetch, req, &controller.signal()).await;
-    if let Some(id) = timer {
-        clear_timeout(&id);
+        let forward = signal.map(|s| {
+            let controller = controller.clone();
+            let on_abort = Closure::<dyn FnMut()>::new(move || controller.abort());
+            let _ = s.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+            on_abort
+        });
+        Ok(Attempt { controller, timed_out, timer, timeout_ms, signal, forward })
     }
-    if let Some((s, on_abort)) = forward {
-        let _ = s.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+
+    /// The answer's headers arrived: the timeout no longer applies.
+    fn stop_timer(&mut self) {
+        if let Some(id) = self.timer.take() {
+            clear_timeout(&id);
+        }
     }
-    result.map_err(|js| {
-        if timed_out.get() {
-            Error::network("TIMEOUT", format!("no answer within timeoutMs = {} ms", timeout_ms.unwrap_or(0)), "Raise `timeoutMs`, or check the endpoint is reachable.")
-        } else if signal.is_some_and(|s| s.aborted()) {
+
+    /// Stops listening to the caller's signal (the request is over).
+    fn release(mut self) {
+        self.stop_timer();
+        if let (Some(s), Some(on_abort)) = (self.signal, self.forward.take()) {
+            let _ = s.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+        }
+    }
+
+    fn failed(&self, js: &JsValue) -> Error {
+        if self.timed_out.get() {
+            Error::network("TIMEOUT", format!("no answer within timeoutMs = {} ms", self.timeout_ms.unwrap_or(0)), "Raise `timeoutMs`, or check the endpoint is reachable.")
+        } else if self.signal.is_some_and(|s| s.aborted()) {
             aborted()
         } else {
-            network(&describe(&js))
+            network(&describe(js))
         }
-    })
+    }
+}
+
+/// Sends `req` and reads the whole answer; no answer is a `NetworkError`.
+pub async fn send(fetch: &Function, req: &HttpRequest, timeout_ms: Option<u32>, signal: Option<&AbortSignal>) -> Result<HttpResponse, Error> {
+    let attempt = Attempt::start(timeout_ms, signal)?;
+    let result = fetch_all(fetch, req, &attempt.controller.signal()).await.map_err(|js| attempt.failed(&js));
+    attempt.release();
+    result
 }
 
 async fn fetch_all(fetch: &Function, req: &HttpRequest, signal: &AbortSignal) -> Result<HttpResponse, JsValue> {
@@ -143,47 +173,39 @@ pub enum Answer {
 
 /// Sends `req`; on 2xx returns the body unread (the timeout covers only the wait for headers).
 pub async fn send_streaming(fetch: &Function, req: &HttpRequest, timeout_ms: Option<u32>, signal: Option<&AbortSignal>) -> Result<Answer, Error> {
-    if signal.is_some_and(|s| s.aborted()) {
-        return Err(aborted());
-    }
-    let controller = AbortController::new().map_err(|_| network("AbortController is not available"))?;
-    let timed_out = Rc::new(Cell::new(false));
-    let timer = timeout_ms.map(|ms| {
-        let (controller, timed_out) = (controller.clone(), timed_out.clone());
-        let on_timeout = Closure::once_into_js(move || {
-            timed_out.set(true);
-            controller.abort();
-        });
-        set_timeout(on_timeout.unchecked_ref(), ms.into())
-    });
-    let forward = signal.map(|s| {
-        let controller = controller.clone();
-        let on_abort = Closure::<dyn FnMut()>::new(move || controller.abort());
-        let _ = s.add_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
-        (s.clone(), on_abort)
-    });
-    let result = open(fetch, req, &controller.signal()).await;
-    if let Some(id) = timer {
-        clear_timeout(&id);
-    }
-    let failed = |js: JsValue| {
-        if timed_out.get() {
-            Error::network("TIMEOUT", format!("no answer within timeoutMs = {} ms", timeout_ms.unwrap_or(0)), "Raise `timeoutMs`, or check the endpoint is reachable.")
-        } else if signal.is_some_and(|s| s.aborted()) {
-            aborted()
-        } else {
-            network(&describe(&js))
+    let mut attempt = Attempt::start(timeout_ms, signal)?;
+    let opened = open(fetch, req, &attempt.controller.signal()).await;
+    attempt.stop_timer();
+    let (status, headers, response) = match opened {
+        Ok(o) => o,
+        Err(js) => {
+            let e = attempt.failed(&js);
+            attempt.release();
+            return Err(e);
         }
     };
-    let (status, headers, response) = result.map_err(failed)?;
     if !(200..300).contains(&status) {
-        let body = read_all(&response).await.map_err(failed)?;
-        return Ok(Answer::Whole(HttpResponse { status, headers, body }));
+        let body = read_all(&response).await.map_err(|js| attempt.failed(&js));
+        attempt.release();
+        return Ok(Answer::Whole(HttpResponse { status, headers, body: body? }));
     }
-    let body = Reflect::get(&response, &"body".into()).map_err(failed)?;
-    let get_reader: Function = Reflect::get(&body, &"getReader".into()).and_then(|f| f.dyn_into()).map_err(failed)?;
-    let reader = get_reader.call0(&body).map_err(failed)?;
-    Ok(Answer::Open(OpenStream { status, headers, reader, controller, _forward: forward }))
+    let reader = Reflect::get(&response, &"body".into()).and_then(|body| {
+        let get_reader: Function = Reflect::get(&body, &"getReader".into())?.dyn_into()?;
+        get_reader.call0(&body)
+    });
+    let reader = match reader {
+        Ok(r) => r,
+        Err(js) => {
+            let e = attempt.failed(&js);
+            attempt.release();
+            return Err(e);
+        }
+    };
+    let forward = match (attempt.signal, attempt.forward.take()) {
+        (Some(s), Some(on_abort)) => Some((s.clone(), on_abort)),
+        _ => None,
+    };
+    Ok(Answer::Open(OpenStream { status, headers, reader, controller: attempt.controller.clone(), _forward: forward }))
 }
 
 impl OpenStream {
