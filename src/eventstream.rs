@@ -366,6 +366,7 @@ impl Decoder {
     }
 }
 
+#[cfg(test)]
 /// Encodes `msg` as one frame (tests and the simulator).
 ///
 /// # Panics
@@ -413,6 +414,7 @@ pub fn encode(msg: &Message) -> Vec<u8> {
     encode_raw(&headers, &msg.payload)
 }
 
+#[cfg(test)]
 /// A frame around already-encoded header bytes (also used by tests to build malformed headers).
 fn encode_raw(headers: &[u8], payload: &[u8]) -> Vec<u8> {
     let total = MIN_FRAME_LEN + headers.len() + payload.len();

@@ -571,8 +571,7 @@ fn form_decoded_encoded(s: &str) -> String {
     let b = s.as_bytes();
     let mut raw = Vec::with_capacity(b.len());
     let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
+    while let Some(&c) = b.get(i) {
         let escaped = (c == b'%').then(|| Some((hex_value(*b.get(i + 1)?)? << 4) | hex_value(*b.get(i + 2)?)?)).flatten();
         match escaped {
             Some(byte) => {
