@@ -45,6 +45,24 @@ export function createApi(loader) {
     }
   }
 
+  /** An InvokeModel `chunk` event; its `json` is parsed from the chunk's text on first use. */
+  class ChunkEvent {
+    #raw;
+    #json;
+    constructor(raw, text) {
+      this.type = 'chunk';
+      this.text = text;
+      this.#raw = raw;
+    }
+    get json() {
+      if (this.#json === undefined) this.#json = JSON.parse(this.#raw);
+      return this.#json;
+    }
+    toJSON() {
+      return { type: this.type, json: this.json, text: this.text };
+    }
+  }
+
   /**
    * A lazy event stream: the request starts on the first iteration or when `textStream` is read,
    * and only one of the two may be used (`STREAM_CONSUMED`). Breaking out of the loop, an error or
@@ -54,6 +72,8 @@ export function createApi(loader) {
     #open;
     #handle = null;
     #claimed = null;
+    #queue = [];
+    #head = 0;
 
     constructor(open) {
       this.#open = open;
@@ -69,16 +89,34 @@ export function createApi(loader) {
       this.#claimed = how;
     }
 
+    /** The next event: taken from the last batch, or from the next network read's batch. */
     async #next() {
-      this.#handle ??= await this.#open();
-      try {
-        const event = await this.#handle.next();
-        if (event === undefined) this.#close();
-        return event;
-      } catch (e) {
-        this.#close();
-        throw e;
+      while (this.#head === this.#queue.length) {
+        this.#handle ??= await this.#open();
+        let batch;
+        try {
+          batch = await this.#handle.nextBatch();
+        } catch (e) {
+          this.#close();
+          throw e;
+        }
+        if (batch === undefined) {
+          this.#close();
+          return undefined;
+        }
+        this.#queue = [];
+        this.#head = 0;
+        for (let i = 0; i < batch.length; ) {
+          if (batch[i] === 0) {
+            this.#queue.push(new ChunkEvent(batch[i + 1], batch[i + 2]));
+            i += 3;
+          } else {
+            this.#queue.push(batch[i + 1]);
+            i += 2;
+          }
+        }
       }
+      return this.#queue[this.#head++];
     }
 
     #close() {
@@ -86,7 +124,7 @@ export function createApi(loader) {
       this.#handle.cancel();
       this.#handle.free();
       this.#handle = null;
-      this.#open = async () => ({ next: async () => undefined, cancel() {}, free() {} });
+      this.#open = async () => ({ nextBatch: async () => undefined, cancel() {}, free() {} });
     }
 
     [Symbol.asyncIterator]() {

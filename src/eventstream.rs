@@ -86,8 +86,10 @@ fn header_error(message: String) -> Error {
 // ---------------------------------------------------------------------------------------------
 // CRC32 (IEEE 802.3, reflected, as zlib): one 256-entry table built at compile time.
 
-const CRC_TABLE: [u32; 256] = {
-    let mut table = [0u32; 256];
+/// Slice-by-8 CRC32 (IEEE) tables, built at compile time: `CRC_TABLES[0]` is the classic
+/// byte table, `CRC_TABLES[k]` advances a byte through k more zero bytes. 8 KiB of data.
+const CRC_TABLES: [[u32; 256]; 8] = {
+    let mut tables = [[0u32; 256]; 8];
     let mut i = 0;
     while i < 256 {
         let mut c = i as u32;
@@ -96,15 +98,42 @@ const CRC_TABLE: [u32; 256] = {
             c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
             k += 1;
         }
-        table[i] = c;
+        tables[0][i] = c;
         i += 1;
     }
-    table
+    let mut t = 1;
+    while t < 8 {
+        let mut i = 0;
+        while i < 256 {
+            let prev = tables[t - 1][i];
+            tables[t][i] = (prev >> 8) ^ tables[0][(prev & 0xFF) as usize];
+            i += 1;
+        }
+        t += 1;
+    }
+    tables
 };
 
-/// CRC32 of `bytes`.
+/// CRC32 of `bytes`, eight bytes per step.
 pub fn crc32(bytes: &[u8]) -> u32 {
-    !bytes.iter().fold(!0u32, |c, &b| CRC_TABLE[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8))
+    let [t0, t1, t2, t3, t4, t5, t6, t7] = &CRC_TABLES;
+    let byte = |c: u32, b: u8| t0[((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut c = !0u32;
+    for chunk in &mut chunks {
+        let Ok([b0, b1, b2, b3, b4, b5, b6, b7]) = <[u8; 8]>::try_from(chunk) else { continue };
+        let lo = c ^ u32::from_le_bytes([b0, b1, b2, b3]);
+        let hi = u32::from_le_bytes([b4, b5, b6, b7]);
+        c = t7[(lo & 0xFF) as usize]
+            ^ t6[((lo >> 8) & 0xFF) as usize]
+            ^ t5[((lo >> 16) & 0xFF) as usize]
+            ^ t4[(lo >> 24) as usize]
+            ^ t3[(hi & 0xFF) as usize]
+            ^ t2[((hi >> 8) & 0xFF) as usize]
+            ^ t1[((hi >> 16) & 0xFF) as usize]
+            ^ t0[(hi >> 24) as usize];
+    }
+    !chunks.remainder().iter().fold(c, |c, &b| byte(c, b))
 }
 
 fn be_u32(bytes: &[u8], at: usize) -> u32 {
@@ -556,6 +585,19 @@ mod tests {
         let crc = crc32(&frame[..n]);
         frame[n..].copy_from_slice(&crc.to_be_bytes());
         frame
+    }
+
+    #[test]
+    fn crc32_known_values() {
+        assert_eq!(crc32(b""), 0);
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        let data: Vec<u8> = (0..1000u32).map(|i| (i * 7 + 3) as u8).collect();
+        let bytewise = !data.iter().fold(!0u32, |c, &b| CRC_TABLES[0][((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8));
+        for len in [0, 1, 7, 8, 9, 15, 16, 17, 999, 1000] {
+            let expect = !data[..len].iter().fold(!0u32, |c, &b| CRC_TABLES[0][((c ^ u32::from(b)) & 0xFF) as usize] ^ (c >> 8));
+            assert_eq!(crc32(&data[..len]), expect, "{len}");
+        }
+        assert_eq!(crc32(&data), bytewise);
     }
 
     #[test]

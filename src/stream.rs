@@ -89,7 +89,8 @@ impl StreamReader {
                     self.metrics = read_metrics(m);
                 }
                 let text = self.delta.as_ref().and_then(|p| joined(p, &json));
-                let raw = String::from_utf8_lossy(&bytes).into_owned();
+                // serde_json accepted the bytes, so they are UTF-8: no copy.
+                let raw = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
                 Ok(Out::Chunk { json, raw, text })
             }
             Api::Converse => {

@@ -22,7 +22,7 @@ use crate::wasm::convert::{self as cv, get};
 use crate::wasm::error::to_js;
 use crate::wasm::fetch::{self, Answer, OpenStream};
 
-/// JS: the handle behind `invokeStream()` / `converseStream()`: `next()` → Promise<event | undefined>, `cancel()`.
+/// JS: the handle behind `invokeStream()` / `converseStream()`: `nextBatch()` → Promise<events | undefined>, `cancel()`.
 #[wasm_bindgen]
 pub struct WasmStream {
     state: Rc<RefCell<State>>,
@@ -37,13 +37,23 @@ struct State {
 
 #[wasm_bindgen]
 impl WasmStream {
-    /// The next event, or `undefined` after the last one; a broken stream rejects with a `StreamError`.
-    pub fn next(&self) -> Promise {
+    /// The events of the next network read(s), flat: a chunk is `0, raw JSON text, text delta`,
+    /// any other event `1, event object`; `undefined` after the last one. A broken stream rejects
+    /// with a `StreamError`. One call per read, not per event: the boundary is crossed once.
+    #[wasm_bindgen(js_name = nextBatch)]
+    pub fn next_batch(&self) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move {
             loop {
-                if let Some(out) = state.borrow_mut().queue.pop_front() {
-                    return Ok(out_to_js(out));
+                {
+                    let mut s = state.borrow_mut();
+                    if !s.queue.is_empty() {
+                        let batch = js_sys::Array::new();
+                        for out in s.queue.drain(..) {
+                            push_event(&batch, out);
+                        }
+                        return Ok(batch.into());
+                    }
                 }
                 let (open, finished) = {
                     let s = state.borrow();
@@ -83,12 +93,26 @@ impl WasmStream {
     }
 }
 
+/// Appends one event to a batch (see `next_batch`); a chunk's JSON stays text until JS asks for it.
+fn push_event(batch: &js_sys::Array, out: Out) {
+    match out {
+        Out::Chunk { raw, text, .. } => {
+            batch.push(&JsValue::from_f64(0.0));
+            batch.push(&JsValue::from_str(&raw));
+            batch.push(&cv::opt_str(text.as_deref()));
+        }
+        other => {
+            batch.push(&JsValue::from_f64(1.0));
+            batch.push(&out_to_js(other));
+        }
+    }
+}
+
 fn out_to_js(out: Out) -> JsValue {
     match out {
-        // The engine's JSON.parse builds the chunk object faster than a value-by-value conversion.
-        Out::Chunk { json, raw, text } => cv::object(&[
+        Out::Chunk { json, text, .. } => cv::object(&[
             ("type", "chunk".into()),
-            ("json", js_sys::JSON::parse(&raw).unwrap_or_else(|_| cv::json_to_js(&json))),
+            ("json", cv::json_to_js(&json)),
             ("text", cv::opt_str(text.as_deref())),
         ]),
         Out::Metrics(m) => {
