@@ -226,7 +226,7 @@ impl<'a> Reader<'a> {
 
 fn decode_headers(bytes: &[u8]) -> Result<Vec<(String, HeaderValue)>> {
     let mut r = Reader { rest: bytes };
-    let mut headers = Vec::new();
+    let mut headers = Vec::with_capacity(4);
     while !r.rest.is_empty() {
         let index = headers.len();
         let name_len = r.u8().map(usize::from).unwrap_or(0);
@@ -488,14 +488,17 @@ fn preview(payload: &[u8]) -> String {
 }
 
 /// Reads `:message-type` and the headers that go with it (`STREAM_EVENT` when they are missing).
-pub fn classify(msg: &Message) -> Result<StreamEvent> {
+pub fn classify(msg: Message) -> Result<StreamEvent> {
     let header = |name: &str, what: &str| {
         msg.header_str(name).map(str::to_string).ok_or_else(|| {
             event_error(format!("event-stream {what} message has no `{name}` string header (payload: {})", preview(&msg.payload)))
         })
     };
     match msg.header_str(":message-type") {
-        Some("event") => Ok(StreamEvent::Event { event_type: header(":event-type", "event")?, payload: msg.payload.clone() }),
+        Some("event") => {
+            let event_type = header(":event-type", "event")?;
+            Ok(StreamEvent::Event { event_type, payload: msg.payload })
+        }
         Some("exception") => {
             let code = header(":exception-type", "exception")?;
             #[derive(Deserialize)]
@@ -525,13 +528,15 @@ pub fn classify(msg: &Message) -> Result<StreamEvent> {
 /// `{"bytes": "<base64>", "p": "<padding>"}` (`STREAM_CHUNK` when it is not that).
 pub fn chunk_bytes(payload: &[u8]) -> Result<Vec<u8>> {
     #[derive(Deserialize)]
-    struct Chunk {
-        bytes: String,
+    struct Chunk<'a> {
+        // Base64 has no JSON escapes, so the string is borrowed from the payload, not copied.
+        #[serde(borrow)]
+        bytes: std::borrow::Cow<'a, str>,
     }
     let hint = "Bedrock sent a `chunk` event that is not {\"bytes\": \"<base64>\"}; retry the call.";
     let chunk: Chunk = serde_json::from_slice(payload)
         .map_err(|e| stream_error("STREAM_CHUNK", format!("the `chunk` event's payload is not {{\"bytes\": \"<base64>\"}}: {e}"), hint))?;
-    aws_smithy_types::base64::decode(&chunk.bytes)
+    aws_smithy_types::base64::decode(chunk.bytes.as_ref())
         .map_err(|e| stream_error("STREAM_CHUNK", format!("the `chunk` event's `bytes` is not base64: {e}"), hint))
 }
 
@@ -887,10 +892,10 @@ mod tests {
     #[test]
     fn classify_reads_bedrock_messages() {
         let event = msg(&[(":message-type", s("event")), (":event-type", s("chunk")), (":content-type", s("application/json"))], b"{}");
-        assert_eq!(classify(&event).unwrap(), StreamEvent::Event { event_type: "chunk".into(), payload: b"{}".to_vec() });
+        assert_eq!(classify(event.clone()).unwrap(), StreamEvent::Event { event_type: "chunk".into(), payload: b"{}".to_vec() });
 
         let exc = |payload: &[u8]| {
-            classify(&msg(&[(":message-type", s("exception")), (":exception-type", s("throttlingException"))], payload)).unwrap()
+            classify(msg(&[(":message-type", s("exception")), (":exception-type", s("throttlingException"))], payload)).unwrap()
         };
         let want = |m: &str| StreamEvent::Exception { code: "throttlingException".into(), message: m.into() };
         assert_eq!(exc(br#"{"message":"Too many requests"}"#), want("Too many requests"));
@@ -899,9 +904,9 @@ mod tests {
         assert_eq!(exc(br#"{"other":1}"#), want(r#"{"other":1}"#));
 
         let err = msg(&[(":message-type", s("error")), (":error-code", s("InternalFailure")), (":error-message", s("boom"))], b"");
-        assert_eq!(classify(&err).unwrap(), StreamEvent::Error { code: "InternalFailure".into(), message: "boom".into() });
+        assert_eq!(classify(err.clone()).unwrap(), StreamEvent::Error { code: "InternalFailure".into(), message: "boom".into() });
         let err = msg(&[(":message-type", s("error")), (":error-code", s("InternalFailure"))], b"");
-        assert_eq!(classify(&err).unwrap(), StreamEvent::Error { code: "InternalFailure".into(), message: String::new() });
+        assert_eq!(classify(err.clone()).unwrap(), StreamEvent::Error { code: "InternalFailure".into(), message: String::new() });
 
         for (bad, message) in [
             (msg(&[], b"x"), "event-stream message has no `:message-type` string header (payload: x)"),
@@ -911,11 +916,11 @@ mod tests {
             (msg(&[(":message-type", s("exception"))], b""), "event-stream exception message has no `:exception-type` string header (payload: )"),
             (msg(&[(":message-type", s("error"))], b""), "event-stream error message has no `:error-code` string header (payload: )"),
         ] {
-            let e = classify(&bad).unwrap_err();
+            let e = classify(bad.clone()).unwrap_err();
             assert_eq!((e.kind, e.code.as_str(), e.message.as_str()), (ErrorKind::Stream, "STREAM_EVENT", message));
         }
         let long = msg(&[], "é".repeat(300).as_bytes());
-        assert!(classify(&long).unwrap_err().message.ends_with(&format!("{}…)", "é".repeat(200))));
+        assert!(classify(long.clone()).unwrap_err().message.ends_with(&format!("{}…)", "é".repeat(200))));
     }
 
     #[test]
@@ -940,7 +945,7 @@ mod tests {
         let stream = [chunk("Hel"), chunk("lo")].concat();
         let mut text = Vec::new();
         for m in decode_bytewise(&stream).unwrap() {
-            match classify(&m).unwrap() {
+            match classify(m.clone()).unwrap() {
                 StreamEvent::Event { event_type, payload } if event_type == "chunk" => text.extend(chunk_bytes(&payload).unwrap()),
                 other => panic!("{other:?}"),
             }

@@ -60,7 +60,7 @@ impl StreamReader {
         let messages = self.decoder.push(bytes)?;
         let mut out = Vec::with_capacity(messages.len());
         for msg in messages {
-            match classify(&msg)? {
+            match classify(msg)? {
                 StreamEvent::Event { event_type, payload } => out.push(self.event(event_type, &payload)?),
                 StreamEvent::Exception { code, message } | StreamEvent::Error { code, message } => {
                     return Err(aws_stream_error(code, message));
