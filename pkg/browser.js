@@ -13,5 +13,5 @@ const load = () =>
 const api = createApi({ get: () => loaded, ready: load });
 load().catch(() => {}); // start early; errors surface on the first call
 
-export const { BedrockClient, signRequest, parseModelId, policies, JsonPath, OutputMapping, Template, presets, presetFor, ready } = api;
+export const { BedrockClient, CredentialCache, signRequest, parseModelId, policies, JsonPath, OutputMapping, Template, presets, presetFor, ready } = api;
 export { BedrockConnectError, ConfigError, AwsError, NetworkError, StreamError } from './common.js';

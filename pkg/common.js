@@ -166,11 +166,11 @@ export function createApi(loader) {
 
     constructor(options) {
       this.#options = options;
-      if (loader.get()) this.#inner = new (now().WasmClient)(options);
+      if (loader.get()) this.#inner = wasmClient(now(), options);
     }
 
     async #client() {
-      if (!this.#inner) this.#inner = new (await ready()).WasmClient(this.#options);
+      if (!this.#inner) this.#inner = wasmClient(await ready(), this.#options);
       return this.#inner;
     }
 
@@ -249,6 +249,22 @@ export function createApi(loader) {
     }
   }
 
+  /** Assumed-role credentials shared by every client given it as `credentialCache`. */
+  class CredentialCache extends Owned {
+    constructor() {
+      super(new (now().WasmCredentialCache)());
+    }
+  }
+
+  /** A client's wasm half; `credentialCache` becomes a handle on the shared cache. */
+  const wasmClient = (wasm, options) => {
+    const shared = options?.credentialCache;
+    if (shared !== undefined && !(shared instanceof CredentialCache)) {
+      throw new TypeError('credentialCache must be a CredentialCache');
+    }
+    return new wasm.WasmClient(options, shared?.inner.handle());
+  };
+
   /** An RFC 9535 JSONPath, compiled once. */
   class JsonPath extends Owned {
     constructor(path) {
@@ -315,6 +331,7 @@ export function createApi(loader) {
 
   return {
     BedrockClient,
+    CredentialCache,
     JsonPath,
     OutputMapping,
     Template,

@@ -56,6 +56,15 @@ export interface BedrockClientOptions {
   fetch?: typeof fetch;
   /** Clock in epoch milliseconds (default `Date.now`), for tests. */
   now?: () => number;
+  /** Share assumed credentials between clients (default: one cache per client). */
+  credentialCache?: CredentialCache;
+}
+
+/** Assumed-role credentials shared by the clients given it as `credentialCache`; their default session names match so they share. */
+export declare class CredentialCache {
+  constructor();
+  free(): void;
+  [Symbol.dispose](): void;
 }
 
 export interface CheckRoleResult {

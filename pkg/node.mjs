@@ -3,6 +3,7 @@ import api from './node.cjs';
 
 export const {
   BedrockClient,
+  CredentialCache,
   signRequest,
   parseModelId,
   policies,

@@ -6,5 +6,5 @@ import { createApi } from './common.js';
 bindings.initSync({ module: wasmModule });
 const api = createApi({ get: () => bindings, ready: async () => bindings });
 
-export const { BedrockClient, signRequest, parseModelId, policies, JsonPath, OutputMapping, Template, presets, presetFor, ready } = api;
+export const { BedrockClient, CredentialCache, signRequest, parseModelId, policies, JsonPath, OutputMapping, Template, presets, presetFor, ready } = api;
 export { BedrockConnectError, ConfigError, AwsError, NetworkError, StreamError } from './common.js';

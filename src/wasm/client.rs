@@ -35,6 +35,42 @@ use crate::wasm::convert::{self as cv, get};
 use crate::wasm::error::to_js;
 use crate::wasm::fetch;
 
+/// The assumed-role cache and its in-flight AssumeRoles: one per client, or shared.
+#[derive(Default)]
+pub(crate) struct SharedCache {
+    cache: RefCell<Cache>,
+    in_flight: RefCell<HashMap<CacheKey, Promise>>,
+    /// Seeds the default session name of every client sharing it (it is part of the cache key).
+    created_ms: u64,
+}
+
+/// JS: `new CredentialCache()`, passed as `credentialCache` to share assumed credentials between
+/// clients (keyed as in API.md: base key ID, role, external ID, session, tags, duration, STS).
+#[wasm_bindgen]
+pub struct WasmCredentialCache {
+    shared: Rc<SharedCache>,
+}
+
+#[wasm_bindgen]
+impl WasmCredentialCache {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> WasmCredentialCache {
+        let shared = SharedCache { created_ms: js_sys::Date::now() as u64, ..SharedCache::default() };
+        WasmCredentialCache { shared: Rc::new(shared) }
+    }
+
+    /// Another handle on the same cache (each client constructor takes one).
+    pub fn handle(&self) -> WasmCredentialCache {
+        WasmCredentialCache { shared: self.shared.clone() }
+    }
+}
+
+impl Default for WasmCredentialCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Where the platform's base credentials come from.
 enum Source {
     Static(Credentials),
@@ -47,8 +83,7 @@ pub(crate) struct Inner {
     source: Source,
     pub(crate) fetch: Function,
     now: Option<Function>,
-    cache: RefCell<Cache>,
-    in_flight: RefCell<HashMap<CacheKey, Promise>>,
+    credentials: Rc<SharedCache>,
     warnings: RefCell<Vec<String>>,
     /// Derived SigV4 signing keys (role and base credentials), reused across calls.
     keys: RefCell<KeyCache>,
@@ -62,8 +97,9 @@ pub struct WasmClient {
 #[wasm_bindgen]
 impl WasmClient {
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> std::result::Result<WasmClient, JsValue> {
-        Self::build(&options).map_err(to_js)
+    /// `cache`: a `CredentialCache` handle to share assumed credentials between clients.
+    pub fn new(options: JsValue, cache: Option<WasmCredentialCache>) -> std::result::Result<WasmClient, JsValue> {
+        Self::build(&options, cache).map_err(to_js)
     }
 
     /// JS: checkRole() → Promise<{ assumedRoleArn, accessKeyId, expiration: Date, warnings }>
@@ -236,7 +272,7 @@ impl WasmClient {
 }
 
 impl WasmClient {
-    fn build(options: &JsValue) -> Result<WasmClient> {
+    fn build(options: &JsValue, shared: Option<WasmCredentialCache>) -> Result<WasmClient> {
         if !options.is_object() {
             return Err(Error::type_error("options", "an object"));
         }
@@ -265,15 +301,16 @@ impl WasmClient {
             max_attempts: cv::opt_u32(&retry, "maxAttempts", "retry.maxAttempts")?,
             timeout_ms: cv::opt_u32(options, "timeoutMs", "timeoutMs")?,
         };
-        let config = ClientConfig::from_options(opts, call_now(now.as_ref()))?;
+        // Clients sharing a cache share their default session name, so they share credentials.
+        let seed_ms = shared.as_ref().map(|c| c.shared.created_ms).unwrap_or_else(|| call_now(now.as_ref()));
+        let config = ClientConfig::from_options(opts, seed_ms)?;
         Ok(WasmClient {
             inner: Rc::new(Inner {
                 config,
                 source,
                 fetch,
                 now,
-                cache: RefCell::new(Cache::default()),
-                in_flight: RefCell::new(HashMap::new()),
+                credentials: shared.map(|c| c.shared).unwrap_or_default(),
                 warnings: RefCell::new(Vec::new()),
                 keys: RefCell::new(KeyCache::new()),
             }),
@@ -557,16 +594,16 @@ async fn role_credentials(inner: &Rc<Inner>, params: &sts::AssumeRole, refresh: 
     let base = base_credentials(inner).await?;
     let key = CacheKey { base_access_key_id: base.access_key_id.clone(), params: params.clone() };
     if refresh {
-        inner.cache.borrow_mut().invalidate(&key);
+        inner.credentials.cache.borrow_mut().invalidate(&key);
     }
     loop {
-        let action = inner.cache.borrow_mut().next_action(&key, now_ms(inner));
+        let action = inner.credentials.cache.borrow_mut().next_action(&key, now_ms(inner));
         let pending = match action {
             Action::Use(role) => return Ok(role),
-            Action::Wait => inner.in_flight.borrow().get(&key).cloned(),
+            Action::Wait => inner.credentials.in_flight.borrow().get(&key).cloned(),
             Action::Fetch => {
                 let promise = future_to_promise(assume(inner.clone(), key.clone(), base.clone(), trace.clone()));
-                inner.in_flight.borrow_mut().insert(key.clone(), promise.clone());
+                inner.credentials.in_flight.borrow_mut().insert(key.clone(), promise.clone());
                 Some(promise)
             }
         };
@@ -586,8 +623,8 @@ async fn assume(inner: Rc<Inner>, key: CacheKey, base: Credentials, trace: Trace
         Err(Failed::Core(e)) => Err(to_js(sts::diagnose(e, params))),
         Err(Failed::Js(v)) => Err(v),
     };
-    inner.cache.borrow_mut().complete(&key, outcome.as_ref().ok().cloned());
-    inner.in_flight.borrow_mut().remove(&key);
+    inner.credentials.cache.borrow_mut().complete(&key, outcome.as_ref().ok().cloned());
+    inner.credentials.in_flight.borrow_mut().remove(&key);
     if let Some(w) = warning {
         let mut warnings = inner.warnings.borrow_mut();
         if !warnings.contains(&w) {

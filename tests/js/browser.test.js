@@ -9,7 +9,7 @@ import { fixture, HAIKU } from './env.js';
 const root = new URL('../../', import.meta.url).pathname;
 let aws, site, browser;
 
-before(async () => {
+before({ timeout: 60_000 }, async () => {
   aws = await startSimulator();
   site = await startSimulator({ static: { '/pkg': `${root}pkg`, '/page': `${root}tests/js/browser`, '/www': `${root}www` } });
   browser = await chromium.launch({
@@ -25,7 +25,7 @@ after(async () => {
   await site?.close();
 });
 
-test('browser entry: assume role → invoke across origins, no init call', async () => {
+test('browser entry: assume role → invoke across origins, no init call', { timeout: 60_000 }, async () => {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -45,7 +45,7 @@ test('browser entry: assume role → invoke across origins, no init call', async
   assert.equal(aws.stats.regions['eu-west-1'], 1); // the successful AssumeRole; the denied one used the default (us-east-1)
 });
 
-test('the playground: preset → variables form → Test → raw response and mapped output', async () => {
+test('the playground: preset → variables form → Test → raw response and mapped output', { timeout: 60_000 }, async () => {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));

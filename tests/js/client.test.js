@@ -2,7 +2,7 @@
 // cache (refresh, one AssumeRole for 1,000 concurrent calls), listFoundationModels, retries.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BedrockClient, AwsError } from '../../pkg/node.mjs';
+import { BedrockClient, CredentialCache, AwsError } from '../../pkg/node.mjs';
 import { setup, fixture, HAIKU, ROLE_ARN } from './env.js';
 
 let env;
@@ -166,4 +166,23 @@ test('free() and Symbol.dispose release the client', () => {
   const client = env.client(BedrockClient);
   client.free();
   client[Symbol.dispose]();
+});
+
+test('a shared CredentialCache: clients with the same role share one AssumeRole; others keep theirs', async () => {
+  env.sim.reset();
+  const body = fixture('anthropic').request;
+  const credentialCache = new CredentialCache();
+  const a = env.client(BedrockClient, { credentialCache });
+  const b = env.client(BedrockClient, { credentialCache });
+  await Promise.all([a.invoke({ modelId: HAIKU, body }), b.invoke({ modelId: HAIKU, body })]);
+  assert.equal(env.sim.stats.assumeRole.count, 1);
+  assert.equal((await a.checkRole()).accessKeyId, (await b.checkRole()).accessKeyId);
+  const otherSession = env.client(BedrockClient, { credentialCache, assumeRole: { sessionName: 'other-session' } });
+  await otherSession.invoke({ modelId: HAIKU, body });
+  assert.equal(env.sim.stats.assumeRole.count, 2);
+  const own = env.client(BedrockClient);
+  await own.invoke({ modelId: HAIKU, body });
+  assert.equal(env.sim.stats.assumeRole.count, 3);
+  assert.throws(() => env.client(BedrockClient, { credentialCache: {} }), (e) => e instanceof TypeError && e.message === 'credentialCache must be a CredentialCache');
+  credentialCache.free();
 });

@@ -8,7 +8,7 @@ import { startSimulator } from '../../simulator/index.js';
 import { fixture } from './env.js';
 
 let sim, mf;
-before(async () => {
+before({ timeout: 60_000 }, async () => {
   sim = await startSimulator();
   mf = new Miniflare({
     modules: true,
@@ -23,7 +23,7 @@ after(async () => {
   await sim?.close();
 });
 
-test('workerd: assume role → invoke → map → stream, with no init call', async () => {
+test('workerd: assume role → invoke → map → stream, with no init call', { timeout: 60_000 }, async () => {
   const res = await mf.dispatchFetch(`http://worker.local/?sim=${encodeURIComponent(sim.url)}`);
   const out = await res.json();
   assert.equal(res.status, 200, JSON.stringify(out));
