@@ -9,7 +9,7 @@ import { fixture, HAIKU } from './env.js';
 const root = new URL('../../', import.meta.url).pathname;
 let aws, site, browser;
 
-before({ timeout: 60_000 }, async () => {
+before(async () => {
   aws = await startSimulator();
   site = await startSimulator({ static: { '/pkg': `${root}pkg`, '/page': `${root}tests/js/browser`, '/www': `${root}www` } });
   browser = await chromium.launch({
@@ -18,7 +18,7 @@ before({ timeout: 60_000 }, async () => {
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
       '--no-first-run', '--disable-component-update', '--disable-sync'],
   });
-});
+}, { timeout: 60_000 });
 after(async () => {
   await browser?.close();
   await aws?.close();

@@ -8,7 +8,7 @@ import { startSimulator } from '../../simulator/index.js';
 import { fixture } from './env.js';
 
 let sim, mf;
-before({ timeout: 60_000 }, async () => {
+before(async () => {
   sim = await startSimulator();
   mf = new Miniflare({
     modules: true,
@@ -17,7 +17,7 @@ before({ timeout: 60_000 }, async () => {
     compatibilityDate: '2025-01-01',
     modulesRules: [{ type: 'ESModule', include: ['**/*.js'] }, { type: 'CompiledWasm', include: ['**/*.wasm'] }],
   });
-});
+}, { timeout: 60_000 });
 after(async () => {
   await mf?.dispose();
   await sim?.close();
