@@ -36,69 +36,45 @@ pub struct Error {
 }
 
 impl Error {
-    /// Bad configuration or input, caught before any request.
-    pub fn config(code: &str, field: &str, message: impl Into<String>, hint: &str) -> Self {
+    /// The common shape: no field, status or request ID, not retryable.
+    fn new(kind: ErrorKind, code: &str, message: impl Into<String>, hint: impl Into<String>) -> Self {
         Error {
-            kind: ErrorKind::Config,
+            kind,
             code: code.to_string(),
             message: message.into(),
-            hint: hint.to_string(),
-            field: Some(field.to_string()),
+            hint: hint.into(),
+            field: None,
             status: None,
             request_id: None,
             retryable: false,
         }
+    }
+
+    /// Bad configuration or input, caught before any request.
+    pub fn config(code: &str, field: &str, message: impl Into<String>, hint: &str) -> Self {
+        Error::new(ErrorKind::Config, code, message, hint).with_field(field)
     }
 
     /// A JS argument of the wrong type.
     pub fn type_error(field: &str, expected: &str) -> Self {
-        Error {
-            kind: ErrorKind::Type,
-            code: "INVALID_ARGUMENT_TYPE".to_string(),
-            message: format!("{field} must be {expected}"),
-            hint: format!("Pass {expected} as `{field}`."),
-            field: Some(field.to_string()),
-            status: None,
-            request_id: None,
-            retryable: false,
-        }
+        Error::new(ErrorKind::Type, "INVALID_ARGUMENT_TYPE", format!("{field} must be {expected}"), format!("Pass {expected} as `{field}`."))
+            .with_field(field)
     }
 
     /// A required option is missing (thrown as `TypeError`, as aws4fetch does).
     pub fn missing(field: &str) -> Self {
-        Error {
-            message: format!("{field} is a required option"),
-            hint: format!("Set `{field}`."),
-            ..Error::type_error(field, "set")
-        }
+        Error::new(ErrorKind::Type, "INVALID_ARGUMENT_TYPE", format!("{field} is a required option"), format!("Set `{field}`."))
+            .with_field(field)
     }
 
-    /// The request never got an answer.
+    /// The request never got an answer (retryable unless the caller aborted it).
     pub fn network(code: &str, message: impl Into<String>, hint: &str) -> Self {
-        Error {
-            kind: ErrorKind::Network,
-            code: code.to_string(),
-            message: message.into(),
-            hint: hint.to_string(),
-            field: None,
-            status: None,
-            request_id: None,
-            retryable: code != "ABORTED",
-        }
+        Error { retryable: code != "ABORTED", ..Error::new(ErrorKind::Network, code, message, hint) }
     }
 
     /// A stream that broke mid-way (framing, CRC, an exception frame).
     pub fn stream(code: &str, message: impl Into<String>, hint: &str) -> Self {
-        Error {
-            kind: ErrorKind::Stream,
-            code: code.to_string(),
-            message: message.into(),
-            hint: hint.to_string(),
-            field: None,
-            status: None,
-            request_id: None,
-            retryable: false,
-        }
+        Error::new(ErrorKind::Stream, code, message, hint)
     }
 
     pub fn with_field(mut self, field: &str) -> Self {
