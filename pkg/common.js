@@ -5,11 +5,14 @@ import { presets } from './presets.js';
 export { BedrockConnectError, ConfigError, AwsError, NetworkError, StreamError, presets };
 
 const errorClasses = { ConfigError, AwsError, NetworkError, StreamError };
+/** Bodies from this size on are hashed natively where the runtime can (below it, wasm is faster than the call). */
+const NATIVE_HASH_MIN = 1024;
 const decoder = new TextDecoder();
 
 /**
- * @param {{ get(): any, ready(): Promise<any> }} loader  the wasm bindings: `get()` once loaded
- *   (or null), `ready()` loads them once.
+ * @param {{ get(): any, ready(): Promise<any>, sha256Hex?: (data: string | Uint8Array) => string }} loader
+ *   the wasm bindings: `get()` once loaded (or null), `ready()` loads them once; `sha256Hex`, a
+ *   native SHA-256 where the runtime has a synchronous one (Node).
  */
 export function createApi(loader) {
   let registered = false;
@@ -340,7 +343,14 @@ export function createApi(loader) {
     ready: async () => {
       await ready();
     },
-    signRequest: (input) => now().signRequest(input),
+    signRequest: (input) => {
+      const wasm = now();
+      const body = input?.body;
+      const size = typeof body === 'string' ? body.length : body instanceof Uint8Array ? body.byteLength : 0;
+      // A runtime with a native SHA-256 (Node) hashes large bodies itself: the body then never
+      // crosses into wasm, and wasm signs with the given payload hash.
+      return loader.sha256Hex && size >= NATIVE_HASH_MIN ? wasm.signRequest(input, loader.sha256Hex(body)) : wasm.signRequest(input);
+    },
     parseModelId: (input, context) => now().parseModelId(input, context),
     policies: (input) => now().policies(input),
   };

@@ -1,8 +1,11 @@
 /** Node entry (CommonJS; node.mjs re-exports it): loads the wasm synchronously, no init call. */
+const { createHash } = require('node:crypto');
 const wasm = require('./wasm/nodejs/bedrock_connect.js');
 const common = require('./common.cjs');
 
-const api = common.createApi({ get: () => wasm, ready: async () => wasm });
+// Node's OpenSSL SHA-256 hashes large bodies faster than wasm can (crypto injected per runtime).
+const sha256Hex = (data) => createHash('sha256').update(data).digest('hex');
+const api = common.createApi({ get: () => wasm, ready: async () => wasm, sha256Hex });
 
 module.exports = {
   ...api,

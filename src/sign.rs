@@ -71,6 +71,9 @@ pub struct Settings {
     pub location: Location,
     pub expires_in_secs: Option<u64>,
     pub excluded_headers: Vec<String>,
+    /// The body's SHA-256 in lower-case hex when the runtime hashed it natively (aws-sigv4's
+    /// `SignableBody::Precomputed`; the Node entry uses node:crypto); `None` = hash the body here.
+    pub payload_hash: Option<String>,
 }
 
 impl Default for Settings {
@@ -83,6 +86,7 @@ impl Default for Settings {
             location: Location::Headers,
             expires_in_secs: None,
             excluded_headers: Vec::new(),
+            payload_hash: None,
         }
     }
 }
@@ -255,7 +259,10 @@ fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credenti
             slow_url(&slow_uri).ok_or_else(canonical_error)?
         }
     };
-    let payload_hash = hex(&Sha256::digest(&request.body));
+    let payload_hash = match &settings.payload_hash {
+        Some(h) => h.clone(),
+        None => hex(&Sha256::digest(&request.body)),
+    };
 
     // Canonical headers, as aws-sigv4's `HeaderMap`: request headers, `host`, then (header form)
     // the date, token and checksum headers replacing any given.

@@ -203,6 +203,7 @@ fn random_case(rng: &mut Rng) -> (HttpRequest, Credentials, String, String, u64,
         location,
         expires_in_secs: (location == Location::Headers && rng.chance(50) || !rng.chance(3)).then(|| rng.next() % 700_000),
         excluded_headers: (0..rng.below(3)).map(|_| rng.pick(EXCLUDABLE).to_string()).collect(),
+        payload_hash: None,
     };
     (request, credentials, region, service, time_ms, settings)
 }

@@ -25,8 +25,10 @@ thread_local! {
 
 /// JS: signRequest({ method, url, headers, body, region, service, credentials, signingDate, settings }) → { method, url, headers }
 #[wasm_bindgen(js_name = signRequest)]
-pub fn sign_request(input: JsValue) -> Result<JsValue, JsValue> {
-    sign_request_core(&input).map_err(to_js)
+/// `payload_hash`: the body's SHA-256 hex when the runtime hashed it natively (the body is then
+/// not copied into wasm).
+pub fn sign_request(input: JsValue, payload_hash: Option<String>) -> Result<JsValue, JsValue> {
+    sign_request_core(&input, payload_hash).map_err(to_js)
 }
 
 // `signRequest` is called per request, so its input is read with direct property accesses
@@ -212,7 +214,7 @@ fn header_name_js(name: &str) -> JsValue {
     })
 }
 
-fn sign_request_core(input: &JsValue) -> crate::error::Result<JsValue> {
+fn sign_request_core(input: &JsValue, payload_hash: Option<String>) -> crate::error::Result<JsValue> {
     if !input.is_object() {
         return Err(Error::type_error("input", "an object"));
     }
@@ -228,12 +230,14 @@ fn sign_request_core(input: &JsValue) -> crate::error::Result<JsValue> {
     method.make_ascii_uppercase();
     let mut request = HttpRequest::new(&method, string_of(i.url(), "url")?);
     request.headers = headers_of(i.headers())?;
-    let body = i.body();
-    request.body = match long_string(&body) {
-        Some(s) => s.into_bytes(),
-        None => cv::body(&body, "body", false)?,
-    };
-    let settings = read_settings(&i.settings())?;
+    if payload_hash.is_none() {
+        let body = i.body();
+        request.body = match long_string(&body) {
+            Some(s) => s.into_bytes(),
+            None => cv::body(&body, "body", false)?,
+        };
+    }
+    let settings = Settings { payload_hash, ..read_settings(&i.settings())? };
     let scope = Scope { region: &region, service: &service, time_ms };
     let signed = SIGN_KEYS.with(|keys| sign::sign_request_with(&mut keys.borrow_mut(), request, &credentials, scope, &settings))?;
     let headers = js_sys::Object::new();
@@ -272,6 +276,7 @@ fn read_settings(s: &JsValue) -> crate::error::Result<Settings> {
         },
         expires_in_secs: cv::opt_u32(s, "expiresIn", "settings.expiresIn")?.map(u64::from),
         excluded_headers: cv::string_array(s, "excludedHeaders", "settings.excludedHeaders")?,
+        payload_hash: None,
     })
 }
 

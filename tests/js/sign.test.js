@@ -86,3 +86,19 @@ test('bad input: TypeError for types, ConfigError for values', () => {
     (e) => e.code === 'INVALID_OPTION' && e.field === 'settings.location');
   assert.throws(() => signRequest({ url: 'not a url', region: 'us-east-1', service: 'bedrock', credentials }), (e) => e.code === 'SIGNING_FAILED');
 });
+
+test('large bodies (hashed with node:crypto in the Node entry) still sign exactly as smithy does', async () => {
+  const big = JSON.stringify({ messages: [{ role: 'user', content: `é "q" \n ${'x'.repeat(70_000)} 😀` }] });
+  for (const bodyInput of [big, new TextEncoder().encode(big)]) {
+    for (const payloadChecksumHeader of [false, true]) {
+      const ours = signRequest({ method: 'POST', url, headers: { 'content-type': 'application/json' }, body: bodyInput, region: 'us-east-1', service: 'bedrock', credentials, signingDate, settings: { payloadChecksumHeader } });
+      const u = new URL(url);
+      const theirs = await smithy({ applyChecksum: payloadChecksumHeader }).sign(
+        { method: 'POST', protocol: 'https:', hostname: u.hostname, path: u.pathname, query: {}, headers: { host: u.hostname, 'content-type': 'application/json' }, body: big },
+        { signingDate },
+      );
+      assert.equal(ours.headers.authorization, theirs.headers.authorization);
+      if (payloadChecksumHeader) assert.equal(ours.headers['x-amz-content-sha256'], theirs.headers['x-amz-content-sha256']);
+    }
+  }
+});
