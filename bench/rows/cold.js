@@ -18,6 +18,12 @@ const CANDIDATES = [
       m.signRequest({ url: 'https://bedrock.us-east-1.amazonaws.com/foundation-models', region: 'us-east-1', service: 'bedrock', credentials: ${CREDS} });`,
   },
   {
+    name: 'bedrock-connect (pkg/node.cjs via require)',
+    body: `const m = (await import('node:module')).createRequire(${JSON.stringify(OURS)})(${JSON.stringify(`${ROOT}pkg/node.cjs`)});
+      new m.BedrockClient({ region: 'us-east-1', credentials: ${CREDS} });
+      m.signRequest({ url: 'https://bedrock.us-east-1.amazonaws.com/foundation-models', region: 'us-east-1', service: 'bedrock', credentials: ${CREDS} });`,
+  },
+  {
     name: 'SDK v3 (client-bedrock-runtime + credential-providers)',
     body: `const [r, c] = await Promise.all([import('@aws-sdk/client-bedrock-runtime'), import('@aws-sdk/credential-providers')]);
       new r.BedrockRuntimeClient({ region: 'us-east-1', credentials: c.fromTemporaryCredentials({ params: { RoleArn: 'arn:aws:iam::123456789012:role/BedrockAccess', RoleSessionName: 'x' }, masterCredentials: ${CREDS} }) });`,
@@ -28,6 +34,8 @@ const CANDIDATES = [
       new a.AwsClient(${CREDS});`,
   },
   { name: 'empty node process (reference)', body: '', reference: true },
+  // Node's own cost of a first dynamic import (loader start-up), paid by every candidate above.
+  { name: 'dynamic import of an empty ES module (reference)', body: "await import('data:text/javascript,export default 1');", reference: true },
 ];
 
 const script = (body) => `const t0 = performance.now();
