@@ -78,7 +78,7 @@ export function coldRow({ runs = 15, log = () => {} } = {}) {
   });
   const ours = rows.find((r) => r.ours);
   for (const r of rows) r.ratio = r.reference ? null : r.importMs / ours.importMs;
-  const sdk = rows[1];
+  const sdk = rows.find((r) => r.name.startsWith('SDK v3'));
   return {
     id: 'cold', group: 'cold', kind: 'cold',
     title: `6. Node cold start: import + compile + instantiate + first client, fresh process each (median of ${runs})`,
