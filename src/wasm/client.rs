@@ -33,7 +33,7 @@ use crate::sign::{Credentials, KeyCache};
 use crate::sts::{self, AssumedRole};
 use crate::wasm::convert::{self as cv, get};
 use crate::wasm::error::to_js;
-use crate::wasm::fetch;
+use crate::wasm::fetch::{self, Answer};
 
 /// The assumed-role cache and its in-flight AssumeRoles: one per client, or shared.
 #[derive(Default)]
@@ -439,10 +439,8 @@ async fn invoke_once(inner: &Rc<Inner>, invoke: &Invoke, signal: Option<&AbortSi
 /// The inference profile for a model refused on demand: from ListInferenceProfiles when the
 /// role may call it, else the first candidate of the dated table.
 async fn choose_profile(inner: &Rc<Inner>, model_id: &str) -> String {
-    let region = &inner.config.region;
-    let listed = run(inner, profile::build_list(&inner.config.control_url), bedrock::parse_error, None).await;
-    let picked = listed.ok().and_then(|answer| profile::pick(&answer, region, model_id));
-    picked.or_else(|| profile::candidates(region, model_id).into_iter().next()).unwrap_or_else(|| format!("us.{model_id}"))
+    let listed = run(inner, profile::build_list(&inner.config.control_url), bedrock::parse_error, None).await.ok();
+    profile::choose(listed.as_ref(), &inner.config.region, model_id)
 }
 
 fn read_filters(o: &JsValue) -> Result<ListFilters> {
@@ -482,14 +480,35 @@ async fn run(inner: &Rc<Inner>, request: HttpRequest, parse_error: ErrorParser, 
 }
 
 async fn run_traced(inner: &Rc<Inner>, request: HttpRequest, parse_error: ErrorParser, signal: Option<&AbortSignal>, trace: &Tracer) -> std::result::Result<HttpResponse, Failed> {
-    let call = match &inner.config.bearer_token {
+    whole(drive(inner, bedrock_call(inner, request, parse_error), Creds::Role, signal, trace, Body::Whole).await?)
+}
+
+/// A Bedrock call: with the API key when the client has one, else SigV4 as `bedrock`.
+pub(crate) fn bedrock_call(inner: &Inner, request: HttpRequest, parse_error: ErrorParser) -> Call {
+    match &inner.config.bearer_token {
         Some(token) => Call::new(request, Auth::Bearer, inner.config.retry, parse_error).with_bearer(token),
         None => {
             let auth = Auth::SigV4 { region: inner.config.region.clone(), service: bedrock::SIGNING_NAME.into() };
             Call::new(request, auth, inner.config.retry, parse_error)
         }
-    };
-    drive(inner, call, Creds::Role, signal, trace).await
+    }
+}
+
+/// How a driven call's answer body is read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Body {
+    /// Read whole into an `HttpResponse`.
+    Whole,
+    /// A 2xx body is left open for streaming; an error answer is still read whole.
+    Open,
+}
+
+/// The whole answer of a `Body::Whole` call (which never leaves a body open).
+fn whole(answer: Answer) -> std::result::Result<HttpResponse, Failed> {
+    match answer {
+        Answer::Whole(response) => Ok(response),
+        Answer::Open(_) => Err(Failed::Core(Error::network("MALFORMED_RESPONSE", "a streamed answer where a whole one was expected", "Retry the call."))),
+    }
 }
 
 /// Why a driven call ended without an answer: an error of the core (still inspectable), or one
@@ -535,7 +554,8 @@ pub(crate) enum Creds {
 }
 
 /// Drives a `Call` to its end: credentials, fetch, sleep, repeat.
-async fn drive(inner: &Rc<Inner>, mut call: Call, creds: Creds, signal: Option<&AbortSignal>, trace: &Tracer) -> std::result::Result<HttpResponse, Failed> {
+pub(crate) async fn drive(inner: &Rc<Inner>, mut call: Call, creds: Creds, signal: Option<&AbortSignal>, trace: &Tracer, body: Body) -> std::result::Result<Answer, Failed> {
+    let sts = matches!(creds, Creds::Base);
     let mut step = call.start();
     loop {
         step = match step {
@@ -543,28 +563,41 @@ async fn drive(inner: &Rc<Inner>, mut call: Call, creds: Creds, signal: Option<&
                 let credentials = credentials_for(inner, creds, refresh, trace).await?;
                 call.on_credentials_with(&mut inner.keys.borrow_mut(), &credentials, now_ms(inner))
             }
-            Step::Send(request) => match fetch::send(&inner.fetch, &request, inner.config.timeout_ms, signal).await {
-                Ok(response) => {
-                    if let Some(t) = trace {
-                        *t.borrow_mut() = Trace { request: Some(request), response: Some(response.clone()), sts: matches!(creds, Creds::Base) };
+            Step::Send(request) => {
+                let sent = match body {
+                    Body::Whole => fetch::send(&inner.fetch, &request, inner.config.timeout_ms, signal).await.map(Answer::Whole),
+                    Body::Open => fetch::send_streaming(&inner.fetch, &request, inner.config.timeout_ms, signal).await,
+                };
+                match sent {
+                    Ok(Answer::Open(open)) => {
+                        let head = HttpResponse { status: open.status, headers: open.headers.clone(), body: Vec::new() };
+                        record(trace, request, Some(&head), sts);
+                        return Ok(Answer::Open(open));
                     }
-                    call.on_response(response, js_sys::Math::random())
-                }
-                Err(e) if trace.is_some() => {
-                    if let Some(t) = trace {
-                        *t.borrow_mut() = Trace { request: Some(request), response: None, sts: matches!(creds, Creds::Base) };
+                    Ok(Answer::Whole(response)) => {
+                        record(trace, request, Some(&response), sts);
+                        call.on_response(response, js_sys::Math::random())
                     }
-                    call.on_network_error(e, js_sys::Math::random())
+                    Err(e) => {
+                        record(trace, request, None, sts);
+                        call.on_network_error(e, js_sys::Math::random())
+                    }
                 }
-                Err(e) => call.on_network_error(e, js_sys::Math::random()),
-            },
+            }
             Step::Sleep { ms } => {
                 fetch::sleep(ms).await;
                 call.on_timer()
             }
-            Step::Done(response) => return Ok(response),
+            Step::Done(response) => return Ok(Answer::Whole(response)),
             Step::Fail(e) => return Err(Failed::Core(e)),
         };
+    }
+}
+
+/// Keeps the last exchange of a traced call (copies only when there is a trace).
+fn record(trace: &Tracer, request: HttpRequest, response: Option<&HttpResponse>, sts: bool) {
+    if let Some(t) = trace {
+        *t.borrow_mut() = Trace { request: Some(request), response: response.cloned(), sts };
     }
 }
 
@@ -618,7 +651,7 @@ async fn assume(inner: Rc<Inner>, key: CacheKey, base: Credentials, trace: Trace
     let params = &key.params;
     let (request, warning) = sts::build_assume_role(params, &base);
     let call = Call::new(request, sts::auth(params), inner.config.retry, sts::parse_error);
-    let outcome = match drive(&inner, call, Creds::Base, None, &trace).await {
+    let outcome = match drive(&inner, call, Creds::Base, None, &trace, Body::Whole).await.and_then(whole) {
         Ok(response) => sts::parse_assume_role(&response).map_err(|e| to_js(sts::diagnose(e, params))),
         Err(Failed::Core(e)) => Err(to_js(sts::diagnose(e, params))),
         Err(Failed::Js(v)) => Err(v),

@@ -12,15 +12,14 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 use crate::bedrock;
-use crate::client::{Auth, Call, Step};
 use crate::error::{Error, Result};
 use crate::mapping::Path;
 use crate::preset;
 use crate::stream::{self, Api, Out, StreamReader};
-use crate::wasm::client::{credentials_for, now_ms, read_signal, Creds, Failed, Inner, Trace, Tracer, WasmClient};
+use crate::wasm::client::{bedrock_call, drive, now_ms, read_signal, Body, Creds, Failed, Inner, Tracer, WasmClient};
 use crate::wasm::convert::{self as cv, get};
 use crate::wasm::error::to_js;
-use crate::wasm::fetch::{self, Answer, OpenStream};
+use crate::wasm::fetch::{Answer, OpenStream};
 
 /// JS: the handle behind `invokeStream()` / `converseStream()`: `nextBatch()` → Promise<events | undefined>, `cancel()`.
 #[wasm_bindgen]
@@ -178,7 +177,7 @@ impl WasmClient {
             let signal = read_signal(&options).map_err(to_js)?;
             let request = stream::build_converse(&inner.config.runtime_url, &model_id, body, false);
             let started = now_ms(&inner);
-            let response = match drive_stream(&inner, request, signal.as_ref()).await? {
+            let response = match drive_stream(&inner, request, signal.as_ref(), &None).await? {
                 Answer::Whole(r) => r,
                 Answer::Open(open) => read_to_end(&open).await.map_err(to_js)?,
             };
@@ -217,7 +216,7 @@ fn converse_request(inner: &Inner, o: &JsValue) -> Result<(String, Vec<u8>)> {
 
 async fn open_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, api: Api, delta: Option<Path>, options: &JsValue) -> std::result::Result<JsValue, JsValue> {
     let signal = read_signal(options).map_err(to_js)?;
-    match drive_stream(inner, request, signal.as_ref()).await? {
+    match drive_stream(inner, request, signal.as_ref(), &None).await? {
         Answer::Open(open) => {
             let state = State { open: Some(Rc::new(open)), reader: StreamReader::new(api, delta), queue: VecDeque::new(), finished: false };
             Ok(WasmStream { state: Rc::new(RefCell::new(state)) }.into())
@@ -226,51 +225,10 @@ async fn open_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, api: 
     }
 }
 
-/// Like the client's driver, but a 2xx answer is returned with its body unread.
-async fn drive_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, signal: Option<&AbortSignal>) -> std::result::Result<Answer, JsValue> {
-    drive_stream_traced(inner, request, signal, &None).await
-}
-
-async fn drive_stream_traced(inner: &Rc<Inner>, request: crate::http::HttpRequest, signal: Option<&AbortSignal>, trace: &Tracer) -> std::result::Result<Answer, JsValue> {
-    let auth = match &inner.config.bearer_token {
-        Some(_) => Auth::Bearer,
-        None => Auth::SigV4 { region: inner.config.region.clone(), service: bedrock::SIGNING_NAME.into() },
-    };
-    let mut call = Call::new(request, auth, inner.config.retry, bedrock::parse_error);
-    if let Some(token) = &inner.config.bearer_token {
-        call = call.with_bearer(token);
-    }
-    let mut step = call.start();
-    loop {
-        step = match step {
-            Step::NeedCredentials { refresh } => {
-                let credentials = credentials_for(inner, Creds::Role, refresh, trace).await?;
-                call.on_credentials(&credentials, now_ms(inner))
-            }
-            Step::Send(req) => match fetch::send_streaming(&inner.fetch, &req, inner.config.timeout_ms, signal).await {
-                Ok(Answer::Open(open)) => {
-                    if let Some(t) = trace {
-                        let response = crate::http::HttpResponse { status: open.status, headers: open.headers.clone(), body: Vec::new() };
-                        *t.borrow_mut() = Trace { request: Some(req), response: Some(response), sts: false };
-                    }
-                    return Ok(Answer::Open(open));
-                }
-                Ok(Answer::Whole(response)) => {
-                    if let Some(t) = trace {
-                        *t.borrow_mut() = Trace { request: Some(req), response: Some(response.clone()), sts: false };
-                    }
-                    call.on_response(response, js_sys::Math::random())
-                }
-                Err(e) => call.on_network_error(e, js_sys::Math::random()),
-            },
-            Step::Sleep { ms } => {
-                fetch::sleep(ms).await;
-                call.on_timer()
-            }
-            Step::Done(response) => return Ok(Answer::Whole(response)),
-            Step::Fail(e) => return Err(JsValue::from(Failed::Core(e))),
-        };
-    }
+/// Drives a Bedrock call with the client's driver, leaving a 2xx body open for streaming.
+async fn drive_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, signal: Option<&AbortSignal>, trace: &Tracer) -> std::result::Result<Answer, Failed> {
+    let call = bedrock_call(inner, request, bedrock::parse_error);
+    drive(inner, call, Creds::Role, signal, trace, Body::Open).await
 }
 
 async fn read_to_end(open: &OpenStream) -> Result<crate::http::HttpResponse> {
@@ -285,7 +243,7 @@ async fn read_to_end(open: &OpenStream) -> Result<crate::http::HttpResponse> {
 /// counts come from the invocation metrics; the raw response body shown is the chunks as a JSON array.
 pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, body: Vec<u8>, trace: &Tracer) -> std::result::Result<JsValue, Failed> {
     let request = stream::build_invoke_stream(&inner.config.runtime_url, model_id, body, "application/json", "application/json");
-    let open = match drive_stream_traced(inner, request, None, trace).await.map_err(Failed::Js)? {
+    let open = match drive_stream(inner, request, None, trace).await? {
         Answer::Open(open) => open,
         Answer::Whole(_) => return Err(Failed::Core(Error::network("MALFORMED_RESPONSE", "the stream ended before it began", "Retry the call."))),
     };
