@@ -81,6 +81,14 @@ pub fn pick(list: &HttpResponse, region: &str, model_id: &str) -> Option<String>
     None
 }
 
+/// The profile to use for `model_id`: from a ListInferenceProfiles answer when there is one
+/// (the role may lack the permission), else the dated table's first candidate.
+pub fn choose(list: Option<&HttpResponse>, region: &str, model_id: &str) -> String {
+    list.and_then(|answer| pick(answer, region, model_id))
+        .or_else(|| candidates(region, model_id).into_iter().next())
+        .unwrap_or_else(|| format!("global.{model_id}"))
+}
+
 /// The on-demand refusal with a hint naming the profile to use.
 pub fn with_profile_hint(mut e: Error, profile: &str) -> Error {
     e.hint = format!(
@@ -166,6 +174,13 @@ mod tests {
         assert_eq!(pick(&list, "ap-south-1", SONNET).as_deref(), Some(&*format!("global.{SONNET}")));
         assert_eq!(pick(&list, "us-east-1", "missing.model"), None);
         assert_eq!(pick(&answer("not json"), "us-east-1", SONNET), None);
+    }
+
+    #[test]
+    fn choosing_without_a_list_takes_the_table() {
+        assert_eq!(choose(None, "eu-west-3", SONNET), format!("eu.{SONNET}"));
+        assert_eq!(choose(Some(&answer("{}")), "ap-northeast-1", SONNET), format!("jp.{SONNET}"));
+        assert_eq!(choose(None, "cn-north-1", SONNET), format!("global.{SONNET}"));
     }
 
     #[test]

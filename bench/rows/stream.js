@@ -1,6 +1,7 @@
 // bench/rows/stream.js — row 7 (Node only): decode an InvokeModelWithResponseStream body (Claude chunks) from bytes to text deltas.
 import { EventStreamCodec, getChunkedStream, getMessageUnmarshaller, readableStreamToIterable } from '@smithy/core/event-streams';
 import { fromBase64, fromUtf8, toBase64, toUtf8 } from '@smithy/core/serde';
+import { seededRandom } from '../../simulator/streaming.js'; // mulberry32, so every run decodes the same bytes
 
 const N = 8; // distinct streams, each ~2,000 frames (~0.5 MB), cycled like every row's inputs
 const DELTAS = 2000; // content_block_delta frames per stream; one message_stop frame with the metrics follows
@@ -11,18 +12,6 @@ const CREDENTIALS = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'x' };
 const PADDING = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 // Code points for the deltas: mostly ASCII, plus what must be escaped in JSON and multi-byte UTF-8 (2, 3 and 4 bytes).
 const ALPHABET = [...'abcdefghijklmnopqrstuvwxyz     ABCDEFGHIJ0123456789.,;:!?-'.split(''), '"', '"', '\\', '\n', '\t', 'é', 'ü', 'ß', '€', '—', '日', '本', '📈', '😀'];
-
-/** mulberry32: a small deterministic PRNG, so every run decodes the same bytes. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const HEADERS = {
   ':event-type': { type: 'string', value: 'chunk' },
@@ -36,7 +25,7 @@ const HEADERS = {
  * into PIECE-byte reads (each its own buffer, like network reads). Returns { pieces, bytes, frames, text, frameSizes }.
  */
 export function buildStream(i, codec) {
-  const random = rng(0x5eed + i);
+  const random = seededRandom(0x5eed + i);
   const frames = [];
   let text = '';
   const chunk = (model) => {
