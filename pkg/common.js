@@ -48,17 +48,21 @@ export function createApi(loader) {
     }
   }
 
-  /** An InvokeModel `chunk` event; its `json` is parsed from the chunk's text on first use. */
+  /** An InvokeModel `chunk` event; its `json` is decoded and parsed from the batch's bytes on first use. */
   class ChunkEvent {
     #raw;
+    #start;
+    #end;
     #json;
-    constructor(raw, text) {
+    constructor(raw, start, end, text) {
       this.type = 'chunk';
       this.text = text;
       this.#raw = raw;
+      this.#start = start;
+      this.#end = end;
     }
     get json() {
-      if (this.#json === undefined) this.#json = JSON.parse(this.#raw);
+      if (this.#json === undefined) this.#json = JSON.parse(decoder.decode(this.#raw.subarray(this.#start, this.#end)));
       return this.#json;
     }
     toJSON() {
@@ -107,19 +111,22 @@ export function createApi(loader) {
           this.#close();
           return undefined;
         }
-        this.#queue = [];
-        this.#head = 0;
-        for (let i = 0; i < batch.length; ) {
-          if (batch[i] === 0) {
-            this.#queue.push(new ChunkEvent(batch[i + 1], batch[i + 2]));
-            i += 3;
-          } else {
-            this.#queue.push(batch[i + 1]);
-            i += 2;
-          }
-        }
+        this.#fill(batch);
       }
       return this.#queue[this.#head++];
+    }
+
+    /** Unpacks a batch `[text, raw, meta, events]` (src/wasm/stream.rs `batch_to_js`) into the queue. */
+    #fill([text, raw, meta, events]) {
+      const queue = [];
+      let e = 0;
+      for (let i = 0; i < meta.length; i += 5) {
+        const kind = meta[i];
+        if (kind === 1) queue.push(events[e++]);
+        else queue.push(new ChunkEvent(raw, meta[i + 1], meta[i + 2], kind === 0 ? text.slice(meta[i + 3], meta[i + 4]) : null));
+      }
+      this.#queue = queue;
+      this.#head = 0;
     }
 
     #close() {
@@ -133,9 +140,10 @@ export function createApi(loader) {
     [Symbol.asyncIterator]() {
       this.#claim('its async iterator');
       return {
-        next: async () => {
-          const value = await this.#next();
-          return value === undefined ? { done: true, value: undefined } : { done: false, value };
+        next: () => {
+          // Events already unpacked need no extra await.
+          if (this.#head < this.#queue.length) return Promise.resolve({ done: false, value: this.#queue[this.#head++] });
+          return this.#next().then((value) => (value === undefined ? { done: true, value: undefined } : { done: false, value }));
         },
         return: async () => {
           this.#close();
@@ -152,10 +160,16 @@ export function createApi(loader) {
       this.#claim('textStream');
       return new ReadableStream({
         pull: async (controller) => {
-          for (;;) {
+          // One pull hands over every delta unpacked so far (at least one, unless the stream ended).
+          for (let sent = false; !sent; ) {
             const event = await this.#next();
             if (event === undefined) return controller.close();
-            if (typeof event.text === 'string' && event.text.length > 0) return controller.enqueue(event.text);
+            for (let e = event; e !== undefined; e = this.#head < this.#queue.length ? this.#queue[this.#head++] : undefined) {
+              if (typeof e.text === 'string' && e.text.length > 0) {
+                controller.enqueue(e.text);
+                sent = true;
+              }
+            }
           }
         },
         cancel: () => this.#close(),

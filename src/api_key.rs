@@ -58,7 +58,7 @@ pub fn mint(credentials: &Credentials, region: &str, now_ms: u64, expires_in: u3
     pairs.sort_by_key(|p| p.split('=').next().unwrap_or(""));
     let presigned = format!("{base}?{}&Version=1", pairs.join("&"));
     Ok(ApiKey {
-        token: format!("{PREFIX}{}", aws_smithy_types::base64::encode(presigned)),
+        token: format!("{PREFIX}{}", base64_simd::STANDARD.encode_to_string(presigned)),
         expiration_ms: now_ms + u64::from(expires_in) * 1000,
     })
 }

@@ -62,13 +62,72 @@ pub struct Message {
     pub payload: Vec<u8>,
 }
 
-impl Message {
+/// One header's value, borrowed from its frame (what `Frame::headers` yields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderRef<'a> {
+    Bool(bool),
+    Byte(i8),
+    Int16(i16),
+    Int32(i32),
+    Int64(i64),
+    Bytes(&'a [u8]),
+    String(&'a str),
+    Timestamp(i64),
+    Uuid([u8; 16]),
+}
+
+impl From<HeaderRef<'_>> for HeaderValue {
+    fn from(v: HeaderRef<'_>) -> Self {
+        match v {
+            HeaderRef::Bool(b) => HeaderValue::Bool(b),
+            HeaderRef::Byte(b) => HeaderValue::Byte(b),
+            HeaderRef::Int16(n) => HeaderValue::Int16(n),
+            HeaderRef::Int32(n) => HeaderValue::Int32(n),
+            HeaderRef::Int64(n) => HeaderValue::Int64(n),
+            HeaderRef::Bytes(b) => HeaderValue::Bytes(b.to_vec()),
+            HeaderRef::String(s) => HeaderValue::String(s.to_string()),
+            HeaderRef::Timestamp(t) => HeaderValue::Timestamp(t),
+            HeaderRef::Uuid(u) => HeaderValue::Uuid(u),
+        }
+    }
+}
+
+/// One checked frame, borrowed from the bytes it was decoded from: no copy of its headers or
+/// payload (the decoder hands these to a callback; `Message` is the owned form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Frame<'a> {
+    /// The headers section, already checked by `decode_frame`.
+    headers: &'a [u8],
+    pub payload: &'a [u8],
+    /// The first value of each `KNOWN` header, read while checking: Bedrock's readers ask for
+    /// these on every frame.
+    known: [Option<HeaderRef<'a>>; KNOWN.len()],
+}
+
+/// The headers Bedrock's messages are read by.
+const KNOWN: [&str; 5] = [":message-type", ":event-type", ":exception-type", ":error-code", ":error-message"];
+
+impl<'a> Frame<'a> {
+    /// The headers in order (names may repeat).
+    pub fn headers(&self) -> HeaderIter<'a> {
+        HeaderIter { r: Reader { rest: self.headers }, index: 0 }
+    }
+
     /// The first header named `name` if it is a string.
-    pub fn header_str(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n == name).and_then(|(_, v)| match v {
-            HeaderValue::String(s) => Some(s.as_str()),
+    pub fn header_str(&self, name: &str) -> Option<&'a str> {
+        let first = match KNOWN.iter().position(|k| *k == name) {
+            Some(i) => self.known.get(i).copied().flatten(),
+            None => self.headers().map_while(Result::ok).find(|(n, _)| *n == name).map(|(_, v)| v),
+        };
+        match first {
+            Some(HeaderRef::String(s)) => Some(s),
             _ => None,
-        })
+        }
+    }
+
+    pub fn to_message(&self) -> Message {
+        let headers = self.headers().map_while(Result::ok).map(|(n, v)| (n.to_string(), v.into())).collect();
+        Message { headers, payload: self.payload.to_vec() }
     }
 }
 
@@ -182,7 +241,7 @@ fn read_prelude(prelude: &[u8]) -> Result<(usize, usize)> {
 }
 
 /// Decodes one whole frame whose prelude `read_prelude` accepted (`frame.len() == total`).
-fn decode_frame(frame: &[u8], headers_len: usize) -> Result<Message> {
+fn decode_frame(frame: &[u8], headers_len: usize) -> Result<Frame<'_>> {
     if frame.len() < MIN_FRAME_LEN || headers_len > frame.len() - MIN_FRAME_LEN {
         return Err(stream_error("STREAM_FRAME", "event-stream frame is shorter than its prelude says", HINT_CORRUPT));
     }
@@ -197,10 +256,18 @@ fn decode_frame(frame: &[u8], headers_len: usize) -> Result<Message> {
     }
     let (_, rest) = covered.split_at(PRELUDE_LEN);
     let (headers, payload) = rest.split_at(headers_len);
-    Ok(Message { headers: decode_headers(headers)?, payload: payload.to_vec() })
+    let mut frame = Frame { headers, payload, known: [None; KNOWN.len()] };
+    for header in frame.headers() {
+        let (name, value) = header?;
+        if let Some(slot) = KNOWN.iter().position(|k| *k == name).and_then(|i| frame.known.get_mut(i)) {
+            slot.get_or_insert(value);
+        }
+    }
+    Ok(frame)
 }
 
 /// A cursor over the headers section that never reads past its end.
+#[derive(Debug, Clone)]
 struct Reader<'a> {
     rest: &'a [u8],
 }
@@ -224,37 +291,51 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn decode_headers(bytes: &[u8]) -> Result<Vec<(String, HeaderValue)>> {
-    let mut r = Reader { rest: bytes };
-    let mut headers = Vec::with_capacity(4);
-    while !r.rest.is_empty() {
-        let index = headers.len();
-        let name_len = r.u8().map(usize::from).unwrap_or(0);
-        let name = r.take(name_len).ok_or_else(|| {
-            header_error(format!(
-                "event-stream header #{index}: its {name_len}-byte name runs past the end of the headers ({} bytes left)",
-                r.rest.len()
-            ))
-        })?;
-        let name = std::str::from_utf8(name)
-            .map_err(|_| header_error(format!("event-stream header #{index}: its name is not UTF-8")))?
-            .to_string();
-        let value = decode_value(&mut r, &name)?;
-        headers.push((name, value));
-    }
-    Ok(headers)
+/// Iterates a frame's headers: `(name, value)`, or the error that stops it (then `None`).
+#[derive(Debug, Clone)]
+pub struct HeaderIter<'a> {
+    r: Reader<'a>,
+    index: usize,
 }
 
-fn decode_value(r: &mut Reader<'_>, name: &str) -> Result<HeaderValue> {
+impl<'a> Iterator for HeaderIter<'a> {
+    type Item = Result<(&'a str, HeaderRef<'a>)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.r.rest.is_empty() {
+            return None;
+        }
+        let item = next_header(&mut self.r, self.index);
+        self.index += 1;
+        if item.is_err() {
+            self.r.rest = &[];
+        }
+        Some(item)
+    }
+}
+
+fn next_header<'a>(r: &mut Reader<'a>, index: usize) -> Result<(&'a str, HeaderRef<'a>)> {
+    let name_len = r.u8().map(usize::from).unwrap_or(0);
+    let name = r.take(name_len).ok_or_else(|| {
+        header_error(format!(
+            "event-stream header #{index}: its {name_len}-byte name runs past the end of the headers ({} bytes left)",
+            r.rest.len()
+        ))
+    })?;
+    let name = std::str::from_utf8(name).map_err(|_| header_error(format!("event-stream header #{index}: its name is not UTF-8")))?;
+    Ok((name, decode_value(r, name)?))
+}
+
+fn decode_value<'a>(r: &mut Reader<'a>, name: &str) -> Result<HeaderRef<'a>> {
     let short = |what: &str| header_error(format!("event-stream header `{name}`: its {what} value runs past the end of the headers"));
     let Some(kind) = r.u8() else { return Err(short("type of")) };
     Ok(match kind {
-        0 => HeaderValue::Bool(true),
-        1 => HeaderValue::Bool(false),
-        2 => HeaderValue::Byte(i8::from_be_bytes(r.array().ok_or_else(|| short("byte"))?)),
-        3 => HeaderValue::Int16(i16::from_be_bytes(r.array().ok_or_else(|| short("int16"))?)),
-        4 => HeaderValue::Int32(i32::from_be_bytes(r.array().ok_or_else(|| short("int32"))?)),
-        5 => HeaderValue::Int64(i64::from_be_bytes(r.array().ok_or_else(|| short("int64"))?)),
+        0 => HeaderRef::Bool(true),
+        1 => HeaderRef::Bool(false),
+        2 => HeaderRef::Byte(i8::from_be_bytes(r.array().ok_or_else(|| short("byte"))?)),
+        3 => HeaderRef::Int16(i16::from_be_bytes(r.array().ok_or_else(|| short("int16"))?)),
+        4 => HeaderRef::Int32(i32::from_be_bytes(r.array().ok_or_else(|| short("int32"))?)),
+        5 => HeaderRef::Int64(i64::from_be_bytes(r.array().ok_or_else(|| short("int64"))?)),
         6 | 7 => {
             let what = if kind == 6 { "bytes" } else { "string" };
             let len = usize::from(u16::from_be_bytes(r.array().ok_or_else(|| short(what))?));
@@ -265,15 +346,15 @@ fn decode_value(r: &mut Reader<'_>, name: &str) -> Result<HeaderValue> {
             }
             let value = r.take(len).ok_or_else(|| short(what))?;
             if kind == 6 {
-                HeaderValue::Bytes(value.to_vec())
+                HeaderRef::Bytes(value)
             } else {
                 let s = std::str::from_utf8(value)
                     .map_err(|_| header_error(format!("event-stream header `{name}`: its string value is not UTF-8")))?;
-                HeaderValue::String(s.to_string())
+                HeaderRef::String(s)
             }
         }
-        8 => HeaderValue::Timestamp(i64::from_be_bytes(r.array().ok_or_else(|| short("timestamp"))?)),
-        9 => HeaderValue::Uuid(r.array().ok_or_else(|| short("uuid"))?),
+        8 => HeaderRef::Timestamp(i64::from_be_bytes(r.array().ok_or_else(|| short("timestamp"))?)),
+        9 => HeaderRef::Uuid(r.array().ok_or_else(|| short("uuid"))?),
         other => {
             return Err(header_error(format!("event-stream header `{name}` has unknown value type {other} (known: 0 to 9)")))
         }
@@ -303,15 +384,26 @@ impl Decoder {
     }
 
     /// Feeds any chunk (any split, one byte at a time included); returns the messages it
-    /// completed. An error drops the messages decoded earlier in the same chunk: the stream is
-    /// broken either way.
+    /// completed, owned. An error drops the messages decoded earlier in the same chunk: the
+    /// stream is broken either way.
     pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<Message>> {
+        let mut out = Vec::new();
+        self.push_frames(bytes, |frame| {
+            out.push(frame.to_message());
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Feeds any chunk and hands each frame it completes to `on_frame`, borrowed from `bytes` (or
+    /// from the one unfinished frame kept between chunks): nothing is copied. An error, the
+    /// decoder's or `on_frame`'s, stops the chunk and leaves the decoder failed.
+    pub fn push_frames(&mut self, bytes: &[u8], mut on_frame: impl FnMut(Frame<'_>) -> Result<()>) -> Result<()> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        let mut out = Vec::new();
-        match self.push_inner(bytes, &mut out) {
-            Ok(()) => Ok(out),
+        match self.push_inner(bytes, &mut on_frame) {
+            Ok(()) => Ok(()),
             Err(e) => {
                 self.pending = Vec::new();
                 self.prelude = None;
@@ -321,7 +413,7 @@ impl Decoder {
         }
     }
 
-    fn push_inner(&mut self, mut input: &[u8], out: &mut Vec<Message>) -> Result<()> {
+    fn push_inner(&mut self, mut input: &[u8], on_frame: &mut impl FnMut(Frame<'_>) -> Result<()>) -> Result<()> {
         // 1. Complete the frame left over from earlier chunks.
         if !self.pending.is_empty() {
             if self.prelude.is_none() {
@@ -344,9 +436,9 @@ impl Decoder {
             if self.pending.len() < total {
                 return Ok(());
             }
-            let frame = std::mem::take(&mut self.pending);
             self.prelude = None;
-            out.push(decode_frame(&frame, headers_len)?);
+            let frame = std::mem::take(&mut self.pending);
+            on_frame(decode_frame(&frame, headers_len)?)?;
         }
         // 2. Whole frames straight from the input; keep only an unfinished tail.
         while !input.is_empty() {
@@ -363,7 +455,7 @@ impl Decoder {
                 return Ok(());
             }
             let (frame, rest) = input.split_at(total);
-            out.push(decode_frame(frame, headers_len)?);
+            on_frame(decode_frame(frame, headers_len)?)?;
             input = rest;
         }
         Ok(())
@@ -465,9 +557,9 @@ fn encode_raw(headers: &[u8], payload: &[u8]) -> Vec<u8> {
 
 /// What a Bedrock stream message means.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum StreamEvent {
+pub enum StreamEvent<'a> {
     /// `:message-type` `event`: `:event-type` (`chunk`, `messageStart`, `contentBlockDelta`, …).
-    Event { event_type: String, payload: Vec<u8> },
+    Event { event_type: &'a str, payload: &'a [u8] },
     /// `:message-type` `exception`: a modeled error (`throttlingException`, `modelStreamErrorException`, …).
     Exception { code: String, message: String },
     /// `:message-type` `error`: an unmodeled error from `:error-code` / `:error-message`.
@@ -488,56 +580,82 @@ fn preview(payload: &[u8]) -> String {
 }
 
 /// Reads `:message-type` and the headers that go with it (`STREAM_EVENT` when they are missing).
-pub fn classify(msg: Message) -> Result<StreamEvent> {
+pub fn classify<'a>(frame: &Frame<'a>) -> Result<StreamEvent<'a>> {
     let header = |name: &str, what: &str| {
-        msg.header_str(name).map(str::to_string).ok_or_else(|| {
-            event_error(format!("event-stream {what} message has no `{name}` string header (payload: {})", preview(&msg.payload)))
+        frame.header_str(name).ok_or_else(|| {
+            event_error(format!("event-stream {what} message has no `{name}` string header (payload: {})", preview(frame.payload)))
         })
     };
-    match msg.header_str(":message-type") {
-        Some("event") => {
-            let event_type = header(":event-type", "event")?;
-            Ok(StreamEvent::Event { event_type, payload: msg.payload })
-        }
+    match frame.header_str(":message-type") {
+        Some("event") => Ok(StreamEvent::Event { event_type: header(":event-type", "event")?, payload: frame.payload }),
         Some("exception") => {
-            let code = header(":exception-type", "exception")?;
+            let code = header(":exception-type", "exception")?.to_string();
             #[derive(Deserialize)]
             struct Body {
                 #[serde(alias = "Message")]
                 message: Option<String>,
             }
-            let message = serde_json::from_slice::<Body>(&msg.payload)
+            let message = serde_json::from_slice::<Body>(frame.payload)
                 .ok()
                 .and_then(|b| b.message)
-                .unwrap_or_else(|| String::from_utf8_lossy(&msg.payload).into_owned());
+                .unwrap_or_else(|| String::from_utf8_lossy(frame.payload).into_owned());
             Ok(StreamEvent::Exception { code, message })
         }
         Some("error") => Ok(StreamEvent::Error {
-            code: header(":error-code", "error")?,
-            message: msg.header_str(":error-message").unwrap_or_default().to_string(),
+            code: header(":error-code", "error")?.to_string(),
+            message: frame.header_str(":error-message").unwrap_or_default().to_string(),
         }),
         Some(other) => Err(event_error(format!("unknown event-stream `:message-type` `{other}` (expected event, exception or error)"))),
         None => Err(event_error(format!(
             "event-stream message has no `:message-type` string header (payload: {})",
-            preview(&msg.payload)
+            preview(frame.payload)
         ))),
     }
 }
 
-/// The model's bytes inside an InvokeModelWithResponseStream `chunk` event:
-/// `{"bytes": "<base64>", "p": "<padding>"}` (`STREAM_CHUNK` when it is not that).
-pub fn chunk_bytes(payload: &[u8]) -> Result<Vec<u8>> {
-    #[derive(Deserialize)]
-    struct Chunk<'a> {
-        // Base64 has no JSON escapes, so the string is borrowed from the payload, not copied.
-        #[serde(borrow)]
-        bytes: std::borrow::Cow<'a, str>,
-    }
-    let hint = "Bedrock sent a `chunk` event that is not {\"bytes\": \"<base64>\"}; retry the call.";
-    let chunk: Chunk = serde_json::from_slice(payload)
-        .map_err(|e| stream_error("STREAM_CHUNK", format!("the `chunk` event's payload is not {{\"bytes\": \"<base64>\"}}: {e}"), hint))?;
-    aws_smithy_types::base64::decode(chunk.bytes.as_ref())
-        .map_err(|e| stream_error("STREAM_CHUNK", format!("the `chunk` event's `bytes` is not base64: {e}"), hint))
+const CHUNK_HINT: &str = "Bedrock sent a `chunk` event that is not {\"bytes\": \"<base64>\"}; retry the call.";
+
+/// Appends the model's bytes inside an InvokeModelWithResponseStream `chunk` event,
+/// `{"bytes": "<base64>", "p": "<padding>"}`, to `out` (`STREAM_CHUNK` when it is not that).
+pub fn chunk_bytes(payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
+    let start = out.len();
+    let fast = plain_bytes_field(payload).map(|b64| base64_simd::STANDARD.decode_append(b64, out));
+    let decoded = match fast {
+        Some(Ok(())) => Ok(()),
+        // Not Bedrock's plain form, or not plain base64 (a JSON escape such as `\/`): serde decides.
+        _ => {
+            out.truncate(start);
+            #[derive(Deserialize)]
+            struct Chunk<'a> {
+                // Borrowed unless the JSON escapes a character (then serde unescapes into a copy).
+                #[serde(borrow)]
+                bytes: std::borrow::Cow<'a, str>,
+            }
+            let chunk: Chunk = serde_json::from_slice(payload).map_err(|e| {
+                stream_error("STREAM_CHUNK", format!("the `chunk` event's payload is not {{\"bytes\": \"<base64>\"}}: {e}"), CHUNK_HINT)
+            })?;
+            base64_simd::STANDARD.decode_append(chunk.bytes.as_bytes(), out)
+        }
+    };
+    decoded.map_err(|e| stream_error("STREAM_CHUNK", format!("the `chunk` event's `bytes` is not base64: {e}"), CHUNK_HINT))
+}
+
+/// The `bytes` text of a payload exactly of Bedrock's form `{"bytes":"…"}` or
+/// `{"bytes":"…","p":"…"}` (padding without escapes); `None` sends any other JSON through serde.
+/// The text is not checked here: base64 has no `"`, `\\` or control characters, so the decoder
+/// refuses any, and such payloads go through serde too. Both paths accept the same payloads.
+fn plain_bytes_field(payload: &[u8]) -> Option<&[u8]> {
+    let rest = payload.strip_prefix(br#"{"bytes":""#)?;
+    let end = rest.iter().position(|&c| c == b'"')?;
+    let (b64, tail) = rest.split_at(end);
+    let padding_ok = match tail {
+        br#""}"# => true,
+        _ => {
+            let padding = tail.strip_prefix(br#"","p":""#).and_then(|t| t.strip_suffix(br#""}"#));
+            padding.is_some_and(|p| p.iter().all(|&c| c != b'"' && c != b'\\' && c >= 0x20))
+        }
+    };
+    padding_ok.then_some(b64)
 }
 
 #[cfg(test)]
@@ -757,9 +875,11 @@ mod tests {
         assert_eq!(&frame[..4], &(16 + headers.len() as u32 + 2).to_be_bytes());
         let got = decode_all(&frame).unwrap();
         assert_eq!(got, vec![m.clone()]);
-        assert_eq!(got[0].header_str("s"), Some("héllo"));
-        assert_eq!(got[0].header_str("i16"), None, "not a string");
-        assert_eq!(got[0].header_str("nope"), None);
+        with_frame(&m, |f| {
+            assert_eq!(f.header_str("s"), Some("héllo"));
+            assert_eq!(f.header_str("i16"), None, "not a string");
+            assert_eq!(f.header_str("nope"), None);
+        });
         assert_eq!(decode_bytewise(&frame).unwrap(), vec![m]);
         // Empty everything.
         assert_eq!(decode_all(&encode(&Message::default())).unwrap(), vec![Message::default()]);
@@ -889,24 +1009,48 @@ mod tests {
         assert_eq!(d.push(&[]).unwrap(), vec![]);
     }
 
+    /// `check` gets `m` as a decoded frame.
+    fn with_frame<T>(m: &Message, check: impl FnOnce(Frame<'_>) -> T) -> T {
+        let bytes = encode(m);
+        let (total, headers_len) = read_prelude(&bytes).unwrap();
+        check(decode_frame(&bytes[..total], headers_len).unwrap())
+    }
+
+    fn classify_msg(m: &Message) -> Result<String> {
+        with_frame(m, |f| classify(&f).map(|e| format!("{e:?}")))
+    }
+
+    #[test]
+    fn frames_borrow_their_headers() {
+        let m = aws_all_headers_message();
+        with_frame(&m, |f| {
+            assert_eq!(f.to_message(), m);
+            assert_eq!(f.header_str("int"), None, "an int32 header is not a string");
+            assert_eq!(f.header_str("str"), Some("some str"));
+            assert_eq!(f.headers().nth(6).unwrap().unwrap(), ("bytes", HeaderRef::Bytes(b"some bytes")));
+            assert_eq!(f.headers().count(), m.headers.len());
+        });
+    }
+
     #[test]
     fn classify_reads_bedrock_messages() {
         let event = msg(&[(":message-type", s("event")), (":event-type", s("chunk")), (":content-type", s("application/json"))], b"{}");
-        assert_eq!(classify(event.clone()).unwrap(), StreamEvent::Event { event_type: "chunk".into(), payload: b"{}".to_vec() });
+        with_frame(&event, |f| assert_eq!(classify(&f).unwrap(), StreamEvent::Event { event_type: "chunk", payload: b"{}" }));
 
         let exc = |payload: &[u8]| {
-            classify(msg(&[(":message-type", s("exception")), (":exception-type", s("throttlingException"))], payload)).unwrap()
+            let m = msg(&[(":message-type", s("exception")), (":exception-type", s("throttlingException"))], payload);
+            with_frame(&m, |f| classify(&f).unwrap().clone().into_owned_error())
         };
-        let want = |m: &str| StreamEvent::Exception { code: "throttlingException".into(), message: m.into() };
+        let want = |m: &str| ("throttlingException".to_string(), m.to_string());
         assert_eq!(exc(br#"{"message":"Too many requests"}"#), want("Too many requests"));
         assert_eq!(exc(br#"{"Message":"Rate exceeded"}"#), want("Rate exceeded"));
         assert_eq!(exc(b"plain text"), want("plain text"));
         assert_eq!(exc(br#"{"other":1}"#), want(r#"{"other":1}"#));
 
         let err = msg(&[(":message-type", s("error")), (":error-code", s("InternalFailure")), (":error-message", s("boom"))], b"");
-        assert_eq!(classify(err.clone()).unwrap(), StreamEvent::Error { code: "InternalFailure".into(), message: "boom".into() });
+        assert_eq!(classify_msg(&err).unwrap(), r#"Error { code: "InternalFailure", message: "boom" }"#);
         let err = msg(&[(":message-type", s("error")), (":error-code", s("InternalFailure"))], b"");
-        assert_eq!(classify(err.clone()).unwrap(), StreamEvent::Error { code: "InternalFailure".into(), message: String::new() });
+        assert_eq!(classify_msg(&err).unwrap(), r#"Error { code: "InternalFailure", message: "" }"#);
 
         for (bad, message) in [
             (msg(&[], b"x"), "event-stream message has no `:message-type` string header (payload: x)"),
@@ -916,40 +1060,69 @@ mod tests {
             (msg(&[(":message-type", s("exception"))], b""), "event-stream exception message has no `:exception-type` string header (payload: )"),
             (msg(&[(":message-type", s("error"))], b""), "event-stream error message has no `:error-code` string header (payload: )"),
         ] {
-            let e = classify(bad.clone()).unwrap_err();
+            let e = classify_msg(&bad).unwrap_err();
             assert_eq!((e.kind, e.code.as_str(), e.message.as_str()), (ErrorKind::Stream, "STREAM_EVENT", message));
         }
         let long = msg(&[], "é".repeat(300).as_bytes());
-        assert!(classify(long.clone()).unwrap_err().message.ends_with(&format!("{}…)", "é".repeat(200))));
+        assert!(classify_msg(&long).unwrap_err().message.ends_with(&format!("{}…)", "é".repeat(200))));
+    }
+
+    impl StreamEvent<'_> {
+        fn into_owned_error(self) -> (String, String) {
+            match self {
+                StreamEvent::Exception { code, message } | StreamEvent::Error { code, message } => (code, message),
+                StreamEvent::Event { .. } => panic!("not an error: {self:?}"),
+            }
+        }
+    }
+
+    fn chunk_of(payload: &[u8]) -> Result<Vec<u8>> {
+        let mut out = b"kept".to_vec();
+        chunk_bytes(payload, &mut out)?;
+        assert_eq!(out.get(..4), Some(&b"kept"[..]), "appends");
+        Ok(out.split_off(4))
     }
 
     #[test]
     fn chunk_bytes_decodes_base64() {
         let inner = br#"{"type":"content_block_delta","delta":{"text":"Hi"}}"#;
-        let payload = format!(r#"{{"bytes":"{}","p":"abcdefghij"}}"#, aws_smithy_types::base64::encode(inner));
-        assert_eq!(chunk_bytes(payload.as_bytes()).unwrap(), inner.to_vec());
-        assert_eq!(chunk_bytes(br#"{"bytes":""}"#).unwrap(), Vec::<u8>::new());
-        for bad in [&b"not json"[..], br#"{"p":"x"}"#, br#"{"bytes":5}"#, br#"{"bytes":"***"}"#] {
-            let e = chunk_bytes(bad).unwrap_err();
+        let b64 = base64_simd::STANDARD.encode_to_string(inner);
+        // Bedrock's exact form (the fast path) and other JSON spellings (through serde) agree.
+        for payload in [
+            format!(r#"{{"bytes":"{b64}","p":"abcdefghij"}}"#),
+            format!(r#"{{"bytes":"{b64}"}}"#),
+            format!(r#"{{ "bytes" : "{b64}", "p": "abc" }}"#),
+            format!(r#"{{"p":"abc","bytes":"{b64}"}}"#),
+            format!(r#"{{"bytes":"{}","p":"x"}}"#, b64.replace('/', "\\/")),
+            format!(r#"{{"bytes":"{b64}","p":"é"}}"#),
+        ] {
+            assert_eq!(chunk_of(payload.as_bytes()).unwrap(), inner.to_vec(), "{payload}");
+        }
+        assert_eq!(chunk_of(br#"{"bytes":""}"#).unwrap(), Vec::<u8>::new());
+        for bad in [&b"not json"[..], br#"{"p":"x"}"#, br#"{"bytes":5}"#, br#"{"bytes":"***"}"#, b"{\"bytes\":\"\",\"p\":\"\x01\"}", br#"{"bytes":"","p":"x"}x"#] {
+            let e = chunk_of(bad).unwrap_err();
             assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Stream, "STREAM_CHUNK"), "{bad:?}");
         }
-        assert!(chunk_bytes(br#"{"bytes":"***"}"#).unwrap_err().message.starts_with("the `chunk` event's `bytes` is not base64"));
+        assert!(chunk_of(br#"{"bytes":"***"}"#).unwrap_err().message.starts_with("the `chunk` event's `bytes` is not base64"));
     }
 
     #[test]
     fn bedrock_stream_end_to_end() {
         let chunk = |text: &str| {
-            let body = format!(r#"{{"bytes":"{}","p":"xyz"}}"#, aws_smithy_types::base64::encode(text));
+            let body = format!(r#"{{"bytes":"{}","p":"xyz"}}"#, base64_simd::STANDARD.encode_to_string(text));
             encode(&msg(&[(":event-type", s("chunk")), (":content-type", s("application/json")), (":message-type", s("event"))], body.as_bytes()))
         };
         let stream = [chunk("Hel"), chunk("lo")].concat();
         let mut text = Vec::new();
-        for m in decode_bytewise(&stream).unwrap() {
-            match classify(m.clone()).unwrap() {
-                StreamEvent::Event { event_type, payload } if event_type == "chunk" => text.extend(chunk_bytes(&payload).unwrap()),
+        let mut d = Decoder::new();
+        for b in &stream {
+            d.push_frames(std::slice::from_ref(b), |f| match classify(&f)? {
+                StreamEvent::Event { event_type: "chunk", payload } => chunk_bytes(payload, &mut text),
                 other => panic!("{other:?}"),
-            }
+            })
+            .unwrap();
         }
+        d.finish().unwrap();
         assert_eq!(text, b"Hello");
     }
 

@@ -39,16 +39,55 @@ impl Path {
     }
 }
 
+/// One step of a path made only of member names and array indices (`$.outputs[0].text`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Name(String),
+    Index(usize),
+}
+
+impl Path {
+    /// The path as plain steps when it is only `.name`, `['name']` and `[n]` segments (n ≥ 0),
+    /// which select at most one node; `None` for anything else (wildcards, filters, slices…).
+    pub fn steps(&self) -> Option<Vec<Step>> {
+        let mut rest = self.source.trim().strip_prefix('$')?;
+        let mut steps = Vec::new();
+        while !rest.is_empty() {
+            let (step, tail) = if let Some(r) = rest.strip_prefix('.') {
+                let end = r.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(r.len());
+                let (name, tail) = r.split_at(end);
+                (name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_').then(|| Step::Name(name.to_string()))?, tail)
+            } else if let Some(r) = rest.strip_prefix("['") {
+                let end = r.find(['\'', '\\'])?;
+                let (name, tail) = r.split_at(end);
+                (Step::Name(name.to_string()), tail.strip_prefix("']")?)
+            } else {
+                let r = rest.strip_prefix('[')?;
+                let end = r.find(']')?;
+                let (digits, tail) = r.split_at(end);
+                let plain = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+                (Step::Index(plain.then(|| digits.parse().ok()).flatten()?), tail.strip_prefix(']')?)
+            };
+            steps.push(step);
+            rest = tail;
+        }
+        Some(steps)
+    }
+}
+
 /// Parses a response body as JSON (`INVALID_JSON` naming `field` when it is not).
 pub fn parse_json(bytes: &[u8], field: &str) -> Result<Value> {
-    serde_json::from_slice(bytes).map_err(|e| {
-        Error::config(
-            "INVALID_JSON",
-            field,
-            format!("the {field} is not JSON: {e}"),
-            "Map only JSON answers (the model's `accept` must be application/json).",
-        )
-    })
+    serde_json::from_slice(bytes).map_err(|e| json_error(field, &e))
+}
+
+/// `INVALID_JSON` for a body serde_json refused.
+pub fn json_error(field: &str, e: &serde_json::Error) -> Error {
+    Error::config(
+        "INVALID_JSON",
+        field,
+        format!("the {field} is not JSON: {e}"),
+        "Map only JSON answers (the model's `accept` must be application/json).",
+    )
 }
 
 /// Where a token count came from.

@@ -4,12 +4,17 @@
 //! answer. Bytes in, events out; framing is `eventstream.rs`, text deltas come from the family's
 //! delta JSONPath. No I/O.
 
+use std::borrow::Cow;
+use std::fmt;
+use std::ops::Range;
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::eventstream::{chunk_bytes, classify, Decoder, StreamEvent};
 use crate::http::{HttpRequest, HttpResponse};
-use crate::mapping::{self, Path};
+use crate::mapping::{self, Path, Step};
 use crate::model_id;
 
 /// Which API's stream this is.
@@ -28,16 +33,69 @@ pub struct Metrics {
     pub first_byte_latency_ms: Option<u64>,
 }
 
-/// One event for JS.
+/// The key of the invocation metrics in an InvokeModel stream's last chunk.
+const METRICS_KEY: &str = "amazon-bedrock-invocationMetrics";
+
+/// One event, owned.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Out {
-    /// An InvokeModel chunk: the model's JSON (parsed, and as the text it came as) and its text
-    /// delta (by the family's delta path).
-    Chunk { json: Value, raw: String, text: Option<String> },
+    /// An InvokeModel chunk: the model's JSON text and its text delta (by the family's delta path).
+    Chunk { raw: String, text: Option<String> },
     /// Last event of an InvokeModel stream.
     Metrics(Metrics),
     /// A ConverseStream event (`messageStart`, `contentBlockDelta`, …, `metadata`).
     Converse { event_type: String, payload: Value, text: Option<String> },
+}
+
+/// The events of one or more pushes, laid out for one trip to JS: every chunk's JSON joined in
+/// `raw`, every chunk's text delta joined in `text`, and per event an `Item` with byte ranges
+/// into them (no string per chunk until JS asks for one).
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub raw: Vec<u8>,
+    pub text: String,
+    pub items: Vec<Item>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    /// An InvokeModel chunk: its JSON is `raw[raw]`, its delta `text[text]` (`None`: no delta).
+    Chunk { raw: Range<usize>, text: Option<Range<usize>> },
+    /// A metrics or ConverseStream event.
+    Event(Out),
+}
+
+impl Batch {
+    pub fn clear(&mut self) {
+        self.raw.clear();
+        self.text.clear();
+        self.items.clear();
+    }
+
+    /// The events as owned values.
+    pub fn into_outs(self) -> Vec<Out> {
+        let Batch { raw, text, items } = self;
+        items
+            .into_iter()
+            .map(|item| match item {
+                Item::Chunk { raw: r, text: t } => Out::Chunk {
+                    raw: String::from_utf8_lossy(raw.get(r).unwrap_or_default()).into_owned(),
+                    text: t.and_then(|t| text.get(t)).map(str::to_string),
+                },
+                Item::Event(out) => out,
+            })
+            .collect()
+    }
+}
+
+/// How a chunk's text delta is found.
+#[derive(Debug)]
+enum Delta {
+    None,
+    /// Names and indices only: read while parsing, no `Value` built.
+    Steps(Vec<Step>),
+    /// Any other JSONPath: the chunk is parsed into a `Value` and queried.
+    Path(Path),
 }
 
 /// Reads one streaming answer.
@@ -45,63 +103,98 @@ pub enum Out {
 pub struct StreamReader {
     api: Api,
     decoder: Decoder,
-    delta: Option<Path>,
+    delta: Delta,
     metrics: Metrics,
 }
 
 impl StreamReader {
     /// `delta`: the JSONPath of a chunk's text (`$.delta.text` for Anthropic); `None` = no text.
     pub fn new(api: Api, delta: Option<Path>) -> Self {
+        let delta = match delta {
+            None => Delta::None,
+            Some(p) => match p.steps() {
+                Some(steps) if !matches!(steps.first(), Some(Step::Name(n)) if n == METRICS_KEY) => Delta::Steps(steps),
+                _ => Delta::Path(p),
+            },
+        };
         StreamReader { api, decoder: Decoder::new(), delta, metrics: Metrics::default() }
     }
 
     /// Feeds the next bytes (any split); returns the events they completed.
     pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<Out>> {
-        let messages = self.decoder.push(bytes)?;
-        let mut out = Vec::with_capacity(messages.len());
-        for msg in messages {
-            match classify(msg)? {
-                StreamEvent::Event { event_type, payload } => out.push(self.event(event_type, &payload)?),
-                StreamEvent::Exception { code, message } | StreamEvent::Error { code, message } => {
-                    return Err(aws_stream_error(code, message));
+        let mut batch = Batch::default();
+        self.push_into(bytes, &mut batch)?;
+        Ok(batch.into_outs())
+    }
+
+    /// Feeds the next bytes (any split) and appends the events they completed to `batch`. On an
+    /// error, `batch` may hold events of this push: the stream is broken, drop it.
+    pub fn push_into(&mut self, bytes: &[u8], batch: &mut Batch) -> Result<()> {
+        let StreamReader { api, decoder, delta, metrics } = self;
+        decoder.push_frames(bytes, |frame| match classify(&frame)? {
+            StreamEvent::Event { event_type, payload } => match api {
+                Api::InvokeModel => read_chunk(payload, delta, metrics, batch),
+                Api::Converse => {
+                    batch.items.push(Item::Event(converse_event(event_type, payload)?));
+                    Ok(())
                 }
-            }
-        }
-        Ok(out)
+            },
+            StreamEvent::Exception { code, message } | StreamEvent::Error { code, message } => Err(aws_stream_error(code, message)),
+        })
     }
 
     /// End of the bytes: a partial frame is `STREAM_TRUNCATED`; an InvokeModel stream ends with
     /// its metrics event.
     pub fn finish(&mut self) -> Result<Vec<Out>> {
-        self.decoder.finish()?;
-        Ok(match self.api {
-            Api::InvokeModel => vec![Out::Metrics(self.metrics)],
-            Api::Converse => Vec::new(),
-        })
+        let mut batch = Batch::default();
+        self.finish_into(&mut batch)?;
+        Ok(batch.into_outs())
     }
 
-    fn event(&mut self, event_type: String, payload: &[u8]) -> Result<Out> {
-        match self.api {
-            Api::InvokeModel => {
-                let bytes = chunk_bytes(payload)?;
-                let json = mapping::parse_json(&bytes, "chunk").map_err(|e| stream_json_error(&e))?;
-                if let Some(m) = json.get("amazon-bedrock-invocationMetrics") {
-                    self.metrics = read_metrics(m);
-                }
-                let text = self.delta.as_ref().and_then(|p| joined(p, &json));
-                // serde_json accepted the bytes, so they are UTF-8: no copy.
-                let raw = String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-                Ok(Out::Chunk { json, raw, text })
-            }
-            Api::Converse => {
-                let payload = mapping::parse_json(payload, "event").map_err(|e| stream_json_error(&e))?;
-                let text = (event_type == "contentBlockDelta")
-                    .then(|| payload.pointer("/delta/text").and_then(Value::as_str).map(String::from))
-                    .flatten();
-                Ok(Out::Converse { event_type, payload, text })
-            }
+    pub fn finish_into(&mut self, batch: &mut Batch) -> Result<()> {
+        self.decoder.finish()?;
+        if self.api == Api::InvokeModel {
+            batch.items.push(Item::Event(Out::Metrics(self.metrics)));
         }
+        Ok(())
     }
+}
+
+/// One InvokeModel chunk into `batch`: its JSON (base64-decoded straight into `batch.raw`), its
+/// delta, and the metrics if it carries them.
+fn read_chunk(payload: &[u8], delta: &Delta, metrics: &mut Metrics, batch: &mut Batch) -> Result<()> {
+    let start = batch.raw.len();
+    chunk_bytes(payload, &mut batch.raw)?;
+    let json = batch.raw.get(start..).unwrap_or_default();
+    let text_start = batch.text.len();
+    let found = match delta {
+        Delta::Path(p) => {
+            let value = mapping::parse_json(json, "chunk").map_err(|e| stream_json_error(&e))?;
+            if let Some(m) = value.get(METRICS_KEY) {
+                *metrics = read_metrics(m);
+            }
+            joined(p, &value).map(|t| batch.text.push_str(&t)).is_some()
+        }
+        Delta::None | Delta::Steps(_) => {
+            let steps = if let Delta::Steps(s) = delta { Some(s.as_slice()) } else { None };
+            let found = probe(json, steps)?;
+            if let Some(m) = found.metrics {
+                *metrics = m;
+            }
+            found.text.map(|t| batch.text.push_str(&t)).is_some()
+        }
+    };
+    let text = found.then(|| text_start..batch.text.len());
+    batch.items.push(Item::Chunk { raw: start..batch.raw.len(), text });
+    Ok(())
+}
+
+fn converse_event(event_type: &str, payload: &[u8]) -> Result<Out> {
+    let payload = mapping::parse_json(payload, "event").map_err(|e| stream_json_error(&e))?;
+    let text = (event_type == "contentBlockDelta")
+        .then(|| payload.pointer("/delta/text").and_then(Value::as_str).map(String::from))
+        .flatten();
+    Ok(Out::Converse { event_type: event_type.to_string(), payload, text })
 }
 
 /// A finished InvokeModel stream: the joined text deltas (`None` when there were none), the chunk
@@ -110,11 +203,11 @@ pub fn collect(events: Vec<Out>) -> (Option<String>, Vec<Value>, Metrics) {
     let (mut text, mut chunks, mut metrics) = (None::<String>, Vec::new(), Metrics::default());
     for e in events {
         match e {
-            Out::Chunk { json, text: delta, .. } => {
+            Out::Chunk { raw, text: delta } => {
                 if let Some(d) = delta {
                     text.get_or_insert_with(String::new).push_str(&d);
                 }
-                chunks.push(json);
+                chunks.push(serde_json::from_str(&raw).unwrap_or(Value::String(raw)));
             }
             Out::Metrics(m) => metrics = m,
             Out::Converse { .. } => {}
@@ -136,6 +229,166 @@ fn read_metrics(m: &Value) -> Metrics {
         output_tokens: n("outputTokenCount"),
         latency_ms: n("invocationLatency"),
         first_byte_latency_ms: n("firstByteLatency"),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a chunk without building a `Value`: one serde pass that checks the whole JSON, follows
+// the delta's steps, keeps the metrics object, and skips everything else. It finds what
+// `Path::query` over `serde_json::from_slice` finds: where a key repeats, the last one counts.
+// Numbers it skips are checked for syntax, not range, as `JSON.parse` does.
+
+/// What `probe` found in one chunk.
+#[derive(Debug, Default)]
+struct Found<'de> {
+    text: Option<Cow<'de, str>>,
+    metrics: Option<Metrics>,
+}
+
+fn probe<'de>(json: &'de [u8], steps: Option<&[Step]>) -> Result<Found<'de>> {
+    let mut found = Found::default();
+    let mut de = serde_json::Deserializer::from_slice(json);
+    Walk { steps, top: true, found: &mut found }
+        .deserialize(&mut de)
+        .and_then(|()| de.end())
+        .map_err(|e| stream_json_error(&mapping::json_error("chunk", &e)))?;
+    Ok(found)
+}
+
+/// Visits one JSON value: `steps` left to follow (`Some([])`: this value is the delta; `None`:
+/// no delta wanted), `top` for the document itself (where the metrics key lives).
+struct Walk<'s, 'f, 'de> {
+    steps: Option<&'s [Step]>,
+    top: bool,
+    found: &'f mut Found<'de>,
+}
+
+impl<'de> DeserializeSeed<'de> for Walk<'_, '_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Walk<'_, '_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<(), E> {
+        if self.steps == Some(&[]) {
+            self.found.text = Some(Cow::Borrowed(v));
+        }
+        Ok(())
+    }
+
+    fn visit_str<E>(self, v: &str) -> std::result::Result<(), E> {
+        if self.steps == Some(&[]) {
+            self.found.text = Some(Cow::Owned(v.to_string()));
+        }
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> std::result::Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> std::result::Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> std::result::Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, _: f64) -> std::result::Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> std::result::Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+        let Walk { steps, top, found } = self;
+        let (name, rest) = match steps {
+            Some([Step::Name(n), rest @ ..]) => (Some(n.as_str()), Some(rest)),
+            _ => (None, None),
+        };
+        while let Some(key) = map.next_key_seed(KeyIs { name, metrics: top })? {
+            match key {
+                Key::Wanted => {
+                    found.text = None;
+                    map.next_value_seed(Walk { steps: rest, top: false, found: &mut *found })?;
+                }
+                Key::Metrics => found.metrics = Some(read_metrics(&map.next_value::<Value>()?)),
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        let Walk { steps, found, .. } = self;
+        let (index, rest) = match steps {
+            Some([Step::Index(i), rest @ ..]) => (Some(*i), Some(rest)),
+            _ => (None, None),
+        };
+        let mut at = 0;
+        loop {
+            let more = if Some(at) == index {
+                seq.next_element_seed(Walk { steps: rest, top: false, found: &mut *found })?.is_some()
+            } else {
+                seq.next_element::<IgnoredAny>()?.is_some()
+            };
+            if !more {
+                return Ok(());
+            }
+            at += 1;
+        }
+    }
+}
+
+/// What an object key means to `Walk`.
+enum Key {
+    Wanted,
+    Metrics,
+    Other,
+}
+
+struct KeyIs<'s> {
+    name: Option<&'s str>,
+    metrics: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for KeyIs<'_> {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<Key, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeyIs<'_> {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, key: &str) -> std::result::Result<Key, E> {
+        Ok(if self.name == Some(key) {
+            Key::Wanted
+        } else if self.metrics && key == METRICS_KEY {
+            Key::Metrics
+        } else {
+            Key::Other
+        })
     }
 }
 
@@ -234,7 +487,7 @@ mod tests {
     }
 
     fn chunk(json: &Value) -> Vec<u8> {
-        let b64 = aws_smithy_types::base64::encode(json.to_string());
+        let b64 = base64_simd::STANDARD.encode_to_string(json.to_string());
         frame(&[(":event-type", "chunk"), (":content-type", "application/json"), (":message-type", "event")], json!({"bytes": b64, "p": "abc"}).to_string().as_bytes())
     }
 
@@ -259,7 +512,8 @@ mod tests {
         assert_eq!(outs.len(), 5);
         assert_eq!(texts(&outs), "Hello");
         assert_eq!(outs.last(), Some(&Out::Metrics(Metrics { input_tokens: Some(5), output_tokens: Some(2), latency_ms: Some(300), first_byte_latency_ms: Some(100) })));
-        assert!(matches!(&outs[0], Out::Chunk { json, text: None, .. } if json["type"] == "message_start"));
+        let first = json!({"type": "message_start", "message": {"usage": {"input_tokens": 5}}}).to_string();
+        assert_eq!(outs[0], Out::Chunk { raw: first, text: None });
     }
 
     #[test]
@@ -327,6 +581,69 @@ mod tests {
         assert_eq!(types, ["messageStart", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata"]);
         assert!(matches!(&outs[1], Out::Converse { text: Some(t), .. } if t == "Hi"));
         assert_eq!(r.finish().unwrap(), vec![]);
+    }
+
+    /// The delta and metrics as the general path finds them (a `Value`, then the query).
+    fn by_value(json: &str, path: &str) -> (Option<String>, Option<Metrics>) {
+        let value: Value = serde_json::from_str(json).unwrap();
+        let metrics = value.get(METRICS_KEY).map(read_metrics);
+        (joined(&Path::parse(path, "d").unwrap(), &value), metrics)
+    }
+
+    fn by_probe(json: &str, path: &str) -> (Option<String>, Option<Metrics>) {
+        let steps = Path::parse(path, "d").unwrap().steps().expect("a plain path");
+        let found = probe(json.as_bytes(), Some(&steps)).unwrap();
+        (found.text.map(Cow::into_owned), found.metrics)
+    }
+
+    #[test]
+    fn plain_paths_become_steps() {
+        let steps = |p: &str| Path::parse(p, "d").unwrap().steps();
+        let name = |n: &str| Step::Name(n.into());
+        assert_eq!(steps("$.delta.text"), Some(vec![name("delta"), name("text")]));
+        assert_eq!(steps("$.outputs[0].text"), Some(vec![name("outputs"), Step::Index(0), name("text")]));
+        assert_eq!(steps("$['contentBlockDelta']['delta'].text"), Some(vec![name("contentBlockDelta"), name("delta"), name("text")]));
+        assert_eq!(steps("$"), Some(vec![]));
+        for general in ["$..text", "$.*", "$[-1]", "$[0:1]", "$[?@.a]", "$['a','b']", "$.a[*]", "$['it\\'s']", "$.été", "$ .a", "$[ 0 ]"] {
+            assert_eq!(steps(general), None, "{general}");
+        }
+    }
+
+    #[test]
+    fn probing_finds_what_the_query_finds() {
+        let docs = [
+            r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi \"there\"\n\u00e9"}}"#,
+            r#"{"delta":{"text":"first"},"delta":{"text":"second"}}"#,
+            r#"{"delta":{"text":"kept"},"delta":5}"#,
+            r#"{"delta":{"text":7}}"#,
+            r#"{"delta":[{"text":"no"}]}"#,
+            r#"{"outputs":[{"text":"a","stop_reason":null},{"text":"b"}]}"#,
+            r#"{"outputs":[]}"#,
+            r#"["x",{"delta":{"text":"in an array"}}]"#,
+            r#""just a string""#,
+            r#"{"amazon-bedrock-invocationMetrics":{"inputTokenCount":5,"outputTokenCount":2,"invocationLatency":300,"firstByteLatency":100},"delta":{"text":""}}"#,
+            r#"{"amazon-bedrock-invocationMetrics":{"inputTokenCount":-1},"x":{"amazon-bedrock-invocationMetrics":{}}}"#,
+            r#"{"d\u0065lta":{"text":"escaped key"}}"#,
+            r#"{"generation":"tok","nested":{"generation":"no"},"big":1e300,"neg":-0.5,"t":true,"n":null}"#,
+        ];
+        for doc in docs {
+            for path in ["$.delta.text", "$.outputs[0].text", "$.outputs[1].text", "$[1].delta.text", "$", "$.generation", "$.delta"] {
+                assert_eq!(by_probe(doc, path), by_value(doc, path), "{path} over {doc}");
+            }
+        }
+        assert_eq!(by_probe(docs[0], "$.delta.text").0.as_deref(), Some("Hi \"there\"\né"));
+        assert_eq!(by_probe(docs[1], "$.delta.text").0.as_deref(), Some("second"));
+        // Skipped numbers are checked for syntax, not range, as `JSON.parse` does (a `Value` refuses 1e400).
+        assert_eq!(by_probe(r#"{"big":1e400,"generation":"ok"}"#, "$.generation").0.as_deref(), Some("ok"));
+    }
+
+    #[test]
+    fn probing_refuses_what_serde_refuses() {
+        for bad in [&b"{"[..], br#"{"a":1,}"#, br#"{"delta":{"text":"x"}} trailing"#, b"{\"a\":\"\x01\"}"] {
+            let e = probe(bad, Some(&[Step::Name("delta".into())])).unwrap_err();
+            assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Stream, "STREAM_CHUNK"), "{bad:?}");
+            assert!(e.message.starts_with("the chunk is not JSON: "), "{}", e.message);
+        }
     }
 
     #[test]

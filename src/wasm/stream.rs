@@ -3,7 +3,6 @@
 //! into the core's `StreamReader`; decisions (framing, events, deltas) live in `crate::stream`.
 
 use std::cell::RefCell;
-use std::collections::VecDeque;
 use std::rc::Rc;
 
 use js_sys::{Object, Promise, Reflect};
@@ -15,7 +14,7 @@ use crate::bedrock;
 use crate::error::{Error, Result};
 use crate::mapping::Path;
 use crate::preset;
-use crate::stream::{self, Api, Out, StreamReader};
+use crate::stream::{self, Api, Batch, Item, Out, StreamReader};
 use crate::wasm::client::{bedrock_call, drive, now_ms, read_signal, Body, Creds, Failed, Inner, Tracer, WasmClient};
 use crate::wasm::convert::{self as cv, get};
 use crate::wasm::error::to_js;
@@ -30,30 +29,21 @@ pub struct WasmStream {
 struct State {
     open: Option<Rc<OpenStream>>,
     reader: StreamReader,
-    queue: VecDeque<Out>,
+    /// Reused between reads: its buffers keep their capacity.
+    batch: Batch,
     finished: bool,
 }
 
 #[wasm_bindgen]
 impl WasmStream {
-    /// The events of the next network read(s), flat: a chunk is `0, raw JSON text, text delta`,
-    /// any other event `1, event object`; `undefined` after the last one. A broken stream rejects
-    /// with a `StreamError`. One call per read, not per event: the boundary is crossed once.
+    /// The events of the next network read(s) as `[text, raw, meta, events]` (see `batch_to_js`);
+    /// `undefined` after the last one. A broken stream rejects with a `StreamError`. One call
+    /// per read, not per event: the boundary is crossed once.
     #[wasm_bindgen(js_name = nextBatch)]
     pub fn next_batch(&self) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move {
             loop {
-                {
-                    let mut s = state.borrow_mut();
-                    if !s.queue.is_empty() {
-                        let batch = js_sys::Array::new();
-                        for out in s.queue.drain(..) {
-                            push_event(&batch, out);
-                        }
-                        return Ok(batch.into());
-                    }
-                }
                 let (open, finished) = {
                     let s = state.borrow();
                     (s.open.clone(), s.finished)
@@ -61,21 +51,24 @@ impl WasmStream {
                 let Some(open) = open.filter(|_| !finished) else { return Ok(JsValue::UNDEFINED) };
                 let piece = open.read().await;
                 let mut s = state.borrow_mut();
-                let events = match piece {
-                    Ok(Some(bytes)) => s.reader.push(&bytes),
+                let State { reader, batch, finished, .. } = &mut *s;
+                batch.clear();
+                let read = match piece {
+                    Ok(Some(bytes)) => reader.push_into(&bytes, batch),
                     Ok(None) => {
-                        s.finished = true;
-                        s.reader.finish()
+                        *finished = true;
+                        reader.finish_into(batch)
                     }
                     Err(e) => Err(e),
                 };
-                match events {
-                    Ok(events) => s.queue.extend(events),
-                    Err(e) => {
-                        s.finished = true;
-                        open.cancel();
-                        return Err(to_js(e));
-                    }
+                if let Err(e) = read {
+                    *finished = true;
+                    batch.clear();
+                    open.cancel();
+                    return Err(to_js(e));
+                }
+                if !batch.items.is_empty() {
+                    return Ok(batch_to_js(batch));
                 }
             }
         })
@@ -88,30 +81,56 @@ impl WasmStream {
             open.cancel();
         }
         s.finished = true;
-        s.queue.clear();
+        s.batch = Batch::default();
     }
 }
 
-/// Appends one event to a batch (see `next_batch`); a chunk's JSON stays text until JS asks for it.
-fn push_event(batch: &js_sys::Array, out: Out) {
-    match out {
-        Out::Chunk { raw, text, .. } => {
-            batch.push(&JsValue::from_f64(0.0));
-            batch.push(&JsValue::from_str(&raw));
-            batch.push(&cv::opt_str(text.as_deref()));
-        }
-        other => {
-            batch.push(&JsValue::from_f64(1.0));
-            batch.push(&out_to_js(other));
+/// A batch for JS in four values: `text` (every chunk's delta, one string), `raw` (every chunk's
+/// JSON, one `Uint8Array`), `meta` (a `Uint32Array`, five numbers per event: kind — 0 a chunk with
+/// a delta, 2 one without, 1 the next of `events` —, the chunk's byte range in `raw` and its
+/// delta's UTF-16 range in `text`), and `events` (the other events as objects).
+fn batch_to_js(batch: &Batch) -> JsValue {
+    let mut meta = Vec::with_capacity(batch.items.len() * 5);
+    let events = js_sys::Array::new();
+    let (mut byte_at, mut unit_at) = (0usize, 0u32);
+    let mut units = |to: usize| {
+        unit_at += utf16_len(batch.text.as_bytes().get(byte_at..to).unwrap_or_default());
+        byte_at = to;
+        unit_at
+    };
+    for item in &batch.items {
+        match item {
+            Item::Chunk { raw, text } => {
+                let (kind, start, end) = match text {
+                    Some(t) => (0, units(t.start), units(t.end)),
+                    None => (2, 0, 0),
+                };
+                meta.extend([kind, raw.start as u32, raw.end as u32, start, end]);
+            }
+            Item::Event(out) => {
+                meta.extend([1, 0, 0, 0, 0]);
+                events.push(&out_to_js(out));
+            }
         }
     }
+    let parts = js_sys::Array::new();
+    parts.push(&JsValue::from_str(&batch.text));
+    parts.push(&js_sys::Uint8Array::from(batch.raw.as_slice()));
+    parts.push(&js_sys::Uint32Array::from(meta.as_slice()));
+    parts.push(&events);
+    parts.into()
 }
 
-fn out_to_js(out: Out) -> JsValue {
+/// The length in UTF-16 code units (JS string indices) of UTF-8 `bytes`.
+fn utf16_len(bytes: &[u8]) -> u32 {
+    bytes.iter().map(|&b| u32::from(b & 0xC0 != 0x80) + u32::from(b >= 0xF0)).sum()
+}
+
+fn out_to_js(out: &Out) -> JsValue {
     match out {
-        Out::Chunk { json, text, .. } => cv::object(&[
+        Out::Chunk { raw, text } => cv::object(&[
             ("type", "chunk".into()),
-            ("json", cv::json_to_js(&json)),
+            ("json", js_sys::JSON::parse(raw).unwrap_or(JsValue::NULL)),
             ("text", cv::opt_str(text.as_deref())),
         ]),
         Out::Metrics(m) => {
@@ -128,10 +147,10 @@ fn out_to_js(out: Out) -> JsValue {
         }
         Out::Converse { event_type, payload, text } => {
             let event = Object::new();
-            let _ = Reflect::set(&event, &"type".into(), &JsValue::from_str(&event_type));
-            let _ = Object::assign(&event, &Object::from(cv::json_to_js(&payload)));
+            let _ = Reflect::set(&event, &"type".into(), &JsValue::from_str(event_type));
+            let _ = Object::assign(&event, &Object::from(cv::json_to_js(payload)));
             if let Some(t) = text {
-                let _ = Reflect::set(&event, &"text".into(), &JsValue::from_str(&t));
+                let _ = Reflect::set(&event, &"text".into(), &JsValue::from_str(t));
             }
             event.into()
         }
@@ -218,7 +237,7 @@ async fn open_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, api: 
     let signal = read_signal(options).map_err(to_js)?;
     match drive_stream(inner, request, signal.as_ref(), &None).await? {
         Answer::Open(open) => {
-            let state = State { open: Some(Rc::new(open)), reader: StreamReader::new(api, delta), queue: VecDeque::new(), finished: false };
+            let state = State { open: Some(Rc::new(open)), reader: StreamReader::new(api, delta), batch: Batch::default(), finished: false };
             Ok(WasmStream { state: Rc::new(RefCell::new(state)) }.into())
         }
         Answer::Whole(_) => Err(to_js(Error::network("MALFORMED_RESPONSE", "the stream ended before it began", "Retry the call."))),
