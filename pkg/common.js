@@ -78,6 +78,8 @@ export function createApi(loader) {
   class BedrockStream {
     #open;
     #handle = null;
+    #reader = null;
+    #ended = false;
     #claimed = null;
     #queue = [];
     #head = 0;
@@ -96,28 +98,45 @@ export function createApi(loader) {
       this.#claimed = how;
     }
 
-    /** The next event: taken from the last batch, or from the next network read's batch. */
+    /** The next event: taken from the last batch, or from decoding the next network read. */
     async #next() {
       while (this.#head === this.#queue.length) {
-        this.#handle ??= await this.#open();
-        let batch;
-        try {
-          batch = await this.#handle.nextBatch();
-        } catch (e) {
-          this.#close();
-          throw e;
-        }
-        if (batch === undefined) {
+        if (this.#ended) {
           this.#close();
           return undefined;
         }
-        this.#fill(batch);
+        if (!this.#handle) {
+          this.#handle = await this.#open();
+          this.#reader = this.#handle.reader;
+        }
+        this.#fill(await this.#read());
       }
       return this.#queue[this.#head++];
     }
 
+    /** One network read, decoded in wasm: a batch of events, or undefined. Errors close the stream. */
+    async #read() {
+      const handle = this.#handle;
+      try {
+        let step;
+        try {
+          step = await this.#reader.read();
+        } catch (e) {
+          throw handle.readFailed(e);
+        }
+        if (!step.done) return handle.push(step.value);
+        this.#ended = true;
+        return handle.finish();
+      } catch (e) {
+        this.#close();
+        throw e;
+      }
+    }
+
     /** Unpacks a batch `[text, raw, meta, events]` (src/wasm/stream.rs `batch_to_js`) into the queue. */
-    #fill([text, raw, meta, events]) {
+    #fill(batch) {
+      if (batch === undefined) return;
+      const [text, raw, meta, events] = batch;
       const queue = [];
       let e = 0;
       for (let i = 0; i < meta.length; i += 5) {
@@ -130,11 +149,12 @@ export function createApi(loader) {
     }
 
     #close() {
+      this.#ended = true;
       if (!this.#handle) return;
       this.#handle.cancel();
       this.#handle.free();
       this.#handle = null;
-      this.#open = async () => ({ nextBatch: async () => undefined, cancel() {}, free() {} });
+      this.#reader = null;
     }
 
     [Symbol.asyncIterator]() {

@@ -213,18 +213,26 @@ impl OpenStream {
     pub async fn read(&self) -> Result<Option<Vec<u8>>, Error> {
         let read: Function = Reflect::get(&self.reader, &"read".into()).and_then(|f| f.dyn_into()).map_err(|e| network(&describe(&e)))?;
         let step = JsFuture::from(Promise::resolve(&read.call0(&self.reader).map_err(|e| network(&describe(&e)))?)).await;
-        let step = step.map_err(|e| {
-            if self.controller.signal().aborted() {
-                aborted()
-            } else {
-                Error { kind: crate::error::ErrorKind::Stream, ..network(&describe(&e)) }
-            }
-        })?;
+        let step = step.map_err(|e| self.read_error(&e))?;
         if Reflect::get(&step, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
             return Ok(None);
         }
         let value = Reflect::get(&step, &"value".into()).unwrap_or(JsValue::UNDEFINED);
         Ok(Some(value.dyn_ref::<Uint8Array>().map(|v| v.to_vec()).unwrap_or_default()))
+    }
+
+    /// The body's `ReadableStreamDefaultReader` (JS reads a stream's pieces itself).
+    pub fn reader(&self) -> &JsValue {
+        &self.reader
+    }
+
+    /// What a failed `read()` means: `ABORTED` after our abort, else a broken connection.
+    pub fn read_error(&self, e: &JsValue) -> Error {
+        if self.controller.signal().aborted() {
+            aborted()
+        } else {
+            Error { kind: crate::error::ErrorKind::Stream, ..network(&describe(e)) }
+        }
     }
 
     /// Stops reading and aborts the request.

@@ -2,7 +2,6 @@
 //! `converse`. Drives the core's `client::Call` up to the response headers, then pumps the body
 //! into the core's `StreamReader`; decisions (framing, events, deltas) live in `crate::stream`.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use js_sys::{Object, Promise, Reflect};
@@ -14,74 +13,70 @@ use crate::bedrock;
 use crate::error::{Error, Result};
 use crate::mapping::Path;
 use crate::preset;
-use crate::stream::{self, Api, Batch, Item, Out, StreamReader};
+use crate::stream::{self, utf16_len, Api, Batch, Item, Out, StreamReader};
 use crate::wasm::client::{bedrock_call, drive, now_ms, read_signal, Body, Creds, Failed, Inner, Tracer, WasmClient};
 use crate::wasm::convert::{self as cv, get};
 use crate::wasm::error::to_js;
 use crate::wasm::fetch::{Answer, OpenStream};
 
-/// JS: the handle behind `invokeStream()` / `converseStream()`: `nextBatch()` → Promise<events | undefined>, `cancel()`.
+/// JS: the handle behind `invokeStream()` / `converseStream()`. JS reads the body's pieces from
+/// `reader` and hands each to `push` (then `finish` at its end): synchronous calls, one per
+/// network read, so no promise crosses the boundary per piece.
 #[wasm_bindgen]
 pub struct WasmStream {
-    state: Rc<RefCell<State>>,
-}
-
-struct State {
-    open: Option<Rc<OpenStream>>,
+    open: OpenStream,
     reader: StreamReader,
     /// Reused between reads: its buffers keep their capacity.
     batch: Batch,
-    finished: bool,
 }
 
 #[wasm_bindgen]
 impl WasmStream {
-    /// The events of the next network read(s) as `[text, raw, meta, events]` (see `batch_to_js`);
-    /// `undefined` after the last one. A broken stream rejects with a `StreamError`. One call
-    /// per read, not per event: the boundary is crossed once.
-    #[wasm_bindgen(js_name = nextBatch)]
-    pub fn next_batch(&self) -> Promise {
-        let state = self.state.clone();
-        future_to_promise(async move {
-            loop {
-                let (open, finished) = {
-                    let s = state.borrow();
-                    (s.open.clone(), s.finished)
-                };
-                let Some(open) = open.filter(|_| !finished) else { return Ok(JsValue::UNDEFINED) };
-                let piece = open.read().await;
-                let mut s = state.borrow_mut();
-                let State { reader, batch, finished, .. } = &mut *s;
-                batch.clear();
-                let read = match piece {
-                    Ok(Some(bytes)) => reader.push_into(&bytes, batch),
-                    Ok(None) => {
-                        *finished = true;
-                        reader.finish_into(batch)
-                    }
-                    Err(e) => Err(e),
-                };
-                if let Err(e) = read {
-                    *finished = true;
-                    batch.clear();
-                    open.cancel();
-                    return Err(to_js(e));
-                }
-                if !batch.items.is_empty() {
-                    return Ok(batch_to_js(batch));
-                }
-            }
-        })
+    /// The body's `ReadableStreamDefaultReader`.
+    #[wasm_bindgen(getter)]
+    pub fn reader(&self) -> JsValue {
+        self.open.reader().clone()
     }
 
-    /// Stops the stream: aborts the fetch and drops what was buffered.
+    /// Decodes the next piece of the body: its events as `[text, raw, meta, events]` (see
+    /// `batch_to_js`), or `undefined` when it completed none. A broken stream throws a
+    /// `StreamError` and aborts the request.
+    pub fn push(&mut self, piece: &[u8]) -> std::result::Result<JsValue, JsValue> {
+        self.batch.clear();
+        let read = self.reader.push_into(piece, &mut self.batch);
+        self.answer(read)
+    }
+
+    /// The end of the body: the last events (an InvokeModel stream's metrics), or a
+    /// `STREAM_TRUNCATED` error.
+    pub fn finish(&mut self) -> std::result::Result<JsValue, JsValue> {
+        self.batch.clear();
+        let read = self.reader.finish_into(&mut self.batch);
+        self.answer(read)
+    }
+
+    /// The typed error for a failed `reader.read()` (`ABORTED` after an abort); aborts the request.
+    #[wasm_bindgen(js_name = readFailed)]
+    pub fn read_failed(&self, e: JsValue) -> JsValue {
+        self.open.cancel();
+        to_js(self.open.read_error(&e))
+    }
+
+    /// Stops the stream: aborts the fetch.
     pub fn cancel(&self) {
-        let mut s = self.state.borrow_mut();
-        if let Some(open) = s.open.take() {
-            open.cancel();
+        self.open.cancel();
+    }
+
+    fn answer(&mut self, read: Result<()>) -> std::result::Result<JsValue, JsValue> {
+        match read {
+            Ok(()) if self.batch.items.is_empty() => Ok(JsValue::UNDEFINED),
+            Ok(()) => Ok(batch_to_js(&self.batch)),
+            Err(e) => {
+                self.batch = Batch::default();
+                self.open.cancel();
+                Err(to_js(e))
+            }
         }
-        s.finished = true;
-        s.batch = Batch::default();
     }
 }
 
@@ -121,10 +116,6 @@ fn batch_to_js(batch: &Batch) -> JsValue {
     parts.into()
 }
 
-/// The length in UTF-16 code units (JS string indices) of UTF-8 `bytes`.
-fn utf16_len(bytes: &[u8]) -> u32 {
-    bytes.iter().map(|&b| u32::from(b & 0xC0 != 0x80) + u32::from(b >= 0xF0)).sum()
-}
 
 fn out_to_js(out: &Out) -> JsValue {
     match out {
@@ -236,10 +227,7 @@ fn converse_request(inner: &Inner, o: &JsValue) -> Result<(String, Vec<u8>)> {
 async fn open_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, api: Api, delta: Option<Path>, options: &JsValue) -> std::result::Result<JsValue, JsValue> {
     let signal = read_signal(options).map_err(to_js)?;
     match drive_stream(inner, request, signal.as_ref(), &None).await? {
-        Answer::Open(open) => {
-            let state = State { open: Some(Rc::new(open)), reader: StreamReader::new(api, delta), batch: Batch::default(), finished: false };
-            Ok(WasmStream { state: Rc::new(RefCell::new(state)) }.into())
-        }
+        Answer::Open(open) => Ok(WasmStream { open, reader: StreamReader::new(api, delta), batch: Batch::default() }.into()),
         Answer::Whole(_) => Err(to_js(Error::network("MALFORMED_RESPONSE", "the stream ended before it began", "Retry the call."))),
     }
 }
