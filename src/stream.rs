@@ -4,7 +4,6 @@
 //! answer. Bytes in, events out; framing is `eventstream.rs`, text deltas come from the family's
 //! delta JSONPath. No I/O.
 
-use std::borrow::Cow;
 use std::fmt;
 use std::ops::Range;
 
@@ -177,11 +176,11 @@ fn read_chunk(payload: &[u8], delta: &Delta, metrics: &mut Metrics, batch: &mut 
         }
         Delta::None | Delta::Steps(_) => {
             let steps = if let Delta::Steps(s) = delta { Some(s.as_slice()) } else { None };
-            let found = probe(json, steps)?;
+            let found = probe(json, steps, &mut batch.text)?;
             if let Some(m) = found.metrics {
                 *metrics = m;
             }
-            found.text.map(|t| batch.text.push_str(&t)).is_some()
+            found.text
         }
     };
     let text = found.then(|| text_start..batch.text.len());
@@ -256,32 +255,53 @@ pub fn utf16_len(bytes: &[u8]) -> u32 {
 // `Path::query` over `serde_json::from_slice` finds: where a key repeats, the last one counts.
 // Numbers it skips are checked for syntax, not range, as `JSON.parse` does.
 
-/// What `probe` found in one chunk.
+/// What `probe` found in one chunk: whether it appended a delta, and the metrics.
 #[derive(Debug, Default)]
-struct Found<'de> {
-    text: Option<Cow<'de, str>>,
+struct Found {
+    text: bool,
     metrics: Option<Metrics>,
 }
 
-fn probe<'de>(json: &'de [u8], steps: Option<&[Step]>) -> Result<Found<'de>> {
-    let mut found = Found::default();
+/// Reads `json`, appending the delta at `steps` (if any) to `text`.
+fn probe(json: &[u8], steps: Option<&[Step]>, text: &mut String) -> Result<Found> {
+    let start = text.len();
+    let mut sink = Sink { text, start, found: Found::default() };
     let mut de = serde_json::Deserializer::from_slice(json);
-    Walk { steps, top: true, found: &mut found }
+    Walk { steps, top: true, sink: &mut sink }
         .deserialize(&mut de)
         .and_then(|()| de.end())
         .map_err(|e| stream_json_error(&mapping::json_error("chunk", &e)))?;
-    Ok(found)
+    if !sink.found.text {
+        sink.text.truncate(sink.start);
+    }
+    Ok(sink.found)
+}
+
+/// Where `Walk` writes: the delta goes straight into the batch's text from `start` on (a later
+/// duplicate key replaces it), no string of its own.
+struct Sink<'t> {
+    text: &'t mut String,
+    start: usize,
+    found: Found,
+}
+
+impl Sink<'_> {
+    fn set_text(&mut self, v: Option<&str>) {
+        self.text.truncate(self.start);
+        self.text.push_str(v.unwrap_or_default());
+        self.found.text = v.is_some();
+    }
 }
 
 /// Visits one JSON value: `steps` left to follow (`Some([])`: this value is the delta; `None`:
 /// no delta wanted), `top` for the document itself (where the metrics key lives).
-struct Walk<'s, 'f, 'de> {
+struct Walk<'s, 'k, 't> {
     steps: Option<&'s [Step]>,
     top: bool,
-    found: &'f mut Found<'de>,
+    sink: &'k mut Sink<'t>,
 }
 
-impl<'de> DeserializeSeed<'de> for Walk<'_, '_, 'de> {
+impl<'de> DeserializeSeed<'de> for Walk<'_, '_, '_> {
     type Value = ();
 
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
@@ -289,23 +309,16 @@ impl<'de> DeserializeSeed<'de> for Walk<'_, '_, 'de> {
     }
 }
 
-impl<'de> Visitor<'de> for Walk<'_, '_, 'de> {
+impl<'de> Visitor<'de> for Walk<'_, '_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("JSON")
     }
 
-    fn visit_borrowed_str<E>(self, v: &'de str) -> std::result::Result<(), E> {
-        if self.steps == Some(&[]) {
-            self.found.text = Some(Cow::Borrowed(v));
-        }
-        Ok(())
-    }
-
     fn visit_str<E>(self, v: &str) -> std::result::Result<(), E> {
         if self.steps == Some(&[]) {
-            self.found.text = Some(Cow::Owned(v.to_string()));
+            self.sink.set_text(Some(v));
         }
         Ok(())
     }
@@ -331,7 +344,7 @@ impl<'de> Visitor<'de> for Walk<'_, '_, 'de> {
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
-        let Walk { steps, top, found } = self;
+        let Walk { steps, top, sink } = self;
         let (name, rest) = match steps {
             Some([Step::Name(n), rest @ ..]) => (Some(n.as_str()), Some(rest)),
             _ => (None, None),
@@ -339,10 +352,10 @@ impl<'de> Visitor<'de> for Walk<'_, '_, 'de> {
         while let Some(key) = map.next_key_seed(KeyIs { name, metrics: top })? {
             match key {
                 Key::Wanted => {
-                    found.text = None;
-                    map.next_value_seed(Walk { steps: rest, top: false, found: &mut *found })?;
+                    sink.set_text(None);
+                    map.next_value_seed(Walk { steps: rest, top: false, sink: &mut *sink })?;
                 }
-                Key::Metrics => found.metrics = Some(read_metrics(&map.next_value::<Value>()?)),
+                Key::Metrics => sink.found.metrics = Some(read_metrics(&map.next_value::<Value>()?)),
                 Key::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
@@ -352,7 +365,7 @@ impl<'de> Visitor<'de> for Walk<'_, '_, 'de> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
-        let Walk { steps, found, .. } = self;
+        let Walk { steps, sink, .. } = self;
         let (index, rest) = match steps {
             Some([Step::Index(i), rest @ ..]) => (Some(*i), Some(rest)),
             _ => (None, None),
@@ -360,7 +373,7 @@ impl<'de> Visitor<'de> for Walk<'_, '_, 'de> {
         let mut at = 0;
         loop {
             let more = if Some(at) == index {
-                seq.next_element_seed(Walk { steps: rest, top: false, found: &mut *found })?.is_some()
+                seq.next_element_seed(Walk { steps: rest, top: false, sink: &mut *sink })?.is_some()
             } else {
                 seq.next_element::<IgnoredAny>()?.is_some()
             };
@@ -610,8 +623,10 @@ mod tests {
 
     fn by_probe(json: &str, path: &str) -> (Option<String>, Option<Metrics>) {
         let steps = Path::parse(path, "d").unwrap().steps().expect("a plain path");
-        let found = probe(json.as_bytes(), Some(&steps)).unwrap();
-        (found.text.map(Cow::into_owned), found.metrics)
+        let mut text = "kept".to_string();
+        let found = probe(json.as_bytes(), Some(&steps), &mut text).unwrap();
+        assert_eq!(text.get(..4), Some("kept"), "appends");
+        (found.text.then(|| text.split_off(4)), found.metrics)
     }
 
     #[test]
@@ -670,7 +685,7 @@ mod tests {
     #[test]
     fn probing_refuses_what_serde_refuses() {
         for bad in [&b"{"[..], br#"{"a":1,}"#, br#"{"delta":{"text":"x"}} trailing"#, b"{\"a\":\"\x01\"}"] {
-            let e = probe(bad, Some(&[Step::Name("delta".into())])).unwrap_err();
+            let e = probe(bad, Some(&[Step::Name("delta".into())]), &mut String::new()).unwrap_err();
             assert_eq!((e.kind, e.code.as_str()), (ErrorKind::Stream, "STREAM_CHUNK"), "{bad:?}");
             assert!(e.message.starts_with("the chunk is not JSON: "), "{}", e.message);
         }
