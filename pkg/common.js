@@ -9,6 +9,41 @@ const errorClasses = { ConfigError, AwsError, NetworkError, StreamError };
 const NATIVE_HASH_MIN = 1024;
 const decoder = new TextDecoder();
 
+/** `lookupAll`'s kinds (src/wasm/template.rs reads them). */
+const STRING = 0, NUMBER = 1, BOOLEAN = 2, NULL = 3, OTHER = 4, MISSING = 5;
+
+/**
+ * A template's variable values, the core's rule (`lookup_paths` in src/template.rs): per variable,
+ * the first of its key paths (the flat key, then the dotted path) that exists through own
+ * properties; an explicit `undefined` exists. Returns `[values, kinds]` for one call into wasm.
+ */
+function lookupAll(vars, paths) {
+  const n = paths.length;
+  const values = new Array(n);
+  const kinds = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let kind = MISSING;
+    for (const path of paths[i]) {
+      let node = vars;
+      let found = true;
+      for (const key of path) {
+        if (node !== null && (typeof node === 'object' || typeof node === 'function') && Object.hasOwn(node, key)) node = node[key];
+        else {
+          found = false;
+          break;
+        }
+      }
+      if (!found) continue;
+      values[i] = node;
+      const type = typeof node;
+      kind = type === 'string' ? STRING : type === 'number' ? NUMBER : type === 'boolean' ? BOOLEAN : node === null ? NULL : OTHER;
+      break;
+    }
+    kinds[i] = kind;
+  }
+  return [values, kinds];
+}
+
 /**
  * @param {{ get(): any, ready(): Promise<any>, sha256Hex?: (data: string | Uint8Array) => string }} loader
  *   the wasm bindings: `get()` once loaded (or null), `ready()` loads them once; `sha256Hex`, a
@@ -19,6 +54,7 @@ export function createApi(loader) {
   const withClasses = (wasm) => {
     if (!registered) {
       wasm.registerErrorClasses(errorClasses);
+      wasm.registerLookup(lookupAll);
       registered = true;
     }
     return wasm;
@@ -338,10 +374,12 @@ export function createApi(loader) {
   class Template extends Owned {
     #source;
     #json;
+    #paths;
     constructor(source, { json = true } = {}) {
       super(new (now().WasmTemplate)(source, { json }));
       this.#source = source;
       this.#json = json;
+      this.#paths = this.inner.lookupPaths;
     }
     get source() {
       return this.#source;
@@ -354,10 +392,12 @@ export function createApi(loader) {
       return this.inner.variables;
     }
     render(vars) {
-      return this.inner.render(vars);
+      const [values, kinds] = lookupAll(vars, this.#paths);
+      return this.inner.renderValues(vars, values, kinds, false);
     }
     renderBytes(vars) {
-      return this.inner.renderBytes(vars);
+      const [values, kinds] = lookupAll(vars, this.#paths);
+      return this.inner.renderValues(vars, values, kinds, true);
     }
   }
 

@@ -88,7 +88,9 @@ impl Template {
         if values.len() != self.variables.len() {
             return Err(count_error(self.variables.len(), values.len()));
         }
-        out.reserve(self.text_len + 16 * values.len());
+        // Room for the text, each value and a few escapes: one allocation in the usual case.
+        let values_len: usize = values.iter().map(|v| if let Value::String(s) = v { s.len() + s.len() / 16 + 8 } else { 16 }).sum();
+        out.reserve(self.text_len + values_len);
         for segment in &self.segments {
             match segment {
                 Segment::Text(text) => out.push_str(text),
@@ -371,6 +373,25 @@ fn write_string(s: &str, out: &mut String) {
     out.push('"');
 }
 
+/// The index of the first byte at or after `from` that may need an escape (`"`, `\\`, a control
+/// byte, or 0xE2, the lead of U+2028/U+2029), or `bytes.len()`. Eight bytes per step (SWAR: a
+/// byte is flagged when it is below 0x20, or equal to one of the three once XORed to zero).
+fn next_special(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH;
+    let mut i = from;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let w = <[u8; 8]>::try_from(word).map(u64::from_le_bytes).unwrap_or(0);
+        let flags = below(w, 0x20) | below(w ^ (ONES * 0x22), 1) | below(w ^ (ONES * 0x5C), 1) | below(w ^ (ONES * 0xE2), 1);
+        if flags != 0 {
+            return i + (flags.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    bytes.get(i..).unwrap_or_default().iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\' || b == 0xE2).map_or(bytes.len(), |p| i + p)
+}
+
 /// The characters of a JSON string literal, without quotes. Never HTML-escapes.
 fn escape_into(s: &str, out: &mut String) {
     // Runs of bytes that need no escape are copied whole; only `"`, `\`, U+0000–U+001F and
@@ -378,7 +399,9 @@ fn escape_into(s: &str, out: &mut String) {
     let bytes = s.as_bytes();
     let mut run_start = 0;
     let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
+    loop {
+        i = next_special(bytes, i);
+        let Some(&b) = bytes.get(i) else { break };
         let (escape, len): (Option<&str>, usize) = match b {
             b'"' => (Some("\\\""), 1),
             b'\\' => (Some("\\\\"), 1),
@@ -413,6 +436,23 @@ fn escape_into(s: &str, out: &mut String) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn special_bytes_are_found_in_any_position() {
+        let naive = |b: &[u8], from: usize| (from..b.len()).find(|&i| b[i] < 0x20 || b[i] == b'"' || b[i] == b'\\' || b[i] == 0xE2).unwrap_or(b.len());
+        let fillers = [b'a', 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xE1, 0xE3, 0xFF, 0x20];
+        for special in [0x00, 0x1F, b'\n', b'"', b'\\', 0xE2] {
+            for len in 0..24 {
+                for at in 0..len {
+                    let mut bytes: Vec<u8> = (0..len).map(|i| fillers[(i * 7 + at) % fillers.len()]).collect();
+                    bytes[at] = special;
+                    for from in 0..=len {
+                        assert_eq!(next_special(&bytes, from), naive(&bytes, from), "{special:#x} at {at} of {len} from {from}");
+                    }
+                }
+            }
+        }
+    }
 
     fn json_t(src: &str) -> Template {
         Template::parse(src, true).unwrap()

@@ -1,6 +1,10 @@
-//! `Template` for JS: looks each variable up in the JS object (the core's `lookup_paths` rule:
-//! flat key first, then the dotted path), converts only those values to JSON (NaN, ±Infinity,
-//! BigInt, undefined, functions and symbols are `TEMPLATE_VALUE`), and renders in the core.
+//! `Template` for JS. Variables are looked up by the package's JS (`lookupAll` in
+//! pkg/common.js, the core's `lookup_paths` rule: flat key first, then the dotted path, own
+//! properties only), which hands over the values with their kinds in one call; this file converts
+//! them to JSON (NaN, ±Infinity, BigInt, undefined, functions and symbols are `TEMPLATE_VALUE`)
+//! and renders in the core.
+
+use std::cell::RefCell;
 
 use js_sys::{Array, Function, Object, Reflect, Uint8Array};
 use serde_json::{Map, Number, Value};
@@ -12,20 +16,40 @@ use crate::template::{self, Template};
 use crate::wasm::convert as cv;
 use crate::wasm::error::to_js;
 
+thread_local! {
+    static LOOKUP: RefCell<Option<Function>> = const { RefCell::new(None) };
+}
+
+/// JS: registerLookup(lookupAll) — `lookupAll(vars, paths) → [values, kinds]`, called by the package entry.
+#[wasm_bindgen(js_name = registerLookup)]
+pub fn register_lookup(lookup: Function) {
+    LOOKUP.with(|l| *l.borrow_mut() = Some(lookup));
+}
+
+/// What `lookupAll` says a value is (its `kinds` entry).
+const STRING: u8 = 0;
+const NUMBER: u8 = 1;
+const BOOLEAN: u8 = 2;
+const NULL: u8 = 3;
+const MISSING: u8 = 5;
+
 /// JS: new Template(source, { json = true })
 #[wasm_bindgen(js_name = WasmTemplate)]
 pub struct WasmTemplate {
     inner: Template,
-    keys: Keys,
+    paths: Array,
 }
 
-/// Per variable, its candidate key paths (`lookup_paths`) as JS strings, made once.
-type Keys = Vec<Vec<Vec<JsValue>>>;
-
-fn keys_of(t: &Template) -> Keys {
+/// Per variable, its candidate key paths (`lookup_paths`) as JS arrays of strings.
+fn paths_of(t: &Template) -> Array {
     t.variables()
         .iter()
-        .map(|name| template::lookup_paths(name).into_iter().map(|p| p.into_iter().map(JsValue::from_str).collect()).collect())
+        .map(|name| {
+            template::lookup_paths(name)
+                .into_iter()
+                .map(|p| p.into_iter().map(JsValue::from_str).collect::<Array>())
+                .collect::<Array>()
+        })
         .collect()
 }
 
@@ -37,7 +61,7 @@ impl WasmTemplate {
             let source = source.as_string().ok_or_else(|| Error::type_error("template", "a string"))?;
             let json = cv::opt_bool(&options, "json", "json")?.unwrap_or(true);
             let inner = Template::parse(&source, json)?;
-            Ok(WasmTemplate { keys: keys_of(&inner), inner })
+            Ok(WasmTemplate { paths: paths_of(&inner), inner })
         };
         build().map_err(to_js)
     }
@@ -48,53 +72,58 @@ impl WasmTemplate {
         self.inner.variables().to_vec()
     }
 
-    /// JS: render(vars) → string
-    pub fn render(&self, vars: JsValue) -> std::result::Result<String, JsValue> {
-        render_with(&self.inner, &self.keys, &vars).map_err(to_js)
+    /// Per variable, the key paths `lookupAll` tries.
+    #[wasm_bindgen(getter, js_name = lookupPaths)]
+    pub fn lookup_paths(&self) -> Array {
+        self.paths.clone()
     }
 
-    /// JS: renderBytes(vars) → Uint8Array (UTF-8)
-    #[wasm_bindgen(js_name = renderBytes)]
-    pub fn render_bytes(&self, vars: JsValue) -> std::result::Result<Uint8Array, JsValue> {
-        let text = render_with(&self.inner, &self.keys, &vars).map_err(to_js)?;
-        Ok(Uint8Array::from(text.as_bytes()))
+    /// JS: renderValues(vars, values, kinds, bytes) → string, or a Uint8Array (UTF-8) when `bytes`;
+    /// `values` / `kinds` as `lookupAll(vars, lookupPaths)` gives them.
+    #[wasm_bindgen(js_name = renderValues)]
+    pub fn render_values(&self, vars: JsValue, values: Array, kinds: &[u8], bytes: bool) -> std::result::Result<JsValue, JsValue> {
+        let text = values_of(&self.inner, &vars, &values, kinds).and_then(|v| self.inner.render(&v)).map_err(to_js)?;
+        Ok(if bytes { Uint8Array::from(text.as_bytes()).into() } else { JsValue::from_str(&text) })
     }
 }
 
-/// Renders `t` with the variables of the JS object `vars`.
+/// Renders `t` with the variables of the JS object `vars` (looked up by the registered `lookupAll`).
 pub fn render(t: &Template, vars: &JsValue) -> Result<String> {
-    render_with(t, &keys_of(t), vars)
-}
-
-fn render_with(t: &Template, keys: &Keys, vars: &JsValue) -> Result<String> {
-    t.render(&values(t, keys, vars)?)
+    let found = LOOKUP
+        .with(|l| l.borrow().as_ref().map(|f| f.call2(&JsValue::UNDEFINED, vars, &paths_of(t))))
+        .and_then(|r| r.ok())
+        .map(|r| Array::from(&r))
+        .ok_or_else(|| Error::type_error("variables", "an object"))?;
+    let kinds = Uint8Array::from(found.get(1)).to_vec();
+    t.render(&values_of(t, vars, &Array::from(&found.get(0)), &kinds)?)
 }
 
 /// The values of `t`'s variables, in order; every missing one is named in one error.
-fn values(t: &Template, keys: &Keys, vars: &JsValue) -> Result<Vec<Value>> {
-    if !vars.is_undefined() && !vars.is_null() && !vars.is_object() {
+fn values_of(t: &Template, vars: &JsValue, values: &Array, kinds: &[u8]) -> Result<Vec<Value>> {
+    if !vars.is_object() && !vars.is_undefined() && !vars.is_null() {
         return Err(Error::type_error("variables", "an object"));
     }
     let mut out = Vec::with_capacity(t.variables().len());
     let mut missing = Vec::new();
-    for (name, paths) in t.variables().iter().zip(keys) {
-        match lookup(vars, paths) {
-            Some(v) => out.push(to_json(&v, name)?),
-            None => missing.push(name.clone()),
-        }
+    for (i, name) in t.variables().iter().enumerate() {
+        let v = values.get(i as u32);
+        let value = match kinds.get(i).copied().unwrap_or(MISSING) {
+            MISSING => {
+                missing.push(name.clone());
+                continue;
+            }
+            STRING => v.as_string().map(Value::String),
+            NUMBER => v.as_f64().map(|n| number(n).ok_or_else(|| template::value_error(name, &describe_number(n)))).transpose()?,
+            BOOLEAN => v.as_bool().map(Value::Bool),
+            NULL => Some(Value::Null),
+            _ => None,
+        };
+        out.push(match value {
+            Some(value) => value,
+            None => to_json(&v, name)?,
+        });
     }
     if missing.is_empty() { Ok(out) } else { Err(template::missing_error(&missing)) }
-}
-
-/// The value at the first key path that exists, own properties only (not `constructor` from the
-/// prototype); an explicit `undefined` exists, and is then refused as a value.
-fn lookup(vars: &JsValue, paths: &[Vec<JsValue>]) -> Option<JsValue> {
-    paths.iter().find_map(|path| {
-        path.iter().try_fold(vars.clone(), |node, key| {
-            let obj = node.dyn_ref::<Object>()?;
-            Object::has_own(obj, key).then(|| Reflect::get(obj, key).ok()).flatten()
-        })
-    })
 }
 
 /// A JS value → JSON, or `TEMPLATE_VALUE` naming the variable.

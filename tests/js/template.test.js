@@ -19,6 +19,21 @@ test('variables, flat and nested lookup, typed insertion', () => {
   assert.equal(new Template('Human: {{prompt}}\n\nAssistant:', { json: false }).render({ prompt: 'say "hi"' }), 'Human: say "hi"\n\nAssistant:');
 });
 
+test('lookup: own properties only, any object (null prototype, class instance, array), variables must be an object', () => {
+  const t = new Template('["{{a}}", "{{b.c}}"]');
+  const bare = Object.assign(Object.create(null), { a: 'x', b: Object.assign(Object.create(null), { c: 'y' }) });
+  assert.equal(t.render(bare), '["x", "y"]');
+  class Vars { constructor() { this.a = 'own'; this.b = { c: 'z' }; } }
+  assert.equal(t.render(new Vars()), '["own", "z"]');
+  const inherited = Object.assign(Object.create({ a: 'from the prototype' }), { b: { c: 1 } });
+  assert.throws(() => t.render(inherited), (e) => e.code === 'TEMPLATE_MISSING_VARIABLES' && e.message === 'missing template variable: a');
+  assert.throws(() => new Template('"{{constructor}}"').render({}), (e) => e.code === 'TEMPLATE_MISSING_VARIABLES');
+  assert.equal(new Template('"{{0}}-{{length}}"').render(['first']), '"first-1"');
+  assert.throws(() => t.render({ a: undefined, b: { c: 1 } }), (e) => e.code === 'TEMPLATE_VALUE' && e.field === 'variables.a');
+  for (const bad of ['text', 5, true]) assert.throws(() => t.render(bad), (e) => e.code === 'TYPE' || e instanceof TypeError, String(bad));
+  assert.throws(() => t.render(), (e) => e.code === 'TEMPLATE_MISSING_VARIABLES' && e.message === 'missing template variables: a, b.c');
+});
+
 test('errors: missing variables (all at once), bad values, syntax with positions', () => {
   const t = new Template('{"a": "{{a}}", "b": {{b}}, "c": "{{c.d}}"}');
   assert.throws(() => t.render({ b: 1 }), (e) => e instanceof ConfigError && e.code === 'TEMPLATE_MISSING_VARIABLES'
