@@ -55,6 +55,7 @@ export function createApi(loader) {
     if (!registered) {
       wasm.registerErrorClasses(errorClasses);
       wasm.registerLookup(lookupAll);
+      if (loader.sha256Hex) wasm.registerSha256(loader.sha256Hex);
       registered = true;
     }
     return wasm;
@@ -423,7 +424,12 @@ export function createApi(loader) {
       const size = typeof body === 'string' ? body.length : body instanceof Uint8Array ? body.byteLength : 0;
       // A runtime with a native SHA-256 (Node) hashes large bodies itself: the body then never
       // crosses into wasm, and wasm signs with the given payload hash.
-      return loader.sha256Hex && size >= NATIVE_HASH_MIN ? wasm.signRequest(input, loader.sha256Hex(body)) : wasm.signRequest(input);
+      const signed = loader.sha256Hex && size >= NATIVE_HASH_MIN ? wasm.signRequest(input, loader.sha256Hex(body)) : wasm.signRequest(input);
+      // `method\nurl\nname\nvalue…` (src/wasm/mod.rs `sign_request`).
+      const parts = signed.split('\n');
+      const headers = {};
+      for (let i = 2; i + 1 < parts.length; i += 2) headers[parts[i]] = parts[i + 1];
+      return { method: parts[0], url: parts[1], headers };
     },
     parseModelId: (input, context) => now().parseModelId(input, context),
     policies: (input) => now().policies(input),

@@ -111,11 +111,21 @@ const KEY_CACHE_ENTRIES: usize = 4;
 
 type HmacSha256 = Hmac<Sha256>;
 
-/// Derived SigV4 signing keys, most recently used first, each keyed by (secret, day, region,
-/// service) and stored as a ready-keyed HMAC. `Debug` shows only how many there are.
+/// A runtime's own SHA-256 (lower-case hex) for long inputs, injected as rustls takes its crypto
+/// provider: node:crypto in Node. `None` from it means: hash here.
+pub type NativeSha256 = fn(&[u8]) -> Option<String>;
+
+/// From this many bytes on, a body or canonical request goes to the `NativeSha256` if there is
+/// one (below it, the call costs more than hashing here).
+pub const NATIVE_HASH_MIN: usize = 1024;
+
+/// What a signer keeps between signatures: the derived SigV4 signing keys, most recently used
+/// first, each keyed by (secret, day, region, service) and stored as a ready-keyed HMAC; and the
+/// runtime's native SHA-256, if any. `Debug` shows only how many keys there are.
 #[derive(Default)]
 pub struct KeyCache {
     entries: Vec<KeyEntry>,
+    native_sha256: Option<NativeSha256>,
 }
 
 struct KeyEntry {
@@ -135,6 +145,17 @@ impl std::fmt::Debug for KeyCache {
 impl KeyCache {
     pub fn new() -> Self {
         KeyCache::default()
+    }
+
+    /// Long inputs are hashed by `native` from now on.
+    pub fn set_native_sha256(&mut self, native: NativeSha256) {
+        self.native_sha256 = Some(native);
+    }
+
+    /// SHA-256 of `data` in lower-case hex: natively when it is long and the runtime can.
+    fn sha256_hex(&self, data: &[u8]) -> String {
+        let native = self.native_sha256.filter(|_| data.len() >= NATIVE_HASH_MIN);
+        native.and_then(|f| f(data)).unwrap_or_else(|| hex(&Sha256::digest(data)))
     }
 
     /// How many derived keys are held.
@@ -261,7 +282,7 @@ fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credenti
     };
     let payload_hash = match &settings.payload_hash {
         Some(h) => h.clone(),
-        None => hex(&Sha256::digest(&request.body)),
+        None => cache.sha256_hex(&request.body),
     };
 
     // Canonical headers, as aws-sigv4's `HeaderMap`: request headers, `host`, then (header form)
@@ -366,7 +387,7 @@ fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credenti
     creq.push_str(&payload_hash);
 
     // The string to sign, fed straight into the keyed HMAC.
-    let creq_hash = hex(&Sha256::digest(creq.as_bytes()));
+    let creq_hash = cache.sha256_hex(creq.as_bytes());
     let mut mac = cache.mac(&credentials.secret_access_key, date.as_bytes().try_into().expect("8 bytes"), scope.region, scope.service).clone();
     for part in [ALGORITHM, "\n", date_time, "\n", date, "/", scope.region, "/", scope.service, "/aws4_request\n", creq_hash.as_str()] {
         mac.update(part.as_bytes());
@@ -781,6 +802,38 @@ mod tests {
             r.header("x-amz-content-sha256"),
             Some("44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a")
         );
+    }
+
+    #[test]
+    fn long_inputs_go_to_the_native_hash() {
+        fn native(data: &[u8]) -> Option<String> {
+            Some(hex(&Sha256::digest(data)))
+        }
+        fn wrong(_: &[u8]) -> Option<String> {
+            Some("0".repeat(64))
+        }
+        fn declines(_: &[u8]) -> Option<String> {
+            None
+        }
+        let token = "T".repeat(1200);
+        let signed = |native: Option<NativeSha256>, token: Option<&str>, body: &[u8]| {
+            let mut cache = KeyCache::new();
+            if let Some(f) = native {
+                cache.set_native_sha256(f);
+            }
+            let mut req = HttpRequest::new("POST", "https://bedrock-runtime.us-east-1.amazonaws.com/model/m/invoke".to_string());
+            req.body = body.to_vec();
+            sign_with(&mut cache, &mut req, &creds(token), Scope { region: "us-east-1", service: "bedrock", time_ms: 1_764_054_000_000 }, &Settings::default()).unwrap();
+            req.header("authorization").unwrap().to_string()
+        };
+        let long = vec![b'x'; 2048];
+        for (token, body) in [(Some(token.as_str()), &b"{}"[..]), (None, &long[..]), (None, &b"{}"[..])] {
+            let here = signed(None, token, body);
+            assert_eq!(signed(Some(native), token, body), here, "the same hash, natively");
+            assert_eq!(signed(Some(declines), token, body), here, "a declining native hash falls back");
+            // A short canonical request and body never reach it; a long one does.
+            assert_eq!(signed(Some(wrong), token, body) == here, token.is_none() && body.len() < NATIVE_HASH_MIN);
+        }
     }
 
     #[test]

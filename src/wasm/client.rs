@@ -312,7 +312,7 @@ impl WasmClient {
                 now,
                 credentials: shared.map(|c| c.shared).unwrap_or_default(),
                 warnings: RefCell::new(Vec::new()),
-                keys: RefCell::new(KeyCache::new()),
+                keys: RefCell::new(crate::wasm::key_cache()),
             }),
         })
     }

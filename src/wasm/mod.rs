@@ -18,16 +18,61 @@ use crate::sign::{self, KeyCache, Location, Scope, Settings};
 use convert::{self as cv, get};
 use error::to_js;
 
-thread_local! {
-    /// `signRequest`'s derived signing keys, reused across calls.
-    static SIGN_KEYS: std::cell::RefCell<KeyCache> = std::cell::RefCell::new(KeyCache::new());
+extern "C" {
+    /// Synthesized by wasm-ld: runs the module's constructors (`inventory` registering the
+    /// I-Regexp `match()` / `search()` functions, src/iregexp.rs).
+    fn __wasm_call_ctors();
 }
 
-/// JS: signRequest({ method, url, headers, body, region, service, credentials, signingDate, settings }) → { method, url, headers }
-#[wasm_bindgen(js_name = signRequest)]
+/// Runs once when the module is instantiated. Calling the constructors here also tells wasm-ld
+/// the module is not "command-style", so it stops wrapping every export in a call to them
+/// (which cost each call into the module ~0.4 µs: inventory re-registering its functions).
+#[wasm_bindgen(start)]
+fn start() {
+    // SAFETY: called once, at instantiation, before any export runs; the constructors only
+    // register inventory's static nodes.
+    unsafe { __wasm_call_ctors() }
+}
+
+thread_local! {
+    /// `signRequest`'s derived signing keys, reused across calls.
+    static SIGN_KEYS: std::cell::RefCell<KeyCache> = std::cell::RefCell::new(key_cache());
+    /// The runtime's synchronous SHA-256 (node:crypto in Node), registered by the package entry.
+    static NATIVE_SHA256: std::cell::RefCell<Option<js_sys::Function>> = const { std::cell::RefCell::new(None) };
+}
+
+/// JS: registerSha256(sha256Hex) — `sha256Hex(bytes) → hex`, where the runtime has a synchronous one.
+#[wasm_bindgen(js_name = registerSha256)]
+pub fn register_sha256(f: js_sys::Function) {
+    NATIVE_SHA256.with(|n| *n.borrow_mut() = Some(f));
+}
+
+/// A signer's key cache that hashes long inputs with the registered native SHA-256.
+pub(crate) fn key_cache() -> KeyCache {
+    let mut keys = KeyCache::new();
+    keys.set_native_sha256(native_sha256);
+    keys
+}
+
+/// `sign::NativeSha256` over the registered JS function (`None`: none registered, or it failed).
+fn native_sha256(data: &[u8]) -> Option<String> {
+    NATIVE_SHA256.with(|n| {
+        let n = n.borrow();
+        let f = n.as_ref()?;
+        // SAFETY: the view is used only by this synchronous call, during which nothing allocates
+        // in (or grows) wasm memory: the JS hash reads the bytes and returns a string.
+        let view = unsafe { js_sys::Uint8Array::view(data) };
+        f.call1(&JsValue::UNDEFINED, &view).ok()?.as_string()
+    })
+}
+
+/// JS: signRequest({ method, url, headers, body, region, service, credentials, signingDate, settings })
+/// → `method\nurl\nname\nvalue\n…` (pkg/common.js makes it `{ method, url, headers }`: one string
+/// crosses instead of one `Reflect.set` per header; none of these can hold a newline).
 /// `payload_hash`: the body's SHA-256 hex when the runtime hashed it natively (the body is then
 /// not copied into wasm).
-pub fn sign_request(input: JsValue, payload_hash: Option<String>) -> Result<JsValue, JsValue> {
+#[wasm_bindgen(js_name = signRequest)]
+pub fn sign_request(input: JsValue, payload_hash: Option<String>) -> Result<String, JsValue> {
     sign_request_core(&input, payload_hash).map_err(to_js)
 }
 
@@ -84,19 +129,8 @@ extern "C" {
     #[wasm_bindgen(method, getter, structural)]
     fn written(this: &EncodeIntoResult) -> u32;
 
-    type SignOutput;
-    #[wasm_bindgen(method, setter, structural)]
-    fn set_method(this: &SignOutput, value: &str);
-    #[wasm_bindgen(method, setter, structural)]
-    fn set_url(this: &SignOutput, value: &str);
-    #[wasm_bindgen(method, setter, structural)]
-    fn set_headers(this: &SignOutput, value: &JsValue);
 }
 
-thread_local! {
-    /// Header names already made JS strings (a few per signing, the same ones each time).
-    static HEADER_NAMES: std::cell::RefCell<Vec<(String, JsValue)>> = const { std::cell::RefCell::new(Vec::new()) };
-}
 
 /// Below this many UTF-16 units wasm-bindgen's own string copy is as fast.
 const LONG_STRING: u32 = 256;
@@ -199,22 +233,7 @@ fn headers_of(v: JsValue) -> crate::error::Result<Vec<(String, String)>> {
     Ok(out)
 }
 
-/// A header name as a JS string, from a small cache.
-fn header_name_js(name: &str) -> JsValue {
-    HEADER_NAMES.with(|names| {
-        let mut names = names.borrow_mut();
-        if let Some((_, js)) = names.iter().find(|(n, _)| n == name) {
-            return js.clone();
-        }
-        let js = JsValue::from_str(name);
-        if names.len() < 32 {
-            names.push((name.to_string(), js.clone()));
-        }
-        js
-    })
-}
-
-fn sign_request_core(input: &JsValue, payload_hash: Option<String>) -> crate::error::Result<JsValue> {
+fn sign_request_core(input: &JsValue, payload_hash: Option<String>) -> crate::error::Result<String> {
     if !input.is_object() {
         return Err(Error::type_error("input", "an object"));
     }
@@ -240,15 +259,14 @@ fn sign_request_core(input: &JsValue, payload_hash: Option<String>) -> crate::er
     let settings = Settings { payload_hash, ..read_settings(&i.settings())? };
     let scope = Scope { region: &region, service: &service, time_ms };
     let signed = SIGN_KEYS.with(|keys| sign::sign_request_with(&mut keys.borrow_mut(), request, &credentials, scope, &settings))?;
-    let headers = js_sys::Object::new();
-    for (name, value) in &signed.headers {
-        let _ = js_sys::Reflect::set(&headers, &header_name_js(name), &JsValue::from_str(value));
+    let mut out = String::with_capacity(signed.url.len() + signed.headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum::<usize>() + 16);
+    for part in [&signed.method, &signed.url].into_iter().chain(signed.headers.iter().flat_map(|(n, v)| [n, v])) {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(part);
     }
-    let out: SignOutput = js_sys::Object::new().unchecked_into();
-    out.set_method(&signed.method);
-    out.set_url(&signed.url);
-    out.set_headers(&headers);
-    Ok(out.into())
+    Ok(out)
 }
 
 fn read_settings(s: &JsValue) -> crate::error::Result<Settings> {
