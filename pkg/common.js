@@ -44,6 +44,36 @@ function lookupAll(vars, paths) {
   return [values, kinds];
 }
 
+/** A string with no newline (the separator of `plainSignFields`). */
+const field = (v) => typeof v === 'string' && !v.includes('\n');
+
+/**
+ * The usual `signRequest` input — strings, a plain headers object of strings, a Date or epoch ms
+ * (or none), no `settings` — joined for `signFields` (src/wasm/mod.rs): one string crosses into
+ * wasm instead of one call per field. `null` for anything else, which `signRequest` reads itself
+ * (and reports field by field).
+ */
+function plainSignFields(input) {
+  if (typeof input !== 'object' || input === null || input.settings !== undefined) return null;
+  const { method = 'GET', url, region, service, credentials: c, headers, signingDate } = input;
+  if (typeof c !== 'object' || c === null) return null;
+  const token = c.sessionToken;
+  const hasToken = token !== undefined && token !== null;
+  if (!field(method) || !field(url) || !field(region) || !field(service) || !field(c.accessKeyId) || !field(c.secretAccessKey) || (hasToken && !field(token))) return null;
+  const timeMs = signingDate === undefined || signingDate === null ? Date.now() : signingDate instanceof Date ? signingDate.getTime() : signingDate;
+  if (typeof timeMs !== 'number' || !(timeMs >= 0) || !Number.isFinite(timeMs)) return null;
+  let fields = `${method}\n${url}\n${region}\n${service}\n${c.accessKeyId}\n${c.secretAccessKey}\n${hasToken ? token : ''}`;
+  if (headers !== undefined && headers !== null) {
+    if (typeof headers !== 'object' || Object.getPrototypeOf(headers) !== Object.prototype) return null;
+    for (const name of Object.keys(headers)) {
+      const value = headers[name];
+      if (!field(name) || !field(value)) return null;
+      fields += `\n${name}\n${value}`;
+    }
+  }
+  return { fields, timeMs, hasToken };
+}
+
 /**
  * @param {{ get(): any, ready(): Promise<any>, sha256Hex?: (data: string | Uint8Array) => string }} loader
  *   the wasm bindings: `get()` once loaded (or null), `ready()` loads them once; `sha256Hex`, a
@@ -424,7 +454,11 @@ export function createApi(loader) {
       const size = typeof body === 'string' ? body.length : body instanceof Uint8Array ? body.byteLength : 0;
       // A runtime with a native SHA-256 (Node) hashes large bodies itself: the body then never
       // crosses into wasm, and wasm signs with the given payload hash.
-      const signed = loader.sha256Hex && size >= NATIVE_HASH_MIN ? wasm.signRequest(input, loader.sha256Hex(body)) : wasm.signRequest(input);
+      const hash = loader.sha256Hex && size >= NATIVE_HASH_MIN ? loader.sha256Hex(body) : undefined;
+      const fast = hash !== undefined || body == null || body instanceof Uint8Array ? plainSignFields(input) : null;
+      const signed = fast === null
+        ? wasm.signRequest(input, hash)
+        : wasm.signFields(fast.fields, fast.timeMs, fast.hasToken, hash === undefined ? body ?? undefined : undefined, hash);
       // `method\nurl\nname\nvalue…` (src/wasm/mod.rs `sign_request`).
       const parts = signed.split('\n');
       const headers = {};

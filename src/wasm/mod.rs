@@ -233,6 +233,48 @@ fn headers_of(v: JsValue) -> crate::error::Result<Vec<(String, String)>> {
     Ok(out)
 }
 
+/// JS: signFields(fields, timeMs, hasToken, body?, payloadHash?) — `signRequest` for the usual
+/// input, read in one call: pkg/common.js `plainSignFields` checked the types and joined
+/// `method, url, region, service, accessKeyId, secretAccessKey, sessionToken, name, value, …`
+/// with newlines (none of them holds one). Same answer as `signRequest`.
+#[wasm_bindgen(js_name = signFields)]
+pub fn sign_fields(fields: JsValue, time_ms: f64, has_token: bool, body: Option<Box<[u8]>>, payload_hash: Option<String>) -> Result<String, JsValue> {
+    let run = || -> crate::error::Result<String> {
+        let fields = long_string(&fields).or_else(|| fields.as_string()).ok_or_else(|| Error::type_error("fields", "a string"))?;
+        let mut parts = fields.split('\n');
+        let mut next = || parts.next().unwrap_or_default();
+        let (method, url, region, service) = (next(), next(), next(), next());
+        let (access_key_id, secret_access_key, token) = (next(), next(), next());
+        let credentials = sign::Credentials {
+            access_key_id: access_key_id.to_string(),
+            secret_access_key: secret_access_key.to_string(),
+            session_token: has_token.then(|| token.to_string()),
+            expiration_ms: None,
+        };
+        let mut request = HttpRequest::new(&method.to_ascii_uppercase(), url.to_string());
+        while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
+            request.headers.push((name.to_ascii_lowercase(), value.to_string()));
+        }
+        request.body = body.map(Vec::from).unwrap_or_default();
+        let settings = Settings { payload_hash, ..Settings::default() };
+        sign_and_join(request, &credentials, Scope { region, service, time_ms: time_ms as u64 }, &settings)
+    };
+    run().map_err(to_js)
+}
+
+/// Signs with the shared key cache; the result as `method\nurl\nname\nvalue…`.
+fn sign_and_join(request: HttpRequest, credentials: &sign::Credentials, scope: Scope<'_>, settings: &Settings) -> crate::error::Result<String> {
+    let signed = SIGN_KEYS.with(|keys| sign::sign_request_with(&mut keys.borrow_mut(), request, credentials, scope, settings))?;
+    let mut out = String::with_capacity(signed.url.len() + signed.headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum::<usize>() + 16);
+    for part in [&signed.method, &signed.url].into_iter().chain(signed.headers.iter().flat_map(|(n, v)| [n, v])) {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        out.push_str(part);
+    }
+    Ok(out)
+}
+
 fn sign_request_core(input: &JsValue, payload_hash: Option<String>) -> crate::error::Result<String> {
     if !input.is_object() {
         return Err(Error::type_error("input", "an object"));
@@ -257,16 +299,7 @@ fn sign_request_core(input: &JsValue, payload_hash: Option<String>) -> crate::er
         };
     }
     let settings = Settings { payload_hash, ..read_settings(&i.settings())? };
-    let scope = Scope { region: &region, service: &service, time_ms };
-    let signed = SIGN_KEYS.with(|keys| sign::sign_request_with(&mut keys.borrow_mut(), request, &credentials, scope, &settings))?;
-    let mut out = String::with_capacity(signed.url.len() + signed.headers.iter().map(|(n, v)| n.len() + v.len() + 2).sum::<usize>() + 16);
-    for part in [&signed.method, &signed.url].into_iter().chain(signed.headers.iter().flat_map(|(n, v)| [n, v])) {
-        if !out.is_empty() {
-            out.push('\n');
-        }
-        out.push_str(part);
-    }
-    Ok(out)
+    sign_and_join(request, &credentials, Scope { region: &region, service: &service, time_ms }, &settings)
 }
 
 fn read_settings(s: &JsValue) -> crate::error::Result<Settings> {

@@ -102,3 +102,37 @@ test('large bodies (hashed with node:crypto in the Node entry) still sign exactl
     }
   }
 });
+
+test('the one-call path for plain input signs exactly as the field-by-field path', () => {
+  // `settings: {}` (all defaults) sends the same input through the field-by-field reader.
+  let seed = 7;
+  const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const pick = (xs) => xs[rand(xs.length)];
+  const token = 'IQoJb3JpZ2luX2VjE' + 'Ab+/='.repeat(160);
+  const bodies = [undefined, null, new Uint8Array(0), new TextEncoder().encode('{"a":"é😀"}'), new Uint8Array(5000).fill(7), 'x'.repeat(3000), '{"short":1}'];
+  for (let i = 0; i < 300; i++) {
+    const headers = {};
+    for (let k = rand(4); k > 0; k--) headers[pick(['Content-Type', 'accept', 'X-Amz-Target', 'x-custom', 'X-Amz-Date', 'x-amz-security-token'])] = pick(['application/json', '  spaced  value ', 'é', '', 'a\tb']);
+    const input = {
+      method: pick([undefined, 'post', 'GET', 'Put']),
+      url: pick([url, 'https://example.com/a b/%7E?x=1&b=2&a=%20', 'http://127.0.0.1:8080/model/x/invoke?', 'https://h.example.com']),
+      headers: pick([undefined, null, headers]),
+      body: pick(bodies),
+      region: pick(['us-east-1', 'eu-west-3', '']),
+      service: pick(['bedrock', 'sts']),
+      credentials: { accessKeyId: 'AKID', secretAccessKey: pick(['s1', 'wJalr/+x']), sessionToken: pick([undefined, null, '', 'T', token]) },
+      signingDate: pick([signingDate, Date.UTC(2026, 0, 2, 3, 4, 5, 678), new Date(Date.UTC(2030, 5, 6))]),
+    };
+    let plain;
+    try {
+      plain = signRequest(input);
+    } catch (e) {
+      assert.throws(() => signRequest({ ...input, settings: {} }), (f) => f.code === e.code && f.message === e.message, `case ${i}`);
+      continue;
+    }
+    assert.deepEqual(plain, signRequest({ ...input, settings: {} }), `case ${i}: ${JSON.stringify(input)}`);
+  }
+  // Input the one-call path leaves to the field-by-field reader still signs or fails the same way.
+  assert.throws(() => signRequest({ url, region: 'r', service: 's', credentials: { accessKeyId: 'a', secretAccessKey: 1 } }), (e) => e.field === 'credentials.secretAccessKey');
+  assert.throws(() => signRequest({ url, region: 'r', service: 's', credentials, headers: { a: 'x\ny' } }), (e) => e.code === 'SIGNING_FAILED');
+});
