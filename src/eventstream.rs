@@ -99,9 +99,46 @@ pub struct Frame<'a> {
     /// The headers section, already checked by `decode_frame`.
     headers: &'a [u8],
     pub payload: &'a [u8],
-    /// The first value of each `KNOWN` header, read while checking: Bedrock's readers ask for
-    /// these on every frame.
-    known: [Option<HeaderRef<'a>>; KNOWN.len()],
+    /// Each `KNOWN` header's first value: `Some(Some(text))` a string, `Some(None)` another type,
+    /// `None` absent. Read while checking (Bedrock's readers ask for these on every frame).
+    known: [Option<Option<&'a str>>; KNOWN.len()],
+}
+
+/// The last headers section checked and its `KNOWN` values: a stream repeats one header block
+/// on every chunk, so an identical block (one comparison) is not parsed again.
+#[derive(Debug, Clone, Default)]
+struct HeaderMemo {
+    bytes: Vec<u8>,
+    known: [Option<Option<String>>; KNOWN.len()],
+}
+
+impl HeaderMemo {
+    /// Checks `headers` (unless they are the block checked last) and remembers their `KNOWN` values.
+    fn check(&mut self, headers: &[u8]) -> Result<()> {
+        if self.bytes == headers {
+            return Ok(());
+        }
+        let mut known: [Option<Option<String>>; KNOWN.len()] = Default::default();
+        let mut iter = HeaderIter { r: Reader { rest: headers }, index: 0 };
+        for header in &mut iter {
+            let (name, value) = header.inspect_err(|_| self.bytes.clear())?;
+            if let Some(slot) = KNOWN.iter().position(|k| *k == name).and_then(|i| known.get_mut(i)) {
+                slot.get_or_insert_with(|| if let HeaderRef::String(s) = value { Some(s.to_string()) } else { None });
+            }
+        }
+        self.bytes.clear();
+        self.bytes.extend_from_slice(headers);
+        self.known = known;
+        Ok(())
+    }
+
+    fn known(&self) -> [Option<Option<&str>>; KNOWN.len()] {
+        let mut out = [None; KNOWN.len()];
+        for (slot, value) in out.iter_mut().zip(&self.known) {
+            *slot = value.as_ref().map(Option::as_deref);
+        }
+        out
+    }
 }
 
 /// The headers Bedrock's messages are read by.
@@ -115,13 +152,12 @@ impl<'a> Frame<'a> {
 
     /// The first header named `name` if it is a string.
     pub fn header_str(&self, name: &str) -> Option<&'a str> {
-        let first = match KNOWN.iter().position(|k| *k == name) {
-            Some(i) => self.known.get(i).copied().flatten(),
-            None => self.headers().map_while(Result::ok).find(|(n, _)| *n == name).map(|(_, v)| v),
-        };
-        match first {
-            Some(HeaderRef::String(s)) => Some(s),
-            _ => None,
+        match KNOWN.iter().position(|k| *k == name) {
+            Some(i) => self.known.get(i).copied().flatten().flatten(),
+            None => match self.headers().map_while(Result::ok).find(|(n, _)| *n == name) {
+                Some((_, HeaderRef::String(s))) => Some(s),
+                _ => None,
+            },
         }
     }
 
@@ -241,7 +277,7 @@ fn read_prelude(prelude: &[u8]) -> Result<(usize, usize)> {
 }
 
 /// Decodes one whole frame whose prelude `read_prelude` accepted (`frame.len() == total`).
-fn decode_frame(frame: &[u8], headers_len: usize) -> Result<Frame<'_>> {
+fn decode_frame<'a>(frame: &'a [u8], headers_len: usize, memo: &'a mut HeaderMemo) -> Result<Frame<'a>> {
     if frame.len() < MIN_FRAME_LEN || headers_len > frame.len() - MIN_FRAME_LEN {
         return Err(stream_error("STREAM_FRAME", "event-stream frame is shorter than its prelude says", HINT_CORRUPT));
     }
@@ -256,14 +292,9 @@ fn decode_frame(frame: &[u8], headers_len: usize) -> Result<Frame<'_>> {
     }
     let (_, rest) = covered.split_at(PRELUDE_LEN);
     let (headers, payload) = rest.split_at(headers_len);
-    let mut frame = Frame { headers, payload, known: [None; KNOWN.len()] };
-    for header in frame.headers() {
-        let (name, value) = header?;
-        if let Some(slot) = KNOWN.iter().position(|k| *k == name).and_then(|i| frame.known.get_mut(i)) {
-            slot.get_or_insert(value);
-        }
-    }
-    Ok(frame)
+    memo.check(headers)?;
+    let memo: &'a HeaderMemo = memo;
+    Ok(Frame { headers, payload, known: memo.known() })
 }
 
 /// A cursor over the headers section that never reads past its end.
@@ -376,6 +407,7 @@ pub struct Decoder {
     /// `(total_len, headers_len)` once `pending` holds a checked prelude.
     prelude: Option<(usize, usize)>,
     failed: Option<Error>,
+    memo: HeaderMemo,
 }
 
 impl Decoder {
@@ -438,7 +470,7 @@ impl Decoder {
             }
             self.prelude = None;
             let frame = std::mem::take(&mut self.pending);
-            on_frame(decode_frame(&frame, headers_len)?)?;
+            on_frame(decode_frame(&frame, headers_len, &mut self.memo)?)?;
         }
         // 2. Whole frames straight from the input; keep only an unfinished tail.
         while !input.is_empty() {
@@ -455,7 +487,7 @@ impl Decoder {
                 return Ok(());
             }
             let (frame, rest) = input.split_at(total);
-            on_frame(decode_frame(frame, headers_len)?)?;
+            on_frame(decode_frame(frame, headers_len, &mut self.memo)?)?;
             input = rest;
         }
         Ok(())
@@ -1031,7 +1063,7 @@ mod tests {
     fn with_frame<T>(m: &Message, check: impl FnOnce(Frame<'_>) -> T) -> T {
         let bytes = encode(m);
         let (total, headers_len) = read_prelude(&bytes).unwrap();
-        check(decode_frame(&bytes[..total], headers_len).unwrap())
+        check(decode_frame(&bytes[..total], headers_len, &mut HeaderMemo::default()).unwrap())
     }
 
     fn classify_msg(m: &Message) -> Result<String> {
@@ -1048,6 +1080,42 @@ mod tests {
             assert_eq!(f.headers().nth(6).unwrap().unwrap(), ("bytes", HeaderRef::Bytes(b"some bytes")));
             assert_eq!(f.headers().count(), m.headers.len());
         });
+    }
+
+    #[test]
+    fn a_repeated_header_block_reads_the_same() {
+        let chunk = msg(&[(":event-type", s("chunk")), (":message-type", s("event"))], b"1");
+        let other = msg(&[(":message-type", s("exception")), (":exception-type", s("throttlingException"))], b"2");
+        let typed = msg(&[(":message-type", HeaderValue::Int32(7)), (":event-type", s("x"))], b"3");
+        let stream: Vec<u8> = [&chunk, &chunk, &other, &chunk, &typed, &typed, &chunk].into_iter().flat_map(encode).collect();
+        let mut seen = Vec::new();
+        let mut d = Decoder::new();
+        d.push_frames(&stream, |f| {
+            let h = |name: &str| f.header_str(name).map(str::to_string);
+            seen.push((h(":message-type"), h(":event-type"), h(":exception-type"), f.to_message()));
+            Ok(())
+        })
+        .unwrap();
+        let want = |m: &Message, t: Option<&str>, e: Option<&str>, x: Option<&str>| (t.map(String::from), e.map(String::from), x.map(String::from), m.clone());
+        assert_eq!(
+            seen,
+            vec![
+                want(&chunk, Some("event"), Some("chunk"), None),
+                want(&chunk, Some("event"), Some("chunk"), None),
+                want(&other, Some("exception"), None, Some("throttlingException")),
+                want(&chunk, Some("event"), Some("chunk"), None),
+                want(&typed, None, Some("x"), None),
+                want(&typed, None, Some("x"), None),
+                want(&chunk, Some("event"), Some("chunk"), None),
+            ]
+        );
+        // A header block that differs from the remembered one by a byte is checked again.
+        let mut bad = encode(&chunk);
+        if let Some(b) = bad.get_mut(PRELUDE_LEN + 12) {
+            *b = 99; // the first header's value type
+        }
+        let e = d.push(&reseal(bad)).unwrap_err();
+        assert_eq!(e.code, "STREAM_HEADER");
     }
 
     #[test]
