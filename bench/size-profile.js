@@ -7,8 +7,10 @@ import path from 'node:path';
 
 const root = path.resolve(new URL('..', import.meta.url).pathname);
 const run = (cmd, args, env = {}) => execFileSync(cmd, args, { cwd: root, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, ...env } });
-// Without simd128: twiggy 0.7 cannot read SIMD opcodes (the shipped build differs only in sha2, ~9 KB).
-run('cargo', ['rustc', '--quiet', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--crate-type', 'cdylib', '--target-dir', 'target/size-profile']);
+// Without simd128: twiggy 0.7 cannot read SIMD opcodes (the shipped build differs only in sha2
+// and base64, ~9 KB); with scripts/build.sh's inline threshold.
+run('cargo', ['rustc', '--quiet', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--crate-type', 'cdylib', '--target-dir', 'target/size-profile'],
+  { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: '-C llvm-args=-inline-threshold=40' });
 const out = mkdtempSync(path.join(tmpdir(), 'bc-size-'));
 run('wasm-bindgen', ['--keep-debug', '--target', 'web', '--out-dir', out, 'target/size-profile/wasm32-unknown-unknown/release/bedrock_connect.wasm']);
 const csv = run('twiggy', ['top', '-n', '1000000', '--format', 'csv', path.join(out, 'bedrock_connect_bg.wasm')]);

@@ -6,7 +6,8 @@
 //! would add only 2 crates (itself and `crc32fast`), but it needs Rust 1.94.1 (we keep 1.80), puts no
 //! bound on the frame length, checks the prelude CRC only once the whole frame is buffered, and
 //! leaves the buffering to the caller, while `crc32fast`'s portable path (the one wasm gets) carries
-//! a 16 KiB table; this file's CRC32 uses a 1 KiB table built at compile time and adds no dependency.
+//! 16 KiB of tables; this file's slice-by-8 CRC32 uses 8 KiB built at compile time (slice-by-16
+//! measured no faster in V8) and adds no dependency.
 //!
 //! ```text
 //!  frame   = total_len:u32  headers_len:u32  prelude_crc:u32  headers  payload  message_crc:u32
@@ -179,7 +180,7 @@ fn header_error(message: String) -> Error {
 }
 
 // ---------------------------------------------------------------------------------------------
-// CRC32 (IEEE 802.3, reflected, as zlib): one 256-entry table built at compile time.
+// CRC32 (IEEE 802.3, reflected, as zlib): slice-by-8 tables built at compile time.
 
 /// Slice-by-8 CRC32 (IEEE) tables, built at compile time: `CRC_TABLES[0]` is the classic
 /// byte table, `CRC_TABLES[k]` advances a byte through k more zero bytes. 8 KiB of data.
