@@ -16,6 +16,8 @@ use crate::http::{HttpRequest, HttpResponse};
 use crate::mapping::{self, Path, Step};
 use crate::model_id;
 
+mod scan;
+
 /// Which API's stream this is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Api {
@@ -176,11 +178,16 @@ fn read_chunk(payload: &[u8], delta: &Delta, metrics: &mut Metrics, batch: &mut 
         }
         Delta::None | Delta::Steps(_) => {
             let steps = if let Delta::Steps(s) = delta { Some(s.as_slice()) } else { None };
-            let found = probe(json, steps, &mut batch.text)?;
-            if let Some(m) = found.metrics {
-                *metrics = m;
+            match scan::scan(json, steps, &mut batch.text) {
+                Some(found) => found,
+                None => {
+                    let found = probe(json, steps, &mut batch.text)?;
+                    if let Some(m) = found.metrics {
+                        *metrics = m;
+                    }
+                    found.text
+                }
             }
-            found.text
         }
     };
     let text = found.then(|| text_start..batch.text.len());

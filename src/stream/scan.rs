@@ -1,0 +1,445 @@
+//! The fast path for reading a chunk's text delta: a strict JSON scanner over the chunk's bytes
+//! that follows the delta's steps and unescapes the delta straight into the batch text, with no
+//! serde, no `Value` and no allocation. It accepts only JSON serde_json accepts, and gives up
+//! (`None`) on anything it does not handle itself — the invocation-metrics key, escaped or
+//! non-ASCII keys, lone surrogates, deep nesting, any syntax error — which the serde reader
+//! (`stream.rs`'s `probe`) then reads or refuses with its own message.
+
+use crate::mapping::Step;
+
+use super::METRICS_KEY;
+
+/// Nesting the scanner follows (serde_json's limit is 127): deeper documents go to serde.
+const MAX_DEPTH: u32 = 64;
+
+/// Scans `json`: `Some(true)` when the delta at `steps` is a string, now appended to `out`;
+/// `Some(false)` when there is none (`out` unchanged); `None` when serde must decide.
+pub(super) fn scan(json: &[u8], steps: Option<&[Step]>, out: &mut String) -> Option<bool> {
+    let start = out.len();
+    let mut s = Scanner { b: json, i: 0, out, start, found: false };
+    let scanned = s.document(steps);
+    let found = s.found;
+    if scanned.is_none() || !found {
+        out.truncate(start);
+    }
+    scanned.map(|()| found)
+}
+
+struct Scanner<'a, 'o> {
+    b: &'a [u8],
+    i: usize,
+    /// The delta is written from `start` on; a later duplicate key replaces it.
+    out: &'o mut String,
+    start: usize,
+    found: bool,
+}
+
+impl<'a> Scanner<'a, '_> {
+    fn document(&mut self, steps: Option<&[Step]>) -> Option<()> {
+        self.value(steps, true, 0)?;
+        self.ws();
+        (self.i == self.b.len()).then_some(())
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.i += 1)
+    }
+
+    /// One value. `steps`: `Some([])` when it is the delta, `Some([next, …])` to follow, `None` to
+    /// skip; `top` for the document itself (where the metrics key would be).
+    ///
+    /// Where serde's reader visits a value rather than skipping it (the document, and every value
+    /// on the delta's path) it parses strings in full and numbers into `f64`; there a string is
+    /// checked the same way, and a number is left to serde (its range check).
+    fn value(&mut self, steps: Option<&[Step]>, top: bool, depth: u32) -> Option<()> {
+        let visited = top || steps.is_some();
+        self.ws();
+        match self.peek()? {
+            b'{' => self.object(steps, top, depth + 1),
+            b'[' => self.array(steps, depth + 1),
+            b'"' => {
+                let (body, escaped) = self.string()?;
+                if steps == Some(&[]) {
+                    self.set_text(body, escaped)?;
+                } else if visited {
+                    check_string(body, escaped)?;
+                }
+                Some(())
+            }
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            _ if visited => None,
+            _ => self.number(),
+        }
+    }
+
+    fn object(&mut self, steps: Option<&[Step]>, top: bool, depth: u32) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.i += 1;
+        self.ws();
+        if self.eat(b'}').is_some() {
+            return Some(());
+        }
+        let (name, rest) = match steps {
+            Some([Step::Name(n), rest @ ..]) => (Some(n.as_bytes()), Some(rest)),
+            _ => (None, None),
+        };
+        loop {
+            self.ws();
+            if self.peek()? != b'"' {
+                return None;
+            }
+            let (key, escaped) = self.string()?;
+            // serde checks keys as strings (UTF-8, surrogates): only plain ASCII keys here.
+            if escaped || !key.is_ascii() || (top && key == METRICS_KEY.as_bytes()) {
+                return None;
+            }
+            self.ws();
+            self.eat(b':')?;
+            if name == Some(key) {
+                self.reset();
+                self.value(rest, false, depth)?;
+            } else {
+                self.value(None, false, depth)?;
+            }
+            self.ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                b'}' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+    }
+
+    fn array(&mut self, steps: Option<&[Step]>, depth: u32) -> Option<()> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        self.i += 1;
+        self.ws();
+        if self.eat(b']').is_some() {
+            return Some(());
+        }
+        let (index, rest) = match steps {
+            Some([Step::Index(i), rest @ ..]) => (Some(*i), Some(rest)),
+            _ => (None, None),
+        };
+        for at in 0.. {
+            self.value(if Some(at) == index { rest } else { None }, false, depth)?;
+            self.ws();
+            match self.peek()? {
+                b',' => self.i += 1,
+                b']' => {
+                    self.i += 1;
+                    return Some(());
+                }
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// A string at `"`: its body (between the quotes) and whether it has escapes. Control
+    /// characters and malformed escapes give up; bytes are not checked for UTF-8 here (serde
+    /// does not check the strings it skips either).
+    fn string(&mut self) -> Option<(&'a [u8], bool)> {
+        let b = self.b;
+        self.i += 1;
+        let start = self.i;
+        let mut escaped = false;
+        loop {
+            self.i = next_string_special(self.b, self.i);
+            match self.peek()? {
+                b'"' => {
+                    let body = b.get(start..self.i)?;
+                    self.i += 1;
+                    return Some((body, escaped));
+                }
+                b'\\' => {
+                    escaped = true;
+                    self.i += 1;
+                    match self.peek()? {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 1,
+                        b'u' => {
+                            hex4(self.b.get(self.i + 1..self.i + 5)?)?;
+                            self.i += 5;
+                        }
+                        _ => return None,
+                    }
+                }
+                _ => return None, // a control character
+            }
+        }
+    }
+
+    fn literal(&mut self, lit: &[u8]) -> Option<()> {
+        (self.b.get(self.i..self.i + lit.len())? == lit).then(|| self.i += lit.len())
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, serde_json's grammar.
+    fn number(&mut self) -> Option<()> {
+        self.eat(b'-');
+        match self.peek()? {
+            b'0' => {
+                self.i += 1;
+                if self.peek().is_some_and(|c| c.is_ascii_digit()) {
+                    return None;
+                }
+            }
+            b'1'..=b'9' => self.digits(),
+            _ => return None,
+        }
+        if self.eat(b'.').is_some() {
+            self.peek().filter(u8::is_ascii_digit)?;
+            self.digits();
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            self.peek().filter(u8::is_ascii_digit)?;
+            self.digits();
+        }
+        Some(())
+    }
+
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+    }
+
+    fn reset(&mut self) {
+        self.out.truncate(self.start);
+        self.found = false;
+    }
+
+    /// The delta: checked as serde checks a string it parses (UTF-8, paired surrogates) and
+    /// written unescaped into the batch text.
+    fn set_text(&mut self, body: &[u8], escaped: bool) -> Option<()> {
+        self.reset();
+        let body = std::str::from_utf8(body).ok()?;
+        if escaped {
+            unescape_into(body, self.out)?;
+        } else {
+            self.out.push_str(body);
+        }
+        self.found = true;
+        Some(())
+    }
+}
+
+/// The first byte at or after `from` that ends a run inside a string (`"`, `\`, or a control
+/// byte), or `bytes.len()`. Eight bytes per step (SWAR, as `template::next_special`).
+fn next_string_special(bytes: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH;
+    let mut i = from;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let w = <[u8; 8]>::try_from(word).map(u64::from_le_bytes).unwrap_or(0);
+        let flags = below(w, 0x20) | below(w ^ (ONES * 0x22), 1) | below(w ^ (ONES * 0x5C), 1);
+        if flags != 0 {
+            return i + (flags.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    let tail = bytes.get(i..).unwrap_or_default();
+    tail.iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\').map_or(bytes.len(), |p| i + p)
+}
+
+/// A string body as serde checks one it parses: UTF-8, escapes with paired surrogates.
+fn check_string(body: &[u8], escaped: bool) -> Option<()> {
+    let body = std::str::from_utf8(body).ok()?;
+    if escaped {
+        unescape_into(body, &mut String::new())?;
+    }
+    Some(())
+}
+
+fn hex4(h: &[u8]) -> Option<u16> {
+    h.iter().try_fold(0u16, |n, &c| Some(n << 4 | (c as char).to_digit(16)? as u16))
+}
+
+/// Appends the unescaped text of a string body whose escapes `Scanner::string` checked.
+fn unescape_into(body: &str, out: &mut String) -> Option<()> {
+    let mut rest = body;
+    while let Some(at) = rest.find('\\') {
+        let (plain, escape) = rest.split_at(at);
+        out.push_str(plain);
+        let bytes = escape.as_bytes();
+        let (c, used) = match bytes.get(1)? {
+            b'n' => ('\n', 2),
+            b't' => ('\t', 2),
+            b'r' => ('\r', 2),
+            b'b' => ('\u{8}', 2),
+            b'f' => ('\u{c}', 2),
+            b'u' => {
+                let first = hex4(bytes.get(2..6)?)?;
+                match first {
+                    0xD800..=0xDBFF => {
+                        let low = bytes.get(6..8).filter(|b| *b == &b"\\u"[..]).and_then(|_| hex4(bytes.get(8..12)?))?;
+                        if !(0xDC00..=0xDFFF).contains(&low) {
+                            return None;
+                        }
+                        let code = 0x10000 + ((u32::from(first) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
+                        (char::from_u32(code)?, 12)
+                    }
+                    0xDC00..=0xDFFF => return None,
+                    _ => (char::from_u32(u32::from(first))?, 6),
+                }
+            }
+            &other => (other as char, 2), // `"`, `\` and `/`
+        };
+        out.push(c);
+        rest = escape.get(used..)?;
+    }
+    out.push_str(rest);
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stream::probe;
+    use proptest::prelude::*;
+
+    fn steps(path: &str) -> Option<Vec<Step>> {
+        crate::mapping::Path::parse(path, "delta").unwrap().steps()
+    }
+
+    fn scanned(json: &str, path: &str) -> Option<Option<String>> {
+        let mut out = "kept".to_string();
+        let found = scan(json.as_bytes(), steps(path).as_deref(), &mut out)?;
+        assert_eq!(out.get(..4), Some("kept"));
+        Some(found.then(|| out.split_off(4)))
+    }
+
+    #[test]
+    fn every_family_chunk_takes_the_fast_path() {
+        for (json, path, text) in [
+            (r#"{"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi \"you\"\n😀"}}"#, "$.delta.text", Some("Hi \"you\"\n😀")),
+            (r#"{"type":"message_start","message":{"id":"m","usage":{"input_tokens":5}}}"#, "$.delta.text", None),
+            (r#"{"outputText":"Hello","index":0,"totalOutputTextTokenCount":null,"completionReason":null,"inputTextTokenCount":5}"#, "$.outputText", Some("Hello")),
+            (r#"{"contentBlockDelta":{"delta":{"text":"Nova"},"contentBlockIndex":0}}"#, "$.contentBlockDelta.delta.text", Some("Nova")),
+            (r#"{"generation":" tok","prompt_token_count":null,"generation_token_count":3,"stop_reason":null}"#, "$.generation", Some(" tok")),
+            (r#"{"outputs":[{"text":" mis","stop_reason":null}]}"#, "$.outputs[0].text", Some(" mis")),
+            (r#"{"is_finished":false,"event_type":"text-generation","text":"co"}"#, "$.text", Some("co")),
+            (r#"{"choices":[{"index":0,"delta":{"content":"ja"},"finish_reason":null}]}"#, "$.choices[0].delta.content", Some("ja")),
+            (" {\n \"delta\" : { \"text\" : \"\\u00e9\\ud83d\\ude00\\/\\b\\f\\r\\t\" } } \n", "$.delta.text", Some("é😀/\u{8}\u{c}\r\t")),
+            (r#"{"delta":{"text":"first"},"delta":{"text":"second"}}"#, "$.delta.text", Some("second")),
+            (r#"{"delta":{"text":"gone"},"delta":true}"#, "$.delta.text", None),
+            (r#"[1,-0.5e+3,true,false,null,{},[],"x"]"#, "$.delta.text", None),
+        ] {
+            assert_eq!(scanned(json, path), Some(text.map(String::from)), "{json}");
+        }
+    }
+
+    #[test]
+    fn what_it_leaves_to_serde() {
+        for json in [
+            r#"{"type":"message_stop","amazon-bedrock-invocationMetrics":{"inputTokenCount":5}}"#,
+            r#"{"d\u0065lta":{"text":"escaped key"}}"#,
+            r#"{"clé":1}"#,
+            r#"{"delta":5}"#, // a number serde parses (and range-checks) itself
+            r#"{"delta":{"text":"\ud800"}}"#,
+            r#"{"delta":{"text":"\udc00"}}"#,
+            "{\"delta\":{\"text\":\"\u{1}\"}}",
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":.5}"#,
+            r#"{"a":1e}"#,
+            r#"{"a":+1}"#,
+            r#"{"a":tru}"#,
+            r#"{"a":1,}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":1} x"#,
+            "",
+            r#"{"a":"\x"}"#,
+            r#"{"a":"\u12g4"}"#,
+            &format!("{}1{}", "[".repeat(70), "]".repeat(70)),
+        ] {
+            assert_eq!(scanned(json, "$.delta.text"), None, "{json}");
+        }
+        // Skipped strings are not checked for UTF-8, as serde skips them; the delta is.
+        assert_eq!(scan(b"{\"a\":\"\xff\",\"delta\":{\"text\":\"ok\"}}", steps("$.delta.text").as_deref(), &mut String::new()), Some(true));
+        assert_eq!(scan(b"{\"delta\":{\"text\":\"\xff\"}}", steps("$.delta.text").as_deref(), &mut String::new()), None);
+    }
+
+    /// JSON-ish text: valid and invalid numbers, literals, strings with every escape (and bad
+    /// ones), the keys the paths use, duplicates, and random whitespace.
+    fn doc() -> impl Strategy<Value = String> {
+        let ws = prop::sample::select(vec!["", " ", "\n", "\t ", "\r\n"]);
+        let number = prop::sample::select(vec!["0", "-0", "12", "1.5", "1e5", "-2.5E-3", "1E+2", "01", "1.", "-", "1e", ".5", "+1", "1.5e3x"]);
+        let literal = prop::sample::select(vec!["true", "false", "null", "tru", "nulL"]);
+        let piece = prop::sample::select(vec!["a", "Hello ", "é", "😀", "\\n", "\\\"", "\\\\", "\\/", "\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\udc00x", "\\x", "\u{1}", "\\u12"]);
+        let string = prop::collection::vec(piece, 0..4).prop_map(|p| format!("\"{}\"", p.concat()));
+        let leaf = prop_oneof![number.prop_map(String::from), literal.prop_map(String::from), string];
+        let key = prop::sample::select(vec!["delta", "text", "type", "outputs", "amazon-bedrock-invocationMetrics", "d\\u0065lta", "é", ""]);
+        leaf.prop_recursive(4, 48, 5, move |inner| {
+            let ws = ws.clone();
+            prop_oneof![
+                (prop::collection::vec((key.clone(), inner.clone(), ws.clone()), 0..5), ws.clone()).prop_map(|(members, w)| {
+                    let body: Vec<String> = members.iter().map(|(k, v, w2)| format!("{w2}\"{k}\"{w}:{w2}{v}")).collect();
+                    format!("{{{w}{}}}", body.join(","))
+                }),
+                (prop::collection::vec(inner, 0..4), ws).prop_map(|(items, w)| format!("[{w}{}{w}]", items.join(&format!(",{w}")))),
+            ]
+        })
+    }
+
+    /// Chunk-shaped documents where the paths find something: `delta.text`, `outputs[0].text`,
+    /// `text`, amid `doc()` members and duplicates.
+    fn chunk() -> impl Strategy<Value = String> {
+        let piece = prop::sample::select(vec!["a", "Hello ", "é", "😀", "\\n", "\\\"", "\\\\", "\\/", "\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\t", "\\b", "\\f", "\\r"]);
+        let text = prop::collection::vec(piece, 0..5).prop_map(|p| format!("\"{}\"", p.concat()));
+        let member = prop_oneof![
+            text.clone().prop_map(|t| format!("\"delta\":{{\"type\":\"text_delta\",\"text\":{t}}}")),
+            text.clone().prop_map(|t| format!("\"outputs\":[{{\"text\":{t},\"stop_reason\":null}}]")),
+            text.prop_map(|t| format!("\"text\":{t}")),
+            doc().prop_map(|d| format!("\"type\":{d}")),
+            Just("\"index\":0".to_string()),
+        ];
+        (prop::collection::vec(member, 1..4), prop::sample::select(vec!["", " ", "\n "])).prop_map(|(m, w)| format!("{{{w}{}{w}}}", m.join(&format!(",{w}"))))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 5_000, ..ProptestConfig::default() })]
+
+        /// Whatever the scanner accepts, serde's reader accepts with the same delta (and no metrics).
+        #[test]
+        fn the_scanner_agrees_with_serde(json in prop_oneof![doc(), chunk()], cut in any::<prop::sample::Index>(), flip in any::<bool>()) {
+            // Half the cases lose their tail (truncated or broken JSON).
+            let json = if flip { json.get(..cut.index(json.len() + 1)).unwrap_or(&json).to_string() } else { json };
+            for path in ["$.delta.text", "$.outputs[0].text", "$", "$.text"] {
+                let steps = steps(path);
+                let mut fast = String::new();
+                if let Some(found) = scan(json.as_bytes(), steps.as_deref(), &mut fast) {
+                    let mut slow = String::new();
+                    let by_serde = probe(json.as_bytes(), steps.as_deref(), &mut slow);
+                    prop_assert!(by_serde.is_ok(), "serde refuses what the scanner took: {} ({:?})", json, by_serde.err());
+                    let by_serde = by_serde.unwrap();
+                    prop_assert_eq!((found, fast), (by_serde.text, slow), "{} {}", path, json);
+                    prop_assert!(by_serde.metrics.is_none());
+                }
+            }
+        }
+    }
+}
