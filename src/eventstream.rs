@@ -18,6 +18,7 @@
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::swar;
 
 /// Prelude: total length, headers length, prelude CRC.
 const PRELUDE_LEN: usize = 12;
@@ -116,7 +117,7 @@ struct HeaderMemo {
 impl HeaderMemo {
     /// Checks `headers` (unless they are the block checked last) and remembers their `KNOWN` values.
     fn check(&mut self, headers: &[u8]) -> Result<()> {
-        if self.bytes == headers {
+        if swar::eq(&self.bytes, headers) {
             return Ok(());
         }
         let mut known: [Option<Option<String>>; KNOWN.len()] = Default::default();
@@ -673,31 +674,13 @@ pub fn chunk_bytes(payload: &[u8], out: &mut Vec<u8>) -> Result<()> {
     decoded.map_err(|e| stream_error("STREAM_CHUNK", format!("the `chunk` event's `bytes` is not base64: {e}"), CHUNK_HINT))
 }
 
-/// The position of the first `"` in `bytes`, eight bytes per step (SWAR: a zero byte in
-/// `word ^ "…"` marks a quote).
-fn find_quote(bytes: &[u8]) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let mut words = bytes.chunks_exact(8);
-    let mut at = 0;
-    for word in &mut words {
-        let w = <[u8; 8]>::try_from(word).map(u64::from_le_bytes).unwrap_or(0) ^ (ONES * u64::from(b'"'));
-        let zero = w.wrapping_sub(ONES) & !w & HIGH;
-        if zero != 0 {
-            return Some(at + (zero.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
-    }
-    words.remainder().iter().position(|&c| c == b'"').map(|i| at + i)
-}
-
 /// The `bytes` text of a payload exactly of Bedrock's form `{"bytes":"…"}` or
 /// `{"bytes":"…","p":"…"}` (padding without escapes); `None` sends any other JSON through serde.
 /// The text is not checked here: base64 has no `"`, `\\` or control characters, so the decoder
 /// refuses any, and such payloads go through serde too. Both paths accept the same payloads.
 fn plain_bytes_field(payload: &[u8]) -> Option<&[u8]> {
     let rest = payload.strip_prefix(br#"{"bytes":""#)?;
-    let end = find_quote(rest)?;
+    let end = Some(swar::find(rest, 0, |w| swar::equal(w, b'"'), |c| c == b'"')).filter(|&e| e < rest.len())?;
     let (b64, tail) = rest.split_at(end);
     let padding_ok = match tail {
         br#""}"# => true,
@@ -1168,21 +1151,6 @@ mod tests {
         chunk_bytes(payload, &mut out)?;
         assert_eq!(out.get(..4), Some(&b"kept"[..]), "appends");
         Ok(out.split_off(4))
-    }
-
-    #[test]
-    fn quotes_are_found_in_any_position() {
-        for len in 0..40 {
-            for at in 0..=len {
-                let mut with = vec![b'+'; at];
-                with.push(b'"');
-                with.extend(std::iter::repeat(b'/').take(len - at));
-                assert_eq!(find_quote(&with), Some(at), "{len} {at}");
-                assert_eq!(find_quote(&with[..at]), None);
-            }
-        }
-        // High bytes and 0x21 / 0x23 next to the quote do not fool the zero-byte test.
-        assert_eq!(find_quote(&[0xFF, 0x21, 0x23, 0x80, 0x01, 0xA2, 0x22, 0x22, 0x22]), Some(6));
     }
 
     #[test]

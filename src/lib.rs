@@ -30,6 +30,7 @@ pub mod retry;
 pub mod sign;
 pub mod stream;
 pub mod sts;
+pub mod swar;
 pub mod template;
 pub mod test_call;
 

@@ -190,7 +190,7 @@ fn read_chunk(payload: &[u8], delta: &Delta, metrics: &mut Metrics, batch: &mut 
             }
         }
     };
-    let text = found.then(|| text_start..batch.text.len());
+    let text = found.then_some(text_start..batch.text.len());
     batch.items.push(Item::Chunk { raw: start..batch.raw.len(), text });
     Ok(())
 }

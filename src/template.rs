@@ -9,6 +9,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::error::{Error, Result};
+use crate::swar;
 
 /// A parsed template: render it as many times as needed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -374,22 +375,10 @@ fn write_string(s: &str, out: &mut String) {
 }
 
 /// The index of the first byte at or after `from` that may need an escape (`"`, `\\`, a control
-/// byte, or 0xE2, the lead of U+2028/U+2029), or `bytes.len()`. Eight bytes per step (SWAR: a
-/// byte is flagged when it is below 0x20, or equal to one of the three once XORed to zero).
+/// byte, or 0xE2, the lead of U+2028/U+2029), or `bytes.len()`.
 fn next_special(bytes: &[u8], from: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH;
-    let mut i = from;
-    while let Some(word) = bytes.get(i..i + 8) {
-        let w = <[u8; 8]>::try_from(word).map(u64::from_le_bytes).unwrap_or(0);
-        let flags = below(w, 0x20) | below(w ^ (ONES * 0x22), 1) | below(w ^ (ONES * 0x5C), 1) | below(w ^ (ONES * 0xE2), 1);
-        if flags != 0 {
-            return i + (flags.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    bytes.get(i..).unwrap_or_default().iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\' || b == 0xE2).map_or(bytes.len(), |p| i + p)
+    let flags = |w| swar::below(w, 0x20) | swar::equal(w, b'"') | swar::equal(w, b'\\') | swar::equal(w, 0xE2);
+    swar::find(bytes, from, flags, |b| b < 0x20 || b == b'"' || b == b'\\' || b == 0xE2)
 }
 
 /// The characters of a JSON string literal, without quotes. Never HTML-escapes.
@@ -436,23 +425,6 @@ fn escape_into(s: &str, out: &mut String) {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn special_bytes_are_found_in_any_position() {
-        let naive = |b: &[u8], from: usize| (from..b.len()).find(|&i| b[i] < 0x20 || b[i] == b'"' || b[i] == b'\\' || b[i] == 0xE2).unwrap_or(b.len());
-        let fillers = [b'a', 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xE1, 0xE3, 0xFF, 0x20];
-        for special in [0x00, 0x1F, b'\n', b'"', b'\\', 0xE2] {
-            for len in 0..24 {
-                for at in 0..len {
-                    let mut bytes: Vec<u8> = (0..len).map(|i| fillers[(i * 7 + at) % fillers.len()]).collect();
-                    bytes[at] = special;
-                    for from in 0..=len {
-                        assert_eq!(next_special(&bytes, from), naive(&bytes, from), "{special:#x} at {at} of {len} from {from}");
-                    }
-                }
-            }
-        }
-    }
 
     fn json_t(src: &str) -> Template {
         Template::parse(src, true).unwrap()

@@ -6,6 +6,7 @@
 //! (`stream.rs`'s `probe`) then reads or refuses with its own message.
 
 use crate::mapping::Step;
+use crate::swar;
 
 use super::METRICS_KEY;
 
@@ -246,23 +247,11 @@ impl<'a> Scanner<'a, '_> {
     }
 }
 
-/// The first byte at or after `from` that ends a run inside a string (`"`, `\`, or a control
-/// byte), or `bytes.len()`. Eight bytes per step (SWAR, as `template::next_special`).
+/// The first byte at or after `from` that ends a run inside a string (`"`, `\\`, or a control
+/// byte), or `bytes.len()`.
 fn next_string_special(bytes: &[u8], from: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let below = |w: u64, n: u64| w.wrapping_sub(ONES * n) & !w & HIGH;
-    let mut i = from;
-    while let Some(word) = bytes.get(i..i + 8) {
-        let w = <[u8; 8]>::try_from(word).map(u64::from_le_bytes).unwrap_or(0);
-        let flags = below(w, 0x20) | below(w ^ (ONES * 0x22), 1) | below(w ^ (ONES * 0x5C), 1);
-        if flags != 0 {
-            return i + (flags.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    let tail = bytes.get(i..).unwrap_or_default();
-    tail.iter().position(|&b| b < 0x20 || b == b'"' || b == b'\\').map_or(bytes.len(), |p| i + p)
+    let flags = |w| swar::below(w, 0x20) | swar::equal(w, b'"') | swar::equal(w, b'\\');
+    swar::find(bytes, from, flags, |b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// A string body as serde checks one it parses: UTF-8, escapes with paired surrogates.
@@ -281,7 +270,11 @@ fn hex4(h: &[u8]) -> Option<u16> {
 /// Appends the unescaped text of a string body whose escapes `Scanner::string` checked.
 fn unescape_into(body: &str, out: &mut String) -> Option<()> {
     let mut rest = body;
-    while let Some(at) = rest.find('\\') {
+    loop {
+        let at = swar::find(rest.as_bytes(), 0, |w| swar::equal(w, b'\\'), |b| b == b'\\');
+        if at == rest.len() {
+            break;
+        }
         let (plain, escape) = rest.split_at(at);
         out.push_str(plain);
         let bytes = escape.as_bytes();

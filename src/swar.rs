@@ -1,0 +1,80 @@
+//! Byte scans eight bytes at a time (SWAR, "SIMD within a register") for the hot loops: a
+//! chunk's base64, chunk JSON strings, template escaping. wasm32's `memchr` and `memcmp` go a
+//! word of four bytes, or one byte, at a time.
+//!
+//! A byte is flagged by bit 7 of its lane. For the lowest flagged lane the tests below are exact
+//! (a borrow only runs from a flagged lane upwards), which is all `find` reads.
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = 0x8080_8080_8080_8080;
+
+/// Flags the bytes of `w` below `n` (`n` ≤ 0x80).
+pub fn below(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(ONES * u64::from(n)) & !w & HIGH
+}
+
+/// Flags the bytes of `w` equal to `b`.
+pub fn equal(w: u64, b: u8) -> u64 {
+    below(w ^ (ONES * u64::from(b)), 1)
+}
+
+/// The first index at or after `from` whose byte `hit` accepts, or `bytes.len()`. `flags` is
+/// the same test on eight bytes at once (a little-endian word).
+pub fn find(bytes: &[u8], from: usize, flags: impl Fn(u64) -> u64, hit: impl Fn(u8) -> bool) -> usize {
+    let mut i = from;
+    while let Some(word) = bytes.get(i..i + 8) {
+        let f = flags(<[u8; 8]>::try_from(word).map(u64::from_le_bytes).unwrap_or(0));
+        if f != 0 {
+            return i + (f.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    let tail = bytes.get(i..).unwrap_or_default();
+    tail.iter().position(|&b| hit(b)).map_or(bytes.len(), |p| i + p)
+}
+
+/// `a == b`, eight bytes per step.
+pub fn eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut x, mut y) = (a.chunks_exact(8), b.chunks_exact(8));
+    x.by_ref().zip(y.by_ref()).all(|(p, q)| p == q) && x.remainder() == y.remainder()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_first_hit_in_any_position() {
+        let naive = |b: &[u8], from: usize, hit: &dyn Fn(u8) -> bool| (from..b.len()).find(|&i| hit(b[i])).unwrap_or(b.len());
+        let fillers = [b'a', 0x21, 0x23, 0x5B, 0x5D, 0x7F, 0x80, 0xE1, 0xE3, 0xFF, 0x20, 0x01, 0x22];
+        let hit = |b: u8| b < 0x20 || b == b'"' || b == b'\\' || b == 0xE2;
+        let flags = |w: u64| below(w, 0x20) | equal(w, b'"') | equal(w, b'\\') | equal(w, 0xE2);
+        for len in 0..26 {
+            for seed in 0..fillers.len() {
+                let bytes: Vec<u8> = (0..len).map(|i| fillers[(i * 7 + seed) % fillers.len()]).collect();
+                for from in 0..=len {
+                    assert_eq!(find(&bytes, from, flags, hit), naive(&bytes, from, &hit), "{bytes:x?} from {from}");
+                    assert_eq!(find(&bytes, from, |w| equal(w, 0x80), |b| b == 0x80), naive(&bytes, from, &|b| b == 0x80));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn equality() {
+        let a: Vec<u8> = (0..40).collect();
+        for n in 0..a.len() {
+            let (x, y) = (&a[..n], a[..n].to_vec());
+            assert!(eq(x, &y));
+            for i in 0..n {
+                let mut z = y.clone();
+                z[i] ^= 1;
+                assert!(!eq(x, &z), "{n} {i}");
+            }
+            assert!(!eq(x, &a[..n + 1]));
+        }
+    }
+}
