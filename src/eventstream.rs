@@ -143,13 +143,25 @@ impl HeaderMemo {
     }
 }
 
-/// The headers Bedrock's messages are read by.
-const KNOWN: [&str; 5] = [":message-type", ":event-type", ":exception-type", ":error-code", ":error-message"];
+/// The headers Bedrock's messages are read by (`Frame::known` takes their index).
+const KNOWN: [&str; 5] = [MESSAGE_TYPE.1, EVENT_TYPE.1, EXCEPTION_TYPE.1, ERROR_CODE.1, ERROR_MESSAGE.1];
+/// A `KNOWN` header: its index and name.
+type KnownHeader = (usize, &'static str);
+const MESSAGE_TYPE: KnownHeader = (0, ":message-type");
+const EVENT_TYPE: KnownHeader = (1, ":event-type");
+const EXCEPTION_TYPE: KnownHeader = (2, ":exception-type");
+const ERROR_CODE: KnownHeader = (3, ":error-code");
+const ERROR_MESSAGE: KnownHeader = (4, ":error-message");
 
 impl<'a> Frame<'a> {
     /// The headers in order (names may repeat).
     pub fn headers(&self) -> HeaderIter<'a> {
         HeaderIter { r: Reader { rest: self.headers }, index: 0 }
+    }
+
+    /// A `KNOWN` header's first value if it is a string (`header_str` without the name lookup).
+    fn known(&self, (index, _): KnownHeader) -> Option<&'a str> {
+        self.known.get(index).copied().flatten().flatten()
     }
 
     /// The first header named `name` if it is a string.
@@ -615,15 +627,16 @@ fn preview(payload: &[u8]) -> String {
 
 /// Reads `:message-type` and the headers that go with it (`STREAM_EVENT` when they are missing).
 pub fn classify<'a>(frame: &Frame<'a>) -> Result<StreamEvent<'a>> {
-    let header = |name: &str, what: &str| {
-        frame.header_str(name).ok_or_else(|| {
+    let header = |h: KnownHeader, what: &str| {
+        frame.known(h).ok_or_else(|| {
+            let name = h.1;
             event_error(format!("event-stream {what} message has no `{name}` string header (payload: {})", preview(frame.payload)))
         })
     };
-    match frame.header_str(":message-type") {
-        Some("event") => Ok(StreamEvent::Event { event_type: header(":event-type", "event")?, payload: frame.payload }),
+    match frame.known(MESSAGE_TYPE) {
+        Some("event") => Ok(StreamEvent::Event { event_type: header(EVENT_TYPE, "event")?, payload: frame.payload }),
         Some("exception") => {
-            let code = header(":exception-type", "exception")?.to_string();
+            let code = header(EXCEPTION_TYPE, "exception")?.to_string();
             #[derive(Deserialize)]
             struct Body {
                 #[serde(alias = "Message")]
@@ -636,8 +649,8 @@ pub fn classify<'a>(frame: &Frame<'a>) -> Result<StreamEvent<'a>> {
             Ok(StreamEvent::Exception { code, message })
         }
         Some("error") => Ok(StreamEvent::Error {
-            code: header(":error-code", "error")?.to_string(),
-            message: frame.header_str(":error-message").unwrap_or_default().to_string(),
+            code: header(ERROR_CODE, "error")?.to_string(),
+            message: frame.known(ERROR_MESSAGE).unwrap_or_default().to_string(),
         }),
         Some(other) => Err(event_error(format!("unknown event-stream `:message-type` `{other}` (expected event, exception or error)"))),
         None => Err(event_error(format!(
