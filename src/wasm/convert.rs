@@ -145,6 +145,9 @@ pub fn body(v: &JsValue, field: &str, json_objects: bool) -> Result<Vec<u8>> {
     if absent(v) {
         return Ok(Vec::new());
     }
+    if let Some(utf8) = crate::wasm::long_utf8(v) {
+        return Ok(utf8);
+    }
     if let Some(s) = v.as_string() {
         return Ok(s.into_bytes());
     }
@@ -155,8 +158,8 @@ pub fn body(v: &JsValue, field: &str, json_objects: bool) -> Result<Vec<u8>> {
         return Ok(Uint8Array::new(buffer).to_vec());
     }
     if json_objects && v.is_object() {
-        let text = js_sys::JSON::stringify(v).map_err(|_| Error::type_error(field, "JSON-serialisable"))?;
-        return Ok(String::from(text).into_bytes());
+        let text: JsValue = js_sys::JSON::stringify(v).map_err(|_| Error::type_error(field, "JSON-serialisable"))?.into();
+        return Ok(crate::wasm::long_utf8(&text).or_else(|| text.as_string().map(String::into_bytes)).unwrap_or_default());
     }
     let expected = if json_objects { "a string, Uint8Array, ArrayBuffer or plain object" } else { "a string or Uint8Array" };
     Err(Error::type_error(field, expected))

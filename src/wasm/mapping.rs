@@ -20,6 +20,9 @@ pub fn json_input(input: &JsValue, field: &str) -> Result<Value, Error> {
     if let Some(buffer) = input.dyn_ref::<ArrayBuffer>() {
         return mapping::parse_json(&Uint8Array::new(buffer).to_vec(), field);
     }
+    if let Some(utf8) = crate::wasm::long_utf8(input) {
+        return mapping::parse_json(&utf8, field);
+    }
     if let Some(text) = input.as_string() {
         return mapping::parse_json(text.as_bytes(), field);
     }

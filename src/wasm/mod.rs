@@ -137,7 +137,14 @@ const LONG_STRING: u32 = 256;
 
 /// A string of at least [`LONG_STRING`] units, copied with `TextEncoder.encodeInto` (which, like
 /// wasm-bindgen's copy, replaces lone surrogates with U+FFFD). `None` for anything else.
-fn long_string(v: &JsValue) -> Option<String> {
+/// wasm-bindgen's own copy goes a character at a time in JS up to the first non-ASCII one:
+/// ~1 ns a character for an all-ASCII string.
+pub(crate) fn long_string(v: &JsValue) -> Option<String> {
+    long_utf8(v).and_then(|bytes| String::from_utf8(bytes).ok())
+}
+
+/// `long_string`'s bytes, not checked again (for a JSON parser, which checks them itself).
+pub(crate) fn long_utf8(v: &JsValue) -> Option<Vec<u8>> {
     let units = v.dyn_ref::<js_sys::JsString>()?.length();
     if units < LONG_STRING {
         return None;
@@ -153,7 +160,7 @@ fn long_string(v: &JsValue) -> Option<String> {
         written
     };
     debug_assert!(written <= capacity);
-    String::from_utf8(buf).ok()
+    Some(buf)
 }
 
 thread_local! {
