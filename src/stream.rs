@@ -238,24 +238,6 @@ fn read_metrics(m: &Value) -> Metrics {
     }
 }
 
-/// The length in UTF-16 code units (JS string indices) of UTF-8 `bytes`: one per byte, less one
-/// per continuation byte (`10xxxxxx`), plus one per 4-byte lead (`11110xxx`, a surrogate pair).
-/// Eight bytes per step.
-pub fn utf16_len(bytes: &[u8]) -> u32 {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let per_word = |w: u64| {
-        let continuation = w & !(w << 1) & HIGH;
-        let four_byte_lead = w & (w << 1) & (w << 2) & (w << 3) & HIGH;
-        8 - continuation.count_ones() + four_byte_lead.count_ones()
-    };
-    let mut words = bytes.chunks_exact(8);
-    let mut units = 0;
-    for word in &mut words {
-        units += <[u8; 8]>::try_from(word).map(|w| per_word(u64::from_le_bytes(w))).unwrap_or(0);
-    }
-    units + words.remainder().iter().map(|&b| u32::from(b & 0xC0 != 0x80) + u32::from(b >= 0xF0)).sum::<u32>()
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading a chunk without building a `Value`: one serde pass that checks the whole JSON, follows
 // the delta's steps, keeps the metrics object, and skips everything else. It finds what
@@ -636,17 +618,6 @@ mod tests {
         (found.text.then(|| text.split_off(4)), found.metrics)
     }
 
-    #[test]
-    fn utf16_lengths() {
-        let mut text = String::new();
-        for (i, c) in "aé€😀\n\"日ü📈z".chars().cycle().take(300).enumerate() {
-            text.push(c);
-            assert_eq!(utf16_len(text.as_bytes()), text.encode_utf16().count() as u32, "{i}");
-            let tail = text.char_indices().nth(i / 2).map_or(0, |(at, _)| at);
-            let tail = text.get(tail..).unwrap();
-            assert_eq!(utf16_len(tail.as_bytes()), tail.encode_utf16().count() as u32);
-        }
-    }
 
     #[test]
     fn plain_paths_become_steps() {

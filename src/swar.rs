@@ -1,5 +1,5 @@
 //! Byte scans eight bytes at a time (SWAR, "SIMD within a register") for the hot loops: a
-//! chunk's base64, chunk JSON strings, template escaping. wasm32's `memchr` and `memcmp` go a
+//! chunk's base64, chunk JSON strings, template escaping, UTF-16 lengths for JS offsets. wasm32's `memchr` and `memcmp` go a
 //! word of four bytes, or one byte, at a time.
 //!
 //! A byte is flagged by bit 7 of its lane. For the lowest flagged lane the tests below are exact
@@ -42,6 +42,23 @@ pub fn eq(a: &[u8], b: &[u8]) -> bool {
     x.by_ref().zip(y.by_ref()).all(|(p, q)| p == q) && x.remainder() == y.remainder()
 }
 
+/// The length in UTF-16 code units (JS string indices) of UTF-8 `bytes`: one per byte, less one
+/// per continuation byte (`10xxxxxx`), plus one per 4-byte lead (`11110xxx`, a surrogate pair).
+/// Eight bytes per step.
+pub fn utf16_len(bytes: &[u8]) -> u32 {
+    let per_word = |w: u64| {
+        let continuation = w & !(w << 1) & HIGH;
+        let four_byte_lead = w & (w << 1) & (w << 2) & (w << 3) & HIGH;
+        8 - continuation.count_ones() + four_byte_lead.count_ones()
+    };
+    let mut words = bytes.chunks_exact(8);
+    let mut units = 0;
+    for word in &mut words {
+        units += <[u8; 8]>::try_from(word).map(|w| per_word(u64::from_le_bytes(w))).unwrap_or(0);
+    }
+    units + words.remainder().iter().map(|&b| u32::from(b & 0xC0 != 0x80) + u32::from(b >= 0xF0)).sum::<u32>()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +77,18 @@ mod tests {
                     assert_eq!(find(&bytes, from, |w| equal(w, 0x80), |b| b == 0x80), naive(&bytes, from, &|b| b == 0x80));
                 }
             }
+        }
+    }
+
+    #[test]
+    fn utf16_lengths() {
+        let mut text = String::new();
+        for (i, c) in "aé€😀\n\"日ü📈z".chars().cycle().take(300).enumerate() {
+            text.push(c);
+            assert_eq!(utf16_len(text.as_bytes()), text.encode_utf16().count() as u32, "{i}");
+            let tail = text.char_indices().nth(i / 2).map_or(0, |(at, _)| at);
+            let tail = text.get(tail..).unwrap();
+            assert_eq!(utf16_len(tail.as_bytes()), tail.encode_utf16().count() as u32);
         }
     }
 
