@@ -62,8 +62,10 @@ pub struct Batch {
 pub enum Item {
     /// An InvokeModel chunk: its JSON is `raw[raw]`, its delta `text[text]` (`None`: no delta).
     Chunk { raw: Range<usize>, text: Option<Range<usize>> },
-    /// A metrics or ConverseStream event.
-    Event(Out),
+    /// Last event of an InvokeModel stream.
+    Metrics(Metrics),
+    /// A ConverseStream event (`messageStart`, `contentBlockDelta`, …, `metadata`).
+    Converse { event_type: String, payload: Value, text: Option<String> },
 }
 
 impl Batch {
@@ -83,7 +85,8 @@ impl Batch {
                     raw: String::from_utf8_lossy(raw.get(r).unwrap_or_default()).into_owned(),
                     text: t.and_then(|t| text.get(t)).map(str::to_string),
                 },
-                Item::Event(out) => out,
+                Item::Metrics(m) => Out::Metrics(m),
+                Item::Converse { event_type, payload, text } => Out::Converse { event_type, payload, text },
             })
             .collect()
     }
@@ -136,7 +139,7 @@ impl StreamReader {
             StreamEvent::Event { event_type, payload } => match api {
                 Api::InvokeModel => read_chunk(payload, delta, metrics, batch),
                 Api::Converse => {
-                    batch.items.push(Item::Event(converse_event(event_type, payload)?));
+                    batch.items.push(converse_event(event_type, payload)?);
                     Ok(())
                 }
             },
@@ -155,7 +158,7 @@ impl StreamReader {
     pub fn finish_into(&mut self, batch: &mut Batch) -> Result<()> {
         self.decoder.finish()?;
         if self.api == Api::InvokeModel {
-            batch.items.push(Item::Event(Out::Metrics(self.metrics)));
+            batch.items.push(Item::Metrics(self.metrics));
         }
         Ok(())
     }
@@ -195,12 +198,12 @@ fn read_chunk(payload: &[u8], delta: &Delta, metrics: &mut Metrics, batch: &mut 
     Ok(())
 }
 
-fn converse_event(event_type: &str, payload: &[u8]) -> Result<Out> {
+fn converse_event(event_type: &str, payload: &[u8]) -> Result<Item> {
     let payload = mapping::parse_json(payload, "event").map_err(|e| stream_json_error(&e))?;
     let text = (event_type == "contentBlockDelta")
         .then(|| payload.pointer("/delta/text").and_then(Value::as_str).map(String::from))
         .flatten();
-    Ok(Out::Converse { event_type: event_type.to_string(), payload, text })
+    Ok(Item::Converse { event_type: event_type.to_string(), payload, text })
 }
 
 /// A finished InvokeModel stream: the joined text deltas (`None` when there were none), the chunk

@@ -13,7 +13,7 @@ use crate::bedrock;
 use crate::error::{Error, Result};
 use crate::mapping::Path;
 use crate::preset;
-use crate::stream::{self, Api, Batch, Item, Out, StreamReader};
+use crate::stream::{self, Api, Batch, Item, StreamReader};
 use crate::swar::utf16_len;
 use crate::wasm::client::{bedrock_call, drive, now_ms, read_signal, Body, Creds, Failed, Inner, Tracer, WasmClient};
 use crate::wasm::convert::{self as cv, get};
@@ -103,9 +103,13 @@ fn batch_to_js(batch: &Batch) -> JsValue {
                 };
                 meta.extend([kind, raw.start as u32, raw.end as u32, start, end]);
             }
-            Item::Event(out) => {
+            Item::Metrics(m) => {
                 meta.extend([1, 0, 0, 0, 0]);
-                events.push(&out_to_js(out));
+                events.push(&metrics_to_js(m));
+            }
+            Item::Converse { event_type, payload, text } => {
+                meta.extend([1, 0, 0, 0, 0]);
+                events.push(&converse_to_js(event_type, payload, text.as_deref()));
             }
         }
     }
@@ -117,36 +121,29 @@ fn batch_to_js(batch: &Batch) -> JsValue {
     parts.into()
 }
 
+/// `{ type: 'metrics', usage, latencyMs, firstByteLatencyMs }`
+fn metrics_to_js(m: &stream::Metrics) -> JsValue {
+    let usage = match (m.input_tokens, m.output_tokens) {
+        (Some(i), Some(o)) => cv::object(&[("inputTokens", (i as f64).into()), ("outputTokens", (o as f64).into())]),
+        _ => JsValue::NULL,
+    };
+    cv::object(&[
+        ("type", "metrics".into()),
+        ("usage", usage),
+        ("latencyMs", cv::opt_num(m.latency_ms)),
+        ("firstByteLatencyMs", cv::opt_num(m.first_byte_latency_ms)),
+    ])
+}
 
-fn out_to_js(out: &Out) -> JsValue {
-    match out {
-        Out::Chunk { raw, text } => cv::object(&[
-            ("type", "chunk".into()),
-            ("json", js_sys::JSON::parse(raw).unwrap_or(JsValue::NULL)),
-            ("text", cv::opt_str(text.as_deref())),
-        ]),
-        Out::Metrics(m) => {
-            let usage = match (m.input_tokens, m.output_tokens) {
-                (Some(i), Some(o)) => cv::object(&[("inputTokens", (i as f64).into()), ("outputTokens", (o as f64).into())]),
-                _ => JsValue::NULL,
-            };
-            cv::object(&[
-                ("type", "metrics".into()),
-                ("usage", usage),
-                ("latencyMs", cv::opt_num(m.latency_ms)),
-                ("firstByteLatencyMs", cv::opt_num(m.first_byte_latency_ms)),
-            ])
-        }
-        Out::Converse { event_type, payload, text } => {
-            let event = Object::new();
-            let _ = Reflect::set(&event, &"type".into(), &JsValue::from_str(event_type));
-            let _ = Object::assign(&event, &Object::from(cv::json_to_js(payload)));
-            if let Some(t) = text {
-                let _ = Reflect::set(&event, &"text".into(), &JsValue::from_str(t));
-            }
-            event.into()
-        }
+/// A ConverseStream event: `{ type, …its payload, text? }`.
+fn converse_to_js(event_type: &str, payload: &serde_json::Value, text: Option<&str>) -> JsValue {
+    let event = Object::new();
+    let _ = Reflect::set(&event, &"type".into(), &JsValue::from_str(event_type));
+    let _ = Object::assign(&event, &Object::from(cv::json_to_js(payload)));
+    if let Some(t) = text {
+        let _ = Reflect::set(&event, &"text".into(), &JsValue::from_str(t));
     }
+    event.into()
 }
 
 #[wasm_bindgen]
