@@ -17,13 +17,14 @@ wasm=target/wasm32-unknown-unknown/release/bedrock_connect.wasm
 # binaryen's size pass (npm `binaryen`, pinned; Debian's 108 is too old), before wasm-bindgen so
 # that the tables wasm-bindgen generates are left alone.
 # WASM_NAMES=1 keeps function names (for `node --cpu-prof`); releases ship without them.
-names=(); [ "${WASM_NAMES:-}" = 1 ] && names=(-g)
-node_modules/.bin/wasm-opt -Oz "${names[@]}" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+opt_names=(); bindgen_names=()
+if [ "${WASM_NAMES:-}" = 1 ]; then opt_names=(-g); bindgen_names=(--keep-debug); fi
+node_modules/.bin/wasm-opt -Oz "${opt_names[@]}" --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-reference-types --enable-mutable-globals --enable-simd "$wasm" -o target/bedrock_connect.opt.wasm
 wasm=target/bedrock_connect.opt.wasm
 
 rm -rf pkg/wasm
-wasm-bindgen "${names[@]/-g/--keep-debug}" --target nodejs --out-name bedrock_connect --out-dir pkg/wasm/nodejs "$wasm"
+wasm-bindgen "${bindgen_names[@]}" --target nodejs --out-name bedrock_connect --out-dir pkg/wasm/nodejs "$wasm"
 wasm-bindgen --target web --out-name bedrock_connect --out-dir pkg/wasm/web "$wasm"
 # The nodejs target is CommonJS inside a "type": "module" package.
 echo '{ "type": "commonjs" }' > pkg/wasm/nodejs/package.json
