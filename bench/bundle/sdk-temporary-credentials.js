@@ -3,13 +3,10 @@ import { BedrockRuntimeClient, InvokeModelCommand } from '@aws-sdk/client-bedroc
 // The package's browser entry, named directly: its "browser" map keys lack the .js extension, so esbuild does not apply
 // the map to the "module" entry (dist-es/index.js) and would pull in the Node-only providers (node:fs, node:child_process).
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers/dist-es/index.browser.js';
-import { jsonpath } from 'json-p3';
-import Mustache from 'mustache';
-
-Mustache.escape = (v) => JSON.stringify(String(v)).slice(1, -1);
+import { mapAnswer, renderBody } from './peer-parts.js';
 
 export async function main(cfg) {
-  const body = new TextEncoder().encode(Mustache.render(cfg.template, cfg.vars));
+  const body = renderBody(cfg);
   const client = new BedrockRuntimeClient({
     region: cfg.region,
     endpoint: cfg.endpoint,
@@ -21,9 +18,5 @@ export async function main(cfg) {
   });
   const res = await client.send(new InvokeModelCommand({ modelId: cfg.modelId, body, contentType: 'application/json', accept: 'application/json' }));
   const data = JSON.parse(new TextDecoder().decode(res.body));
-  return {
-    outputText: jsonpath.compile("$.content[?@.type=='text'].text").query(data).values().join(''),
-    inputTokens: jsonpath.compile('$.usage.input_tokens').query(data).values()[0],
-    outputTokens: jsonpath.compile('$.usage.output_tokens').query(data).values()[0],
-  };
+  return mapAnswer(data);
 }
