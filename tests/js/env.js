@@ -2,13 +2,11 @@
 import { readFileSync } from 'node:fs';
 import { startSimulator } from '../../simulator/index.js';
 
-export const BASE = {
-  accessKeyId: 'AKIAPLATFORM00000001',
-  secretAccessKey: 'platformSecretKey/0000000000000000000000',
-};
-export const ROLE_ARN = 'arn:aws:iam::123456789012:role/BedrockAccess';
+// The simulator's seeded platform key, role and model, as its own tests use them.
+import { BASE, ROLE_ARN, HAIKU } from '../../simulator/test/helpers.js';
+
+export { BASE, ROLE_ARN, HAIKU };
 export const EXTERNAL_ID = 'platform-42';
-export const HAIKU = 'anthropic.claude-3-haiku-20240307-v1:0';
 
 /** The fixture of a model family (the same file the simulator serves). */
 export function fixture(family) {
