@@ -545,37 +545,25 @@ pub fn encode(msg: &Message) -> Vec<u8> {
         let name_len = u8::try_from(name.len()).unwrap_or_else(|_| panic!("event-stream header name `{name}` is over 255 bytes"));
         headers.push(name_len);
         headers.extend_from_slice(name.as_bytes());
-        let mut var = |kind: u8, bytes: &[u8]| {
-            assert!(bytes.len() <= MAX_HEADER_VALUE_LEN, "event-stream header `{name}` value is over {MAX_HEADER_VALUE_LEN} bytes");
+        // The type byte, then the value: variable-length ones (bytes, string) behind a 2-byte length.
+        let mut put = |kind: u8, sized: bool, bytes: &[u8]| {
             headers.push(kind);
-            headers.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
+            if sized {
+                assert!(bytes.len() <= MAX_HEADER_VALUE_LEN, "event-stream header `{name}` value is over {MAX_HEADER_VALUE_LEN} bytes");
+                headers.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
+            }
             headers.extend_from_slice(bytes);
         };
         match value {
-            HeaderValue::Bytes(b) => var(6, b),
-            HeaderValue::String(s) => var(7, s.as_bytes()),
-            HeaderValue::Bool(b) => headers.push(if *b { 0 } else { 1 }),
-            HeaderValue::Byte(v) => headers.extend_from_slice(&[2, v.to_be_bytes()[0]]),
-            HeaderValue::Int16(v) => {
-                headers.push(3);
-                headers.extend_from_slice(&v.to_be_bytes());
-            }
-            HeaderValue::Int32(v) => {
-                headers.push(4);
-                headers.extend_from_slice(&v.to_be_bytes());
-            }
-            HeaderValue::Int64(v) => {
-                headers.push(5);
-                headers.extend_from_slice(&v.to_be_bytes());
-            }
-            HeaderValue::Timestamp(v) => {
-                headers.push(8);
-                headers.extend_from_slice(&v.to_be_bytes());
-            }
-            HeaderValue::Uuid(v) => {
-                headers.push(9);
-                headers.extend_from_slice(v);
-            }
+            HeaderValue::Bool(b) => put(if *b { 0 } else { 1 }, false, &[]),
+            HeaderValue::Byte(v) => put(2, false, &v.to_be_bytes()),
+            HeaderValue::Int16(v) => put(3, false, &v.to_be_bytes()),
+            HeaderValue::Int32(v) => put(4, false, &v.to_be_bytes()),
+            HeaderValue::Int64(v) => put(5, false, &v.to_be_bytes()),
+            HeaderValue::Bytes(b) => put(6, true, b),
+            HeaderValue::String(s) => put(7, true, s.as_bytes()),
+            HeaderValue::Timestamp(v) => put(8, false, &v.to_be_bytes()),
+            HeaderValue::Uuid(v) => put(9, false, v),
         }
     }
     encode_raw(&headers, &msg.payload)
