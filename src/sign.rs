@@ -234,13 +234,15 @@ pub fn sign_with(cache: &mut KeyCache, request: &mut HttpRequest, credentials: &
     Ok(())
 }
 
-/// `signRequest`: signs a user's request; the `host` header is dropped (the URL carries it).
+/// `signRequest`: signs a user's request as given: the method is upper-cased, header names
+/// lower-cased, and the `host` header dropped (the URL carries it).
 pub fn sign_request(request: HttpRequest, credentials: &Credentials, scope: Scope<'_>, settings: &Settings) -> Result<HttpRequest> {
     sign_request_with(&mut KeyCache::new(), request, credentials, scope, settings)
 }
 
 /// [`sign_request`] with a [`KeyCache`].
 pub fn sign_request_with(cache: &mut KeyCache, mut request: HttpRequest, credentials: &Credentials, scope: Scope<'_>, settings: &Settings) -> Result<HttpRequest> {
+    request.method.make_ascii_uppercase();
     request.headers.retain(|(n, _)| !n.eq_ignore_ascii_case("host"));
     for (name, _) in request.headers.iter_mut() {
         name.make_ascii_lowercase();
@@ -814,6 +816,17 @@ mod tests {
             r.header("x-amz-content-sha256"),
             Some("44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a")
         );
+    }
+
+    #[test]
+    fn a_user_request_is_normalized() {
+        let mut req = HttpRequest::new("post", "https://h.example.com/x".to_string());
+        req.headers = vec![("Content-Type".into(), "application/json".into()), ("Host".into(), "other".into())];
+        let scope = Scope { region: "us-east-1", service: "s", time_ms: 1_764_054_000_000 };
+        let signed = sign_request(req, &creds(None), scope, &Settings::default()).unwrap();
+        assert_eq!(signed.method, "POST");
+        let names: Vec<&str> = signed.headers.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["content-type", "x-amz-date", "authorization"]);
     }
 
     #[test]

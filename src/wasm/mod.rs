@@ -230,10 +230,7 @@ fn headers_of(v: JsValue) -> crate::error::Result<Vec<(String, String)>> {
     for pair in list.iter() {
         let pair = Array::from(&pair);
         match (pair.get(0).as_string(), pair.get(1).as_string()) {
-            (Some(mut n), Some(val)) => {
-                n.make_ascii_lowercase();
-                out.push((n, val));
-            }
+            (Some(n), Some(val)) => out.push((n, val)), // sign_request_with lowercases names
             _ => return Err(Error::type_error("headers", pair_error)),
         }
     }
@@ -258,9 +255,9 @@ pub fn sign_fields(fields: JsValue, time_ms: f64, has_token: bool, body: Option<
             session_token: has_token.then(|| token.to_string()),
             expiration_ms: None,
         };
-        let mut request = HttpRequest::new(&method.to_ascii_uppercase(), url.to_string());
+        let mut request = HttpRequest::new(method, url.to_string()); // sign_request_with normalizes the case
         while let (Some(name), Some(value)) = (parts.next(), parts.next()) {
-            request.headers.push((name.to_ascii_lowercase(), value.to_string()));
+            request.headers.push((name.to_string(), value.to_string()));
         }
         request.body = body.map(Vec::from).unwrap_or_default();
         let settings = Settings { payload_hash, ..Settings::default() };
@@ -294,8 +291,7 @@ fn sign_request_core(input: &JsValue, payload_hash: Option<String>) -> crate::er
         Some(ms) => ms,
         None => js_sys::Date::now() as u64,
     };
-    let mut method = opt_string_of(i.method(), "method")?.unwrap_or_else(|| "GET".into());
-    method.make_ascii_uppercase();
+    let method = opt_string_of(i.method(), "method")?.unwrap_or_else(|| "GET".into());
     let mut request = HttpRequest::new(&method, string_of(i.url(), "url")?);
     request.headers = headers_of(i.headers())?;
     if payload_hash.is_none() {
