@@ -5,7 +5,11 @@ import { presets } from './presets.js';
 export { BedrockConnectError, ConfigError, AwsError, NetworkError, StreamError, presets };
 
 const errorClasses = { ConfigError, AwsError, NetworkError, StreamError };
-/** Bodies from this size on are hashed natively where the runtime can (below it, wasm is faster than the call). */
+/**
+ * Bodies from this size on are hashed natively where the runtime can (below it, wasm is faster
+ * than the call): here, so the body never crosses into wasm. The same bound as the core's
+ * `sign::NATIVE_HASH_MIN`, which applies it to what is hashed inside wasm.
+ */
 const NATIVE_HASH_MIN = 1024;
 const decoder = new TextDecoder();
 

@@ -117,7 +117,8 @@ type HmacSha256 = Hmac<Sha256>;
 pub type NativeSha256 = fn(&[u8]) -> Option<String>;
 
 /// From this many bytes on, a body or canonical request goes to the `NativeSha256` if there is
-/// one (below it, the call costs more than hashing here).
+/// one (below it, the call costs more than hashing here). pkg/common.js uses the same bound to
+/// hash `signRequest` bodies before they would cross into wasm.
 pub const NATIVE_HASH_MIN: usize = 1024;
 
 /// What a signer keeps between signatures: the derived SigV4 signing keys, most recently used
