@@ -252,15 +252,17 @@ export function createApi(loader) {
       return new ReadableStream({
         pull: async (controller) => {
           // One pull hands over every delta unpacked so far (at least one, unless the stream ended).
-          for (let sent = false; !sent; ) {
+          const send = (event) => {
+            const ok = typeof event.text === 'string' && event.text.length > 0;
+            if (ok) controller.enqueue(event.text);
+            return ok;
+          };
+          for (;;) {
             const event = await this.#next();
             if (event === undefined) return controller.close();
-            for (let e = event; e !== undefined; e = this.#head < this.#queue.length ? this.#queue[this.#head++] : undefined) {
-              if (typeof e.text === 'string' && e.text.length > 0) {
-                controller.enqueue(e.text);
-                sent = true;
-              }
-            }
+            let sent = send(event);
+            while (this.#head < this.#queue.length) sent = send(this.#queue[this.#head++]) || sent;
+            if (sent) return;
           }
         },
         cancel: () => this.#close(),
