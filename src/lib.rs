@@ -21,6 +21,7 @@ pub mod error;
 pub mod eventstream;
 pub mod http;
 pub mod iregexp;
+pub mod jsonlex;
 pub mod mapping;
 pub mod model_id;
 pub mod policy;

@@ -8,18 +8,23 @@ use serde_json_path::JsonPath;
 
 use crate::error::{Error, Result};
 
+mod pick;
+pub use pick::Pick;
+
 /// A compiled JSONPath and its source text.
 #[derive(Debug, Clone)]
 pub struct Path {
     pub source: String,
     compiled: JsonPath,
+    /// What the path can reach (`None`: anything).
+    pub pick: Option<Pick>,
 }
 
 impl Path {
     /// Compiles `source`; `field` names the option in errors.
     pub fn parse(source: &str, field: &str) -> Result<Path> {
         match JsonPath::parse(source) {
-            Ok(compiled) => Ok(Path { source: source.to_string(), compiled }),
+            Ok(compiled) => Ok(Path { source: source.to_string(), compiled, pick: Pick::of(source) }),
             Err(e) => Err(Error::config(
                 "INVALID_JSONPATH",
                 field,
@@ -80,6 +85,16 @@ pub fn parse_json(bytes: &[u8], field: &str) -> Result<Value> {
     serde_json::from_slice(bytes).map_err(|e| json_error(field, &e))
 }
 
+/// `parse_json`, building only what `pick` reaches (the answer of any path it was made from is
+/// the same). Bytes that are not UTF-8 or not JSON are parsed whole, for serde_json's message.
+pub fn parse_picked(bytes: &[u8], pick: Option<&Pick>, field: &str) -> Result<Value> {
+    let picked = pick.and_then(|p| p.parse(bytes));
+    match picked {
+        Some(value) => Ok(value),
+        None => parse_json(bytes, field),
+    }
+}
+
 /// `INVALID_JSON` for a body serde_json refused.
 pub fn json_error(field: &str, e: &serde_json::Error) -> Error {
     Error::config(
@@ -97,15 +112,6 @@ pub enum Source {
     Headers,
 }
 
-impl Source {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Source::Body => "body",
-            Source::Headers => "headers",
-        }
-    }
-}
-
 /// The compiled mapping.
 #[derive(Debug, Clone)]
 pub struct OutputMapping {
@@ -113,6 +119,8 @@ pub struct OutputMapping {
     pub input_tokens: Option<Path>,
     pub output_tokens: Option<Path>,
     pub extra: Vec<(String, Path)>,
+    /// What all the paths can reach: a body is parsed only that far.
+    pub pick: Option<Pick>,
 }
 
 /// `apply`'s answer.
@@ -131,12 +139,21 @@ impl OutputMapping {
     /// Compiles each path (`None` = not mapped); errors name the field (`outputText`, …).
     pub fn new(output_text: Option<&str>, input_tokens: Option<&str>, output_tokens: Option<&str>, extra: &[(String, String)]) -> Result<Self> {
         let compile = |p: Option<&str>, field: &str| p.map(|p| Path::parse(p, field)).transpose();
-        Ok(OutputMapping {
+        let mut m = OutputMapping {
             output_text: compile(output_text, "outputText")?,
             input_tokens: compile(input_tokens, "inputTokens")?,
             output_tokens: compile(output_tokens, "outputTokens")?,
             extra: extra.iter().map(|(name, p)| Ok((name.clone(), Path::parse(p, name)?))).collect::<Result<_>>()?,
-        })
+            pick: None,
+        };
+        let paths = [&m.output_text, &m.input_tokens, &m.output_tokens].into_iter().flatten().chain(m.extra.iter().map(|(_, p)| p));
+        m.pick = Pick::union(paths.map(|p| p.pick.as_ref()));
+        Ok(m)
+    }
+
+    /// Parses a body as far as the paths reach (see [`parse_picked`]).
+    pub fn parse(&self, body: &[u8], field: &str) -> Result<Value> {
+        parse_picked(body, self.pick.as_ref(), field)
     }
 
     /// Maps a parsed body; token counts fall back to the headers when the body has none.

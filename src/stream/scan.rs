@@ -5,8 +5,8 @@
 //! non-ASCII keys, lone surrogates, deep nesting, any syntax error — which the serde reader
 //! (`stream.rs`'s `probe`) then reads or refuses with its own message.
 
+use crate::jsonlex::{check_string, unescape_into, Lexer, Str};
 use crate::mapping::Step;
-use crate::swar;
 
 use super::METRICS_KEY;
 
@@ -17,7 +17,7 @@ const MAX_DEPTH: u32 = 64;
 /// `Some(false)` when there is none (`out` unchanged); `None` when serde must decide.
 pub(super) fn scan(json: &[u8], steps: Option<&[Step]>, out: &mut String) -> Option<bool> {
     let start = out.len();
-    let mut s = Scanner { b: json, i: 0, out, start, found: false };
+    let mut s = Scanner { lex: Lexer::new(json), out, start, found: false };
     let scanned = s.document(steps);
     let found = s.found;
     if scanned.is_none() || !found {
@@ -27,8 +27,7 @@ pub(super) fn scan(json: &[u8], steps: Option<&[Step]>, out: &mut String) -> Opt
 }
 
 struct Scanner<'a, 'o> {
-    b: &'a [u8],
-    i: usize,
+    lex: Lexer<'a>,
     /// The delta is written from `start` on; a later duplicate key replaces it.
     out: &'o mut String,
     start: usize,
@@ -38,22 +37,8 @@ struct Scanner<'a, 'o> {
 impl<'a> Scanner<'a, '_> {
     fn document(&mut self, steps: Option<&[Step]>) -> Option<()> {
         self.value(steps, true, 0)?;
-        self.ws();
-        (self.i == self.b.len()).then_some(())
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
-    }
-
-    fn ws(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.i += 1;
-        }
-    }
-
-    fn eat(&mut self, byte: u8) -> Option<()> {
-        (self.peek()? == byte).then(|| self.i += 1)
+        self.lex.ws();
+        self.lex.at_end().then_some(())
     }
 
     /// One value. `steps`: `Some([])` when it is the delta, `Some([next, …])` to follow, `None` to
@@ -64,24 +49,24 @@ impl<'a> Scanner<'a, '_> {
     /// checked the same way, and a number is left to serde (its range check).
     fn value(&mut self, steps: Option<&[Step]>, top: bool, depth: u32) -> Option<()> {
         let visited = top || steps.is_some();
-        self.ws();
-        match self.peek()? {
+        self.lex.ws();
+        match self.lex.peek()? {
             b'{' => self.object(steps, top, depth + 1),
             b'[' => self.array(steps, depth + 1),
             b'"' => {
-                let (body, escaped) = self.string()?;
+                let s = self.lex.string()?;
                 if steps == Some(&[]) {
-                    self.set_text(body, escaped)?;
+                    self.set_text(s.body, s.escaped)?;
                 } else if visited {
-                    check_string(body, escaped)?;
+                    check_string(s.body, s.escaped)?;
                 }
                 Some(())
             }
-            b't' => self.literal(b"true"),
-            b'f' => self.literal(b"false"),
-            b'n' => self.literal(b"null"),
+            b't' => self.lex.literal(b"true"),
+            b'f' => self.lex.literal(b"false"),
+            b'n' => self.lex.literal(b"null"),
             _ if visited => None,
-            _ => self.number(),
+            _ => self.lex.number(),
         }
     }
 
@@ -89,9 +74,9 @@ impl<'a> Scanner<'a, '_> {
         if depth > MAX_DEPTH {
             return None;
         }
-        self.i += 1;
-        self.ws();
-        if self.eat(b'}').is_some() {
+        self.lex.i += 1;
+        self.lex.ws();
+        if self.lex.eat(b'}').is_some() {
             return Some(());
         }
         let (name, rest) = match steps {
@@ -99,28 +84,28 @@ impl<'a> Scanner<'a, '_> {
             _ => (None, None),
         };
         loop {
-            self.ws();
-            if self.peek()? != b'"' {
+            self.lex.ws();
+            if self.lex.peek()? != b'"' {
                 return None;
             }
-            let (key, escaped) = self.string()?;
+            let Str { body: key, escaped, .. } = self.lex.string()?;
             // serde checks keys as strings (UTF-8, surrogates): only plain ASCII keys here.
             if escaped || !key.is_ascii() || (top && key == METRICS_KEY.as_bytes()) {
                 return None;
             }
-            self.ws();
-            self.eat(b':')?;
+            self.lex.ws();
+            self.lex.eat(b':')?;
             if name == Some(key) {
                 self.reset();
                 self.value(rest, false, depth)?;
             } else {
                 self.value(None, false, depth)?;
             }
-            self.ws();
-            match self.peek()? {
-                b',' => self.i += 1,
+            self.lex.ws();
+            match self.lex.peek()? {
+                b',' => self.lex.i += 1,
                 b'}' => {
-                    self.i += 1;
+                    self.lex.i += 1;
                     return Some(());
                 }
                 _ => return None,
@@ -132,9 +117,9 @@ impl<'a> Scanner<'a, '_> {
         if depth > MAX_DEPTH {
             return None;
         }
-        self.i += 1;
-        self.ws();
-        if self.eat(b']').is_some() {
+        self.lex.i += 1;
+        self.lex.ws();
+        if self.lex.eat(b']').is_some() {
             return Some(());
         }
         let (index, rest) = match steps {
@@ -143,88 +128,17 @@ impl<'a> Scanner<'a, '_> {
         };
         for at in 0.. {
             self.value(if Some(at) == index { rest } else { None }, false, depth)?;
-            self.ws();
-            match self.peek()? {
-                b',' => self.i += 1,
+            self.lex.ws();
+            match self.lex.peek()? {
+                b',' => self.lex.i += 1,
                 b']' => {
-                    self.i += 1;
+                    self.lex.i += 1;
                     return Some(());
                 }
                 _ => return None,
             }
         }
         None
-    }
-
-    /// A string at `"`: its body (between the quotes) and whether it has escapes. Control
-    /// characters and malformed escapes give up; bytes are not checked for UTF-8 here (serde
-    /// does not check the strings it skips either).
-    fn string(&mut self) -> Option<(&'a [u8], bool)> {
-        let b = self.b;
-        self.i += 1;
-        let start = self.i;
-        let mut escaped = false;
-        loop {
-            self.i = next_string_special(self.b, self.i);
-            match self.peek()? {
-                b'"' => {
-                    let body = b.get(start..self.i)?;
-                    self.i += 1;
-                    return Some((body, escaped));
-                }
-                b'\\' => {
-                    escaped = true;
-                    self.i += 1;
-                    match self.peek()? {
-                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => self.i += 1,
-                        b'u' => {
-                            hex4(self.b.get(self.i + 1..self.i + 5)?)?;
-                            self.i += 5;
-                        }
-                        _ => return None,
-                    }
-                }
-                _ => return None, // a control character
-            }
-        }
-    }
-
-    fn literal(&mut self, lit: &[u8]) -> Option<()> {
-        (self.b.get(self.i..self.i + lit.len())? == lit).then(|| self.i += lit.len())
-    }
-
-    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, serde_json's grammar.
-    fn number(&mut self) -> Option<()> {
-        self.eat(b'-');
-        match self.peek()? {
-            b'0' => {
-                self.i += 1;
-                if self.peek().is_some_and(|c| c.is_ascii_digit()) {
-                    return None;
-                }
-            }
-            b'1'..=b'9' => self.digits(),
-            _ => return None,
-        }
-        if self.eat(b'.').is_some() {
-            self.peek().filter(u8::is_ascii_digit)?;
-            self.digits();
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.i += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.i += 1;
-            }
-            self.peek().filter(u8::is_ascii_digit)?;
-            self.digits();
-        }
-        Some(())
-    }
-
-    fn digits(&mut self) {
-        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-            self.i += 1;
-        }
     }
 
     fn reset(&mut self) {
@@ -247,70 +161,10 @@ impl<'a> Scanner<'a, '_> {
     }
 }
 
-/// The first byte at or after `from` that ends a run inside a string (`"`, `\\`, or a control
-/// byte), or `bytes.len()`.
-fn next_string_special(bytes: &[u8], from: usize) -> usize {
-    let flags = |w| swar::below(w, 0x20) | swar::equal(w, b'"') | swar::equal(w, b'\\');
-    swar::find(bytes, from, flags, |b| b < 0x20 || b == b'"' || b == b'\\')
-}
-
-/// A string body as serde checks one it parses: UTF-8, escapes with paired surrogates.
-fn check_string(body: &[u8], escaped: bool) -> Option<()> {
-    let body = std::str::from_utf8(body).ok()?;
-    if escaped {
-        unescape_into(body, &mut String::new())?;
-    }
-    Some(())
-}
-
-fn hex4(h: &[u8]) -> Option<u16> {
-    h.iter().try_fold(0u16, |n, &c| Some(n << 4 | (c as char).to_digit(16)? as u16))
-}
-
-/// Appends the unescaped text of a string body whose escapes `Scanner::string` checked.
-fn unescape_into(body: &str, out: &mut String) -> Option<()> {
-    let mut rest = body;
-    loop {
-        let at = swar::find(rest.as_bytes(), 0, |w| swar::equal(w, b'\\'), |b| b == b'\\');
-        if at == rest.len() {
-            break;
-        }
-        let (plain, escape) = rest.split_at(at);
-        out.push_str(plain);
-        let bytes = escape.as_bytes();
-        let (c, used) = match bytes.get(1)? {
-            b'n' => ('\n', 2),
-            b't' => ('\t', 2),
-            b'r' => ('\r', 2),
-            b'b' => ('\u{8}', 2),
-            b'f' => ('\u{c}', 2),
-            b'u' => {
-                let first = hex4(bytes.get(2..6)?)?;
-                match first {
-                    0xD800..=0xDBFF => {
-                        let low = bytes.get(6..8).filter(|b| *b == &b"\\u"[..]).and_then(|_| hex4(bytes.get(8..12)?))?;
-                        if !(0xDC00..=0xDFFF).contains(&low) {
-                            return None;
-                        }
-                        let code = 0x10000 + ((u32::from(first) - 0xD800) << 10) + (u32::from(low) - 0xDC00);
-                        (char::from_u32(code)?, 12)
-                    }
-                    0xDC00..=0xDFFF => return None,
-                    _ => (char::from_u32(u32::from(first))?, 6),
-                }
-            }
-            &other => (other as char, 2), // `"`, `\` and `/`
-        };
-        out.push(c);
-        rest = escape.get(used..)?;
-    }
-    out.push_str(rest);
-    Some(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::jsonlex::tests::doc;
     use crate::stream::probe;
     use proptest::prelude::*;
 
@@ -374,28 +228,6 @@ mod tests {
         // Skipped strings are not checked for UTF-8, as serde skips them; the delta is.
         assert_eq!(scan(b"{\"a\":\"\xff\",\"delta\":{\"text\":\"ok\"}}", steps("$.delta.text").as_deref(), &mut String::new()), Some(true));
         assert_eq!(scan(b"{\"delta\":{\"text\":\"\xff\"}}", steps("$.delta.text").as_deref(), &mut String::new()), None);
-    }
-
-    /// JSON-ish text: valid and invalid numbers, literals, strings with every escape (and bad
-    /// ones), the keys the paths use, duplicates, and random whitespace.
-    fn doc() -> impl Strategy<Value = String> {
-        let ws = prop::sample::select(vec!["", " ", "\n", "\t ", "\r\n"]);
-        let number = prop::sample::select(vec!["0", "-0", "12", "1.5", "1e5", "-2.5E-3", "1E+2", "01", "1.", "-", "1e", ".5", "+1", "1.5e3x"]);
-        let literal = prop::sample::select(vec!["true", "false", "null", "tru", "nulL"]);
-        let piece = prop::sample::select(vec!["a", "Hello ", "é", "😀", "\\n", "\\\"", "\\\\", "\\/", "\\u00e9", "\\ud83d\\ude00", "\\ud800", "\\udc00x", "\\x", "\u{1}", "\\u12"]);
-        let string = prop::collection::vec(piece, 0..4).prop_map(|p| format!("\"{}\"", p.concat()));
-        let leaf = prop_oneof![number.prop_map(String::from), literal.prop_map(String::from), string];
-        let key = prop::sample::select(vec!["delta", "text", "type", "outputs", "amazon-bedrock-invocationMetrics", "d\\u0065lta", "é", ""]);
-        leaf.prop_recursive(4, 48, 5, move |inner| {
-            let ws = ws.clone();
-            prop_oneof![
-                (prop::collection::vec((key.clone(), inner.clone(), ws.clone()), 0..5), ws.clone()).prop_map(|(members, w)| {
-                    let body: Vec<String> = members.iter().map(|(k, v, w2)| format!("{w2}\"{k}\"{w}:{w2}{v}")).collect();
-                    format!("{{{w}{}}}", body.join(","))
-                }),
-                (prop::collection::vec(inner, 0..4), ws).prop_map(|(items, w)| format!("[{w}{}{w}]", items.join(&format!(",{w}")))),
-            ]
-        })
     }
 
     /// Chunk-shaped documents where the paths find something: `delta.text`, `outputs[0].text`,
