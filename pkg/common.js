@@ -78,10 +78,26 @@ function plainSignFields(input) {
   return { fields, timeMs, hasToken };
 }
 
+const SOURCES = [null, 'body', 'headers'];
+
+/** The object a mapping answers, from wasm's `[outputText, inputTokens, outputTokens, sources…, name, value, …]`. */
+function mapped(a) {
+  const out = {
+    outputText: a[0],
+    inputTokens: a[1],
+    outputTokens: a[2],
+    source: { inputTokens: SOURCES[a[3] ?? 0], outputTokens: SOURCES[a[4] ?? 0] },
+  };
+  for (let i = 5; i < a.length; i += 2) out[a[i]] = a[i + 1];
+  return out;
+}
+
 /**
- * @param {{ get(): any, ready(): Promise<any>, sha256Hex?: (data: string | Uint8Array) => string }} loader
+ * @param {{ get(): any, ready(): Promise<any>, sha256Hex?: (data: string | Uint8Array) => string,
+ *   utf16Text?: (utf16le: Uint8Array) => string }} loader
  *   the wasm bindings: `get()` once loaded (or null), `ready()` loads them once; `sha256Hex`, a
- *   native SHA-256 where the runtime has a synchronous one (Node).
+ *   native SHA-256 where the runtime has a synchronous one (Node); `utf16Text`, a string from
+ *   UTF-16 where that beats the runtime's UTF-8 decoder (Node).
  */
 export function createApi(loader) {
   let registered = false;
@@ -90,6 +106,7 @@ export function createApi(loader) {
       wasm.registerErrorClasses(errorClasses);
       wasm.registerLookup(lookupAll);
       if (loader.sha256Hex) wasm.registerSha256(loader.sha256Hex);
+      if (loader.utf16Text) wasm.registerUtf16Text(loader.utf16Text);
       registered = true;
     }
     return wasm;
@@ -322,11 +339,13 @@ export function createApi(loader) {
     /** The Test button: never throws for a failed call. `template` / `mapping` default to the model's preset. */
     async test({ template, mapping, ...rest } = {}) {
       const client = await this.#client();
-      return client.test({
+      const result = await client.test({
         ...rest,
         template: template instanceof Template ? { source: template.source, json: template.json } : template,
         mapping: mapping instanceof OutputMapping ? mapping.spec : mapping,
       });
+      if (Array.isArray(result.mapped)) result.mapped = mapped(result.mapped);
+      return result;
     }
 
     /** Frees the wasm memory now (it is also freed when the client is garbage-collected). */
@@ -402,8 +421,8 @@ export function createApi(loader) {
     get spec() {
       return { ...this.#spec };
     }
-    apply(body, headers = {}) {
-      return this.inner.apply(body, headers);
+    apply(body, headers) {
+      return mapped(this.inner.apply(body, headers));
     }
   }
 

@@ -13,7 +13,9 @@ const nativeSha256 = () => {
     : (data) => crypto.createHash('sha256').update(data).digest('hex');
 };
 const sha256Hex = (data) => (sha256 ??= nativeSha256())(data);
-const api = common.createApi({ get: () => wasm, ready: async () => wasm, sha256Hex });
+// Node 20's UTF-8 decoder is slow outside ASCII; Buffer makes a string from UTF-16 by a copy.
+const utf16Text = (utf16le) => Buffer.from(utf16le.buffer, utf16le.byteOffset, utf16le.byteLength).toString('utf16le');
+const api = common.createApi({ get: () => wasm, ready: async () => wasm, sha256Hex, utf16Text });
 
 module.exports = {
   ...api,

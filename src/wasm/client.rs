@@ -13,7 +13,7 @@ use web_sys::AbortSignal;
 
 use crate::bedrock::{self, Invoke, ListFilters};
 use crate::config;
-use crate::mapping::{self, OutputMapping};
+use crate::mapping::OutputMapping;
 use crate::template::Template;
 use crate::wasm::mapping as wasm_mapping;
 use crate::wasm::template as wasm_template;
@@ -410,8 +410,8 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
         Failed::Core(e) => Failed::Core(bedrock::diagnose(e, &invoke.model_id)),
         js => js,
     })?;
-    let value = mapping::parse_json(&response.body, "body")?;
-    Ok(wasm_mapping::mapped_to_js(&mapping.apply(&value, &response.headers)?))
+    let value = mapping.parse(&response.body, "body")?;
+    Ok(wasm_mapping::mapped_to_array(&mapping.apply(&value, &response.headers)?).into())
 }
 
 /// `{ code, message, hint, field }` of a failed Test call, `field` naming the likely culprit.

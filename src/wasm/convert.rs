@@ -91,8 +91,8 @@ pub fn tags(obj: &JsValue, key: &str, field: &str) -> Result<Vec<(String, String
 }
 
 /// Headers as a plain object, `[name, value][]` or anything with `entries()` (a `Headers`).
-pub fn headers(obj: &JsValue, key: &str, field: &str) -> Result<Vec<(String, String)>> {
-    let v = get(obj, key);
+pub fn headers_of(v: &JsValue, field: &str) -> Result<Vec<(String, String)>> {
+    let v = v.clone();
     if absent(&v) {
         return Ok(Vec::new());
     }

@@ -8,23 +8,24 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 use crate::error::Error;
-use crate::mapping::{self, Path};
+use crate::mapping::{self, Path, Pick};
 use crate::wasm::convert as cv;
 use crate::wasm::error::to_js;
 
-/// JSON text (string, Uint8Array, ArrayBuffer) or a plain JS value → one parsed value.
-pub fn json_input(input: &JsValue, field: &str) -> Result<Value, Error> {
+/// JSON text (string, Uint8Array, ArrayBuffer) or a plain JS value → one parsed value, built
+/// only as far as `pick` reaches (`None`: whole).
+pub fn json_input(input: &JsValue, pick: Option<&Pick>, field: &str) -> Result<Value, Error> {
     if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
-        return mapping::parse_json(&bytes.to_vec(), field);
+        return mapping::parse_picked(&bytes.to_vec(), pick, field);
     }
     if let Some(buffer) = input.dyn_ref::<ArrayBuffer>() {
-        return mapping::parse_json(&Uint8Array::new(buffer).to_vec(), field);
+        return mapping::parse_picked(&Uint8Array::new(buffer).to_vec(), pick, field);
     }
     if let Some(utf8) = crate::wasm::long_utf8(input) {
-        return mapping::parse_json(&utf8, field);
+        return mapping::parse_picked(&utf8, pick, field);
     }
     if let Some(text) = input.as_string() {
-        return mapping::parse_json(text.as_bytes(), field);
+        return mapping::parse_picked(text.as_bytes(), pick, field);
     }
     serde_wasm_bindgen::from_value(input.clone()).map_err(|_| Error::type_error(field, "JSON text (string, Uint8Array, ArrayBuffer) or a JSON-compatible value"))
 }
@@ -45,7 +46,7 @@ impl WasmJsonPath {
 
     /// JS: query(input) → values
     pub fn query(&self, input: JsValue) -> Result<JsValue, JsValue> {
-        let value = json_input(&input, "input").map_err(to_js)?;
+        let value = json_input(&input, self.path.pick.as_ref(), "input").map_err(to_js)?;
         let found: Vec<&Value> = self.path.query(&value);
         Ok(cv::json_to_js(&Value::Array(found.into_iter().cloned().collect())))
     }
@@ -53,7 +54,7 @@ impl WasmJsonPath {
     /// JS: queryLocated(input) → { path, value }[]
     #[wasm_bindgen(js_name = queryLocated)]
     pub fn query_located(&self, input: JsValue) -> Result<JsValue, JsValue> {
-        let value = json_input(&input, "input").map_err(to_js)?;
+        let value = json_input(&input, self.path.pick.as_ref(), "input").map_err(to_js)?;
         let out = js_sys::Array::new();
         for (path, node) in self.path.query_located(&value) {
             out.push(&cv::object(&[("path", JsValue::from_str(&path)), ("value", cv::json_to_js(node))]));
@@ -80,11 +81,12 @@ impl WasmOutputMapping {
         Ok(WasmOutputMapping { inner: read_spec(&spec).map_err(to_js)? })
     }
 
-    /// JS: apply(body, headers?) → { outputText, inputTokens, outputTokens, source, ...extra }
-    pub fn apply(&self, body: JsValue, headers: JsValue) -> Result<JsValue, JsValue> {
-        let value = json_input(&body, "body").map_err(to_js)?;
-        let headers = cv::headers(&cv::object(&[("headers", headers)]), "headers", "headers").map_err(to_js)?;
-        Ok(mapped_to_js(&self.inner.apply(&value, &headers).map_err(to_js)?))
+    /// JS: apply(body, headers?) → the mapped values as `mapped_to_array` lays them out
+    /// (pkg/common.js makes them `{ outputText, inputTokens, outputTokens, source, ...extra }`).
+    pub fn apply(&self, body: JsValue, headers: JsValue) -> Result<js_sys::Array, JsValue> {
+        let value = json_input(&body, self.inner.pick.as_ref(), "body").map_err(to_js)?;
+        let headers = cv::headers_of(&headers, "headers").map_err(to_js)?;
+        Ok(mapped_to_array(&self.inner.apply(&value, &headers).map_err(to_js)?))
     }
 }
 
@@ -116,17 +118,22 @@ pub fn read_spec(spec: &JsValue) -> Result<mapping::OutputMapping, Error> {
     )
 }
 
-pub fn mapped_to_js(m: &mapping::Mapped) -> JsValue {
-    let count = |t: &Option<(u64, mapping::Source)>| t.map(|(n, _)| JsValue::from_f64(n as f64)).unwrap_or(JsValue::NULL);
-    let source = |t: &Option<(u64, mapping::Source)>| t.map(|(_, s)| JsValue::from_str(s.as_str())).unwrap_or(JsValue::NULL);
-    let out = cv::object(&[
-        ("outputText", cv::opt_str(m.output_text.as_deref())),
-        ("inputTokens", count(&m.input_tokens)),
-        ("outputTokens", count(&m.output_tokens)),
-        ("source", cv::object(&[("inputTokens", source(&m.input_tokens)), ("outputTokens", source(&m.output_tokens))])),
-    ]);
+/// `[outputText, inputTokens, outputTokens, inputTokensSource, outputTokensSource, name, value, …]`
+/// with sources as 1 (body) or 2 (headers): one array crosses, and pkg/common.js (`mapped`)
+/// builds the object with its own key strings (each key made here would cross as UTF-8).
+pub fn mapped_to_array(m: &mapping::Mapped) -> js_sys::Array {
+    let count = |t: &Option<(u64, mapping::Source)>| t.map_or(JsValue::NULL, |(n, _)| JsValue::from_f64(n as f64));
+    let source = |t: &Option<(u64, mapping::Source)>| {
+        t.map_or(JsValue::NULL, |(_, s)| JsValue::from_f64(match s {
+            mapping::Source::Body => 1.0,
+            mapping::Source::Headers => 2.0,
+        }))
+    };
+    let text = m.output_text.as_deref().map_or(JsValue::NULL, crate::wasm::text_to_js);
+    let out = js_sys::Array::of5(&text, &count(&m.input_tokens), &count(&m.output_tokens), &source(&m.input_tokens), &source(&m.output_tokens));
     for (name, value) in &m.extra {
-        let _ = js_sys::Reflect::set(&out, &JsValue::from_str(name), &cv::json_to_js(value));
+        out.push(&JsValue::from_str(name));
+        out.push(&cv::json_to_js(value));
     }
     out
 }

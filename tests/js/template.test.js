@@ -110,6 +110,29 @@ test('OutputMapping: text joined, tokens from body or headers with source, extra
   assert.throws(() => new OutputMapping({ outputText: '$[' }), (e) => e.code === 'INVALID_JSONPATH' && e.field === 'outputText');
 });
 
+test('OutputMapping builds only what its paths reach, with serde_json\'s answers and errors for the rest', () => {
+  const m = new OutputMapping({ outputText: "$.content[?@.type=='text'].text", inputTokens: '$.usage.input_tokens' });
+  const long = 'Über "quotes" — emoji 📈 and a\\backslash\n'.repeat(40); // crosses to JS as UTF-16 in Node
+  const doc = (skipped) => `{"content":[{"type":"thinking","thinking":${skipped}},{"type":"text","text":${JSON.stringify(long)}}],"usage":{"input_tokens":7},"usage":{"input_tokens":9}}`;
+  const bytes = (text) => new TextEncoder().encode(text);
+  assert.deepEqual(m.apply(bytes(doc('"x\\u00e9\\ud83d\\ude00"'))), {
+    outputText: long, inputTokens: 9, outputTokens: null, source: { inputTokens: 'body', outputTokens: null },
+  });
+  // A skipped part that is not JSON fails as the whole parse would, with serde_json's message.
+  const invalid = (skipped) => {
+    let caught;
+    assert.throws(() => m.apply(skipped instanceof Uint8Array ? skipped : bytes(doc(skipped))), (e) => (caught = e).code === 'INVALID_JSON' && e.field === 'body');
+    return caught.message;
+  };
+  assert.equal(invalid('"\\x"'), 'the body is not JSON: invalid escape at line 1 column 45');
+  assert.equal(invalid('"\\ud800"'), 'the body is not JSON: unexpected end of hex escape at line 1 column 50');
+  assert.equal(invalid('1e400'), 'the body is not JSON: number out of range at line 1 column 47');
+  assert.equal(invalid('[1,]'), 'the body is not JSON: trailing comma at line 1 column 46');
+  const latin1 = bytes(doc('"\u00ff"'));
+  latin1.set([0xff], latin1.indexOf(0xc3)); // an invalid UTF-8 byte where the thinking was
+  assert.match(invalid(latin1), /^the body is not JSON: invalid unicode code point at line 1 column \d+$/);
+});
+
 test('presets: every family renders its variables and maps its fixture', () => {
   assert.deepEqual(Object.keys(presets).sort(), ['anthropic', 'cohere-command', 'cohere-command-r', 'converse', 'jamba', 'llama', 'mistral', 'nova', 'titan-text']);
   for (const [family, preset] of Object.entries(presets).filter(([f]) => f !== 'converse')) {
