@@ -79,16 +79,21 @@ function plainSignFields(input) {
 }
 
 const SOURCES = [null, 'body', 'headers'];
+const count = (n) => (Number.isNaN(n) ? null : n);
 
-/** The object a mapping answers, from wasm's `[outputText, inputTokens, outputTokens, sources…, name, value, …]`. */
-function mapped(a) {
+/**
+ * The object a mapping answers, from wasm's two parts: `outputText` (or `[outputText, name,
+ * value, …]` with extra fields) and `[inputTokens, outputTokens, sources…]` (src/wasm/mapping.rs).
+ */
+function mapped(text, c) {
+  const extra = Array.isArray(text);
   const out = {
-    outputText: a[0],
-    inputTokens: a[1],
-    outputTokens: a[2],
-    source: { inputTokens: SOURCES[a[3] ?? 0], outputTokens: SOURCES[a[4] ?? 0] },
+    outputText: extra ? text[0] : text,
+    inputTokens: count(c[0]),
+    outputTokens: count(c[1]),
+    source: { inputTokens: SOURCES[c[2]], outputTokens: SOURCES[c[3]] },
   };
-  for (let i = 5; i < a.length; i += 2) out[a[i]] = a[i + 1];
+  for (let i = 1; extra && i < text.length; i += 2) out[text[i]] = text[i + 1];
   return out;
 }
 
@@ -344,7 +349,7 @@ export function createApi(loader) {
         template: template instanceof Template ? { source: template.source, json: template.json } : template,
         mapping: mapping instanceof OutputMapping ? mapping.spec : mapping,
       });
-      if (Array.isArray(result.mapped)) result.mapped = mapped(result.mapped);
+      if (Array.isArray(result.mapped)) result.mapped = mapped(result.mapped[0], result.mapped.slice(1));
       return result;
     }
 
@@ -413,6 +418,7 @@ export function createApi(loader) {
   /** `{ outputText, inputTokens, outputTokens, ...extra }` paths, compiled once. */
   class OutputMapping extends Owned {
     #spec;
+    #counts = new Float64Array(4);
     constructor(spec) {
       super(new (now().WasmOutputMapping)(spec));
       this.#spec = { ...spec };
@@ -422,7 +428,7 @@ export function createApi(loader) {
       return { ...this.#spec };
     }
     apply(body, headers) {
-      return mapped(this.inner.apply(body, headers));
+      return mapped(this.inner.apply(body, headers, this.#counts), this.#counts);
     }
   }
 

@@ -165,6 +165,7 @@ impl<'a> Lexer<'a> {
 
 /// The first byte at or after `from` that ends a run inside a string (`"`, `\\`, or a control
 /// byte), or `bytes.len()`.
+#[inline(always)]
 fn next_string_special(bytes: &[u8], from: usize) -> usize {
     let flags = |w| swar::below(w, 0x20) | swar::equal(w, b'"') | swar::equal(w, b'\\');
     swar::find(bytes, from, flags, |b| b < 0x20 || b == b'"' || b == b'\\')

@@ -411,7 +411,8 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
         js => js,
     })?;
     let value = mapping.parse(&response.body, "body")?;
-    Ok(wasm_mapping::mapped_to_array(&mapping.apply(&value, &response.headers)?).into())
+    let (text, [a, b, c, d]) = wasm_mapping::mapped_parts(&mapping.apply(&value, &response.headers)?);
+    Ok(js_sys::Array::of5(&text, &a.into(), &b.into(), &c.into(), &d.into()).into())
 }
 
 /// `{ code, message, hint, field }` of a failed Test call, `field` naming the likely culprit.

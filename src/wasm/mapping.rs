@@ -81,12 +81,15 @@ impl WasmOutputMapping {
         Ok(WasmOutputMapping { inner: read_spec(&spec).map_err(to_js)? })
     }
 
-    /// JS: apply(body, headers?) → the mapped values as `mapped_to_array` lays them out
-    /// (pkg/common.js makes them `{ outputText, inputTokens, outputTokens, source, ...extra }`).
-    pub fn apply(&self, body: JsValue, headers: JsValue) -> Result<js_sys::Array, JsValue> {
+    /// JS: apply(body, headers, counts) → the text part of `mapped_parts`, its counts written
+    /// into `counts` (pkg/common.js makes them `{ outputText, inputTokens, outputTokens, source,
+    /// ...extra }`).
+    pub fn apply(&self, body: JsValue, headers: JsValue, counts: &js_sys::Float64Array) -> Result<JsValue, JsValue> {
         let value = json_input(&body, self.inner.pick.as_ref(), "body").map_err(to_js)?;
         let headers = cv::headers_of(&headers, "headers").map_err(to_js)?;
-        Ok(mapped_to_array(&self.inner.apply(&value, &headers).map_err(to_js)?))
+        let (text, numbers) = mapped_parts(&self.inner.apply(&value, &headers).map_err(to_js)?);
+        counts.copy_from(&numbers);
+        Ok(text)
     }
 }
 
@@ -118,22 +121,27 @@ pub fn read_spec(spec: &JsValue) -> Result<mapping::OutputMapping, Error> {
     )
 }
 
-/// `[outputText, inputTokens, outputTokens, inputTokensSource, outputTokensSource, name, value, …]`
-/// with sources as 1 (body) or 2 (headers): one array crosses, and pkg/common.js (`mapped`)
-/// builds the object with its own key strings (each key made here would cross as UTF-8).
-pub fn mapped_to_array(m: &mapping::Mapped) -> js_sys::Array {
-    let count = |t: &Option<(u64, mapping::Source)>| t.map_or(JsValue::NULL, |(n, _)| JsValue::from_f64(n as f64));
-    let source = |t: &Option<(u64, mapping::Source)>| {
-        t.map_or(JsValue::NULL, |(_, s)| JsValue::from_f64(match s {
-            mapping::Source::Body => 1.0,
-            mapping::Source::Headers => 2.0,
-        }))
+/// A mapping's answer in two parts that cross cheaply: `outputText` (or `[outputText, name,
+/// value, …]` when the mapping has extra fields) and `[inputTokens, outputTokens,
+/// inputTokensSource, outputTokensSource]` (NaN: none; sources 1 body, 2 headers, 0 none).
+/// pkg/common.js (`mapped`) builds the object with its own key strings: each key made here
+/// would cross as UTF-8.
+pub fn mapped_parts(m: &mapping::Mapped) -> (JsValue, [f64; 4]) {
+    let count = |t: &Option<(u64, mapping::Source)>| t.map_or(f64::NAN, |(n, _)| n as f64);
+    let source = |t: &Option<(u64, mapping::Source)>| match t {
+        None => 0.0,
+        Some((_, mapping::Source::Body)) => 1.0,
+        Some((_, mapping::Source::Headers)) => 2.0,
     };
+    let numbers = [count(&m.input_tokens), count(&m.output_tokens), source(&m.input_tokens), source(&m.output_tokens)];
     let text = m.output_text.as_deref().map_or(JsValue::NULL, crate::wasm::text_to_js);
-    let out = js_sys::Array::of5(&text, &count(&m.input_tokens), &count(&m.output_tokens), &source(&m.input_tokens), &source(&m.output_tokens));
-    for (name, value) in &m.extra {
-        out.push(&JsValue::from_str(name));
-        out.push(&cv::json_to_js(value));
+    if m.extra.is_empty() {
+        return (text, numbers);
     }
-    out
+    let with_extra = js_sys::Array::of1(&text);
+    for (name, value) in &m.extra {
+        with_extra.push(&JsValue::from_str(name));
+        with_extra.push(&cv::json_to_js(value));
+    }
+    (with_extra.into(), numbers)
 }
