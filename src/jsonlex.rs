@@ -82,11 +82,7 @@ impl<'a> Lexer<'a> {
         self.i += 1;
         let mut n = 0;
         loop {
-            let start = self.i;
-            self.i = next_string_special(self.b, self.i);
-            let run = self.b.get(start..self.i)?;
-            dst.get_mut(n..n + run.len())?.copy_from_slice(run);
-            n += run.len();
+            n = self.run_to(dst, n)?;
             let one = match (self.peek()?, self.b.get(self.i + 1)) {
                 (b'"', _) => {
                     self.i += 1;
@@ -109,6 +105,36 @@ impl<'a> Lexer<'a> {
             *dst.get_mut(n)? = one;
             n += 1;
             self.i += 2;
+        }
+    }
+
+    /// Copies the run of plain string bytes at `i` to `dst[n..]`, up to the next `"`, `\\` or
+    /// control byte: the new `n`. Eight bytes are copied per step as they are scanned (a word that
+    /// holds the special byte too: what follows it is overwritten later), as wasm's
+    /// `memory.copy` costs a runtime call per run. `dst` is never behind the input: `n ≤ i`.
+    fn run_to(&mut self, dst: &mut [u8], mut n: usize) -> Option<usize> {
+        loop {
+            let word = self.b.get(self.i..self.i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok());
+            let room = dst.get_mut(n..n + 8).and_then(|d| <&mut [u8; 8]>::try_from(d).ok());
+            if let (Some(w), Some(d)) = (word, room) {
+                *d = w;
+                let special = string_specials(u64::from_le_bytes(w));
+                if special == 0 {
+                    self.i += 8;
+                    n += 8;
+                    continue;
+                }
+                let k = special.trailing_zeros() as usize / 8;
+                self.i += k;
+                return Some(n + k);
+            }
+            let b = self.peek()?;
+            if b < 0x20 || b == b'"' || b == b'\\' {
+                return Some(n);
+            }
+            *dst.get_mut(n)? = b;
+            self.i += 1;
+            n += 1;
         }
     }
 
@@ -167,8 +193,12 @@ impl<'a> Lexer<'a> {
 /// byte), or `bytes.len()`.
 #[inline(always)]
 fn next_string_special(bytes: &[u8], from: usize) -> usize {
-    let flags = |w| swar::below(w, 0x20) | swar::equal(w, b'"') | swar::equal(w, b'\\');
-    swar::find(bytes, from, flags, |b| b < 0x20 || b == b'"' || b == b'\\')
+    swar::find(bytes, from, string_specials, |b| b < 0x20 || b == b'"' || b == b'\\')
+}
+
+/// Flags the bytes of `w` that end a run inside a string: `"`, `\\` and control bytes.
+fn string_specials(w: u64) -> u64 {
+    swar::below(w, 0x20) | swar::equal(w, b'"') | swar::equal(w, b'\\')
 }
 
 /// A string body as serde checks one it parses: UTF-8, escapes with paired surrogates.
