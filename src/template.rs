@@ -4,7 +4,6 @@
 //! escaping each value for where it goes. Also owns the variable lookup rule (flat key first, then
 //! the dotted path) and the errors for missing or non-JSON variable values.
 
-use std::fmt::Write as _;
 
 use serde_json::Value;
 
@@ -79,13 +78,19 @@ impl Template {
 
     /// Renders with `values[i]` as the value of `variables()[i]`.
     pub fn render(&self, values: &[Value]) -> Result<String> {
-        let mut out = String::new();
+        // Every byte written comes from a `str` or is an ASCII escape, so this never fails.
+        String::from_utf8(self.render_bytes(values)?).map_err(|_| Error::type_error("template", "UTF-8"))
+    }
+
+    /// `render` as UTF-8 bytes (what a request body and `renderBytes` need).
+    pub fn render_bytes(&self, values: &[Value]) -> Result<Vec<u8>> {
+        let mut out = Vec::new();
         self.render_into(values, &mut out)?;
         Ok(out)
     }
 
     /// Appends the rendering to `out` (nothing is written on error).
-    pub fn render_into(&self, values: &[Value], out: &mut String) -> Result<()> {
+    pub fn render_into(&self, values: &[Value], out: &mut Vec<u8>) -> Result<()> {
         if values.len() != self.variables.len() {
             return Err(count_error(self.variables.len(), values.len()));
         }
@@ -94,7 +99,7 @@ impl Template {
         out.reserve(self.text_len + values_len);
         for segment in &self.segments {
             match segment {
-                Segment::Text(text) => out.push_str(text),
+                Segment::Text(text) => out.extend_from_slice(text.as_bytes()),
                 Segment::Var { index, in_string } => {
                     let value =
                         values.get(*index).ok_or_else(|| count_error(*index + 1, values.len()))?;
@@ -105,15 +110,15 @@ impl Template {
         Ok(())
     }
 
-    fn write_value(&self, value: &Value, in_string: bool, out: &mut String) {
+    fn write_value(&self, value: &Value, in_string: bool, out: &mut Vec<u8>) {
         match (self.json, in_string, value) {
-            (false, _, Value::String(s)) => out.push_str(s),
+            (false, _, Value::String(s)) => out.extend_from_slice(s.as_bytes()),
             (false, _, v) | (true, false, v) => write_json(v, out),
             (true, true, Value::String(s)) => escape_into(s, out),
             (true, true, v) => {
-                let mut text = String::new();
+                let mut text = Vec::new();
                 write_json(v, &mut text);
-                escape_into(&text, out);
+                escape_into(&String::from_utf8_lossy(&text), out);
             }
         }
     }
@@ -335,90 +340,121 @@ fn syntax(message: String, hint: &str) -> Error {
 // ---- rendering ----
 
 /// Compact JSON, with strings escaped by [`escape_into`] (so U+2028/2029 are escaped too).
-fn write_json(value: &Value, out: &mut String) {
+fn write_json(value: &Value, out: &mut Vec<u8>) {
     match value {
-        Value::Null => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => {
-            let _ = write!(out, "{n}");
-        }
+        Value::Null => out.extend_from_slice(b"null"),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Number(n) => out.extend_from_slice(n.to_string().as_bytes()),
         Value::String(s) => write_string(s, out),
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write_json(item, out);
             }
-            out.push(']');
+            out.push(b']');
         }
         Value::Object(map) => {
-            out.push('{');
+            out.push(b'{');
             for (i, (key, item)) in map.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write_string(key, out);
-                out.push(':');
+                out.push(b':');
                 write_json(item, out);
             }
-            out.push('}');
+            out.push(b'}');
         }
     }
 }
 
-fn write_string(s: &str, out: &mut String) {
-    out.push('"');
+fn write_string(s: &str, out: &mut Vec<u8>) {
+    out.push(b'"');
     escape_into(s, out);
-    out.push('"');
+    out.push(b'"');
 }
 
-/// The index of the first byte at or after `from` that may need an escape (`"`, `\\`, a control
-/// byte, or 0xE2, the lead of U+2028/U+2029), or `bytes.len()`.
-fn next_special(bytes: &[u8], from: usize) -> usize {
-    let flags = |w| swar::below(w, 0x20) | swar::equal(w, b'"') | swar::equal(w, b'\\') | swar::equal(w, 0xE2);
-    swar::find(bytes, from, flags, |b| b < 0x20 || b == b'"' || b == b'\\' || b == 0xE2)
+/// Flags the bytes of `w` that may need an escape: `"`, `\\`, a control byte, or 0xE2 (the lead
+/// of U+2028/U+2029). The lowest flag is exact (see `swar`).
+fn specials(w: u64) -> u64 {
+    swar::below(w, 0x20) | swar::equal(w, b'"') | swar::equal(w, b'\\') | swar::equal(w, 0xE2)
 }
 
-/// The characters of a JSON string literal, without quotes. Never HTML-escapes.
-fn escape_into(s: &str, out: &mut String) {
-    // Runs of bytes that need no escape are copied whole; only `"`, `\`, U+0000–U+001F and
-    // U+2028/U+2029 (UTF-8 E2 80 A8/A9) stop a run, and each of them starts a character.
+/// The characters of a JSON string literal, without quotes, appended to `out`. Never
+/// HTML-escapes. Only `"`, `\\`, U+0000–U+001F and U+2028/U+2029 (UTF-8 E2 80 A8/A9) are
+/// escaped, and each of them starts a character. The runs between them are copied eight bytes
+/// at a time as they are scanned (the word holding the special byte too; its tail is
+/// overwritten next): wasm's `memory.copy` costs a runtime call per run, and a prompt has a
+/// byte to look at every ~15.
+fn escape_into(s: &str, out: &mut Vec<u8>) {
     let bytes = s.as_bytes();
-    let mut run_start = 0;
+    let mut n = out.len();
+    zeroed_to(out, n + bytes.len() + 8);
     let mut i = 0;
-    loop {
-        i = next_special(bytes, i);
-        let Some(&b) = bytes.get(i) else { break };
-        let (escape, len): (Option<&str>, usize) = match b {
-            b'"' => (Some("\\\""), 1),
-            b'\\' => (Some("\\\\"), 1),
-            b'\n' => (Some("\\n"), 1),
-            b'\r' => (Some("\\r"), 1),
-            b'\t' => (Some("\\t"), 1),
-            0x08 => (Some("\\b"), 1),
-            0x0c => (Some("\\f"), 1),
-            0x00..=0x1f => (None, 1),
-            0xe2 if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xa8 | 0xa9)) => {
-                (Some(if bytes.get(i + 2) == Some(&0xa8) { "\\u2028" } else { "\\u2029" }), 3)
-            }
-            _ => {
-                i += 1;
+    while i < bytes.len() {
+        let word = bytes.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok());
+        let room = out.get_mut(n..n + 8).and_then(|d| <&mut [u8; 8]>::try_from(d).ok());
+        let b = if let (Some(w), Some(d)) = (word, room) {
+            *d = w;
+            let special = specials(u64::from_le_bytes(w));
+            if special == 0 {
+                i += 8;
+                n += 8;
                 continue;
             }
+            let k = special.trailing_zeros() as usize / 8;
+            i += k;
+            n += k;
+            w.get(k).copied().unwrap_or(0)
+        } else {
+            bytes.get(i).copied().unwrap_or(0)
         };
-        out.push_str(s.get(run_start..i).unwrap_or_default());
-        match escape {
-            Some(e) => out.push_str(e),
-            None => {
-                let _ = write!(out, "\\u{:04x}", b);
+        let mut hex = *b"\\u0000";
+        let (escape, len): (&[u8], usize) = match b {
+            b'"' => (b"\\\"", 1),
+            b'\\' => (b"\\\\", 1),
+            b'\n' => (b"\\n", 1),
+            b'\r' => (b"\\r", 1),
+            b'\t' => (b"\\t", 1),
+            0x08 => (b"\\b", 1),
+            0x0c => (b"\\f", 1),
+            0x00..=0x1f => {
+                hex[4] = HEX[usize::from(b >> 4)];
+                hex[5] = HEX[usize::from(b & 0xF)];
+                (&hex, 1)
             }
+            0xE2 if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) => {
+                (if bytes.get(i + 2) == Some(&0xA8) { b"\\u2028" } else { b"\\u2029" }, 3)
+            }
+            _ => (bytes.get(i..i + 1).unwrap_or_default(), 1), // a plain byte: 0xE2 of another character, or the tail
+        };
+        zeroed_to(out, n + escape.len() + (bytes.len() - i) + 8);
+        if let Some(d) = out.get_mut(n..n + escape.len()) {
+            d.copy_from_slice(escape);
         }
+        n += escape.len();
         i += len;
-        run_start = i;
     }
-    out.push_str(s.get(run_start..).unwrap_or_default());
+    out.truncate(n);
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Makes `out` at least `len` bytes long (with a quarter more to spare when it grows), the new
+/// bytes zero, a kilobyte per copy (built for size, `Vec::resize` writes one byte at a time).
+fn zeroed_to(out: &mut Vec<u8>, len: usize) {
+    static ZEROS: [u8; 1024] = [0; 1024];
+    if out.len() >= len {
+        return;
+    }
+    let target = len + len / 4;
+    while out.len() < target {
+        let k = (target - out.len()).min(ZEROS.len());
+        out.extend_from_slice(ZEROS.get(..k).unwrap_or_default());
+    }
 }
 
 #[cfg(test)]
@@ -700,12 +736,16 @@ mod tests {
     #[test]
     fn render_into_appends_and_reuses_the_buffer() {
         let t = Template::parse("<{{a}}>", false).unwrap();
-        let mut out = String::from("x");
+        let mut out = b"x".to_vec();
         t.render_into(&[json!("1")], &mut out).unwrap();
         t.render_into(&[json!(2)], &mut out).unwrap();
-        assert_eq!(out, "x<1><2>");
+        assert_eq!(out, b"x<1><2>");
         assert!(t.render_into(&[], &mut out).is_err());
-        assert_eq!(out, "x<1><2>");
+        assert_eq!(out, b"x<1><2>");
+        // Escaping appends too, past what is already there.
+        let j = Template::parse(r#"{"s": "{{a}}"}"#, true).unwrap();
+        j.render_into(&[json!("q\"\u{1}\u{2028}—😀 long enough to take the word path")], &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "x<1><2>{\"s\": \"q\\\"\\u0001\\u2028—😀 long enough to take the word path\"}");
     }
 
     #[test]

@@ -394,7 +394,7 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
         let m = preset()?.mapping;
         OutputMapping::new(Some(m.output_text), m.input_tokens, m.output_tokens, &[])?
     };
-    let body = wasm_template::render(&template, &get(o, "variables"))?.into_bytes();
+    let body = wasm_template::render(&template, &get(o, "variables"))?;
     if cv::opt_bool(o, "stream", "stream")?.unwrap_or(false) {
         return crate::wasm::stream::test_stream(inner, &parsed.model_id, body, trace).await;
     }

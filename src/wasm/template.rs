@@ -82,20 +82,24 @@ impl WasmTemplate {
     /// `values` / `kinds` as `lookupAll(vars, lookupPaths)` gives them.
     #[wasm_bindgen(js_name = renderValues)]
     pub fn render_values(&self, vars: JsValue, values: Array, kinds: &[u8], bytes: bool) -> std::result::Result<JsValue, JsValue> {
-        let text = values_of(&self.inner, &vars, &values, kinds).and_then(|v| self.inner.render(&v)).map_err(to_js)?;
-        Ok(if bytes { Uint8Array::from(text.as_bytes()).into() } else { JsValue::from_str(&text) })
+        let values = values_of(&self.inner, &vars, &values, kinds).map_err(to_js)?;
+        Ok(if bytes {
+            Uint8Array::from(self.inner.render_bytes(&values).map_err(to_js)?.as_slice()).into()
+        } else {
+            JsValue::from_str(&self.inner.render(&values).map_err(to_js)?)
+        })
     }
 }
 
-/// Renders `t` with the variables of the JS object `vars` (looked up by the registered `lookupAll`).
-pub fn render(t: &Template, vars: &JsValue) -> Result<String> {
+/// Renders `t` to UTF-8 with the variables of the JS object `vars` (looked up by the registered `lookupAll`).
+pub fn render(t: &Template, vars: &JsValue) -> Result<Vec<u8>> {
     let found = LOOKUP
         .with(|l| l.borrow().as_ref().map(|f| f.call2(&JsValue::UNDEFINED, vars, &paths_of(t))))
         .and_then(|r| r.ok())
         .map(|r| Array::from(&r))
         .ok_or_else(|| Error::type_error("variables", "an object"))?;
     let kinds = Uint8Array::from(found.get(1)).to_vec();
-    t.render(&values_of(t, vars, &Array::from(&found.get(0)), &kinds)?)
+    t.render_bytes(&values_of(t, vars, &Array::from(&found.get(0)), &kinds)?)
 }
 
 /// The values of `t`'s variables, in order; every missing one is named in one error.
