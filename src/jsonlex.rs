@@ -142,7 +142,7 @@ impl<'a> Lexer<'a> {
     /// paired surrogates.
     pub fn checked_string(&mut self) -> Option<()> {
         let s = self.string()?;
-        std::str::from_utf8(s.body).ok()?;
+        swar::is_utf8(s.body).then_some(())?;
         if s.unicode {
             check_string(s.body, true)?;
         }

@@ -114,6 +114,37 @@ fn decode_utf8(bytes: &[u8], i: usize) -> (u32, usize) {
     }
 }
 
+/// Whether `bytes` is UTF-8, as `std::str::from_utf8` decides, when only the answer is needed:
+/// ASCII goes eight bytes at a time from any position (std's check goes a byte at a time from
+/// each non-ASCII character to the next word boundary).
+pub fn is_utf8(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(w) = bytes.get(i..i + 8).and_then(|w| <[u8; 8]>::try_from(w).ok()).map(u64::from_le_bytes) {
+            if w & HIGH == 0 {
+                i += 8;
+                continue;
+            }
+            i += (w & HIGH).trailing_zeros() as usize / 8;
+        }
+        let at = |k: usize| bytes.get(i + k).copied().unwrap_or(0);
+        let tail = |k: usize| at(k) & 0xC0 == 0x80;
+        let width = match at(0) {
+            0..=0x7F => 1,
+            0xC2..=0xDF if tail(1) => 2,
+            0xE0 if (0xA0..=0xBF).contains(&at(1)) && tail(2) => 3,
+            0xE1..=0xEC | 0xEE | 0xEF if tail(1) && tail(2) => 3,
+            0xED if (0x80..=0x9F).contains(&at(1)) && tail(2) => 3,
+            0xF0 if (0x90..=0xBF).contains(&at(1)) && tail(2) && tail(3) => 4,
+            0xF1..=0xF3 if tail(1) && tail(2) && tail(3) => 4,
+            0xF4 if (0x80..=0x8F).contains(&at(1)) && tail(2) && tail(3) => 4,
+            _ => return false,
+        };
+        i += width;
+    }
+    true
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +163,19 @@ mod tests {
                     assert_eq!(find(&bytes, from, |w| equal(w, 0x80), |b| b == 0x80), naive(&bytes, from, &|b| b == 0x80));
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn is_utf8_agrees_with_std(bytes in proptest::collection::vec(proptest::sample::select(vec![
+            0x00u8, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF,
+        ]), 0..24), text in ".{0,12}", cut in 0usize..40) {
+            proptest::prop_assert_eq!(is_utf8(&bytes), std::str::from_utf8(&bytes).is_ok(), "{:x?}", bytes);
+            let mut mixed = text.into_bytes();
+            mixed.extend_from_slice(&bytes);
+            mixed.truncate(cut);
+            proptest::prop_assert_eq!(is_utf8(&mixed), std::str::from_utf8(&mixed).is_ok(), "{:x?}", mixed);
         }
     }
 
