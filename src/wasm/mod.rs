@@ -54,21 +54,16 @@ pub fn register_utf16_text(f: js_sys::Function) {
 /// `s` as a JS string: a long non-ASCII one crosses as UTF-16 when the runtime registered a
 /// decoder for it (the transcoding in wasm is ≈ 10× faster than Node's UTF-8 decoder).
 pub(crate) fn text_to_js(s: &str) -> JsValue {
-    if s.len() >= LONG_STRING as usize && !s.is_ascii() {
-        let text = UTF16_TEXT.with(|t| {
-            let t = t.borrow();
-            let f = t.as_ref()?;
-            let utf16 = crate::swar::to_utf16le(s);
-            // SAFETY: the view is read only by this synchronous call, during which nothing
-            // allocates in (or grows) wasm memory: the JS decoder copies it into a string.
-            let view = unsafe { js_sys::Uint8Array::view(&utf16) };
-            f.call1(&JsValue::UNDEFINED, &view).ok().filter(JsValue::is_string)
-        });
-        if let Some(text) = text {
-            return text;
-        }
-    }
-    JsValue::from_str(s)
+    let utf16 = UTF16_TEXT.with(|t| {
+        let t = t.borrow();
+        let f = t.as_ref().filter(|_| s.len() >= LONG_STRING as usize && !s.is_ascii())?;
+        let utf16 = crate::swar::to_utf16le(s);
+        // SAFETY: the view is read only by this synchronous call, during which nothing
+        // allocates in (or grows) wasm memory: the JS decoder copies it into a string.
+        let view = unsafe { js_sys::Uint8Array::view(&utf16) };
+        f.call1(&JsValue::UNDEFINED, &view).ok().filter(JsValue::is_string)
+    });
+    utf16.unwrap_or_else(|| JsValue::from_str(s))
 }
 
 /// JS: registerSha256(sha256Hex) — `sha256Hex(bytes) → hex`, where the runtime has a synchronous one.
