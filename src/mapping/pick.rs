@@ -488,7 +488,7 @@ mod tests {
     /// Paths over the generated documents' keys: names, quoted names, wildcards, indices,
     /// slices, unions, filters with comparisons, existence tests and functions.
     const PATHS: &[&str] = &[
-        "$.a", "$.a.b", "$['a']['b'].c", "$.*", "$.a.*", "$[*].a", "$[0]", "$.a[1]", "$.a[-1].b", "$.b[1:3]",
+        "$", "$.a", "$.a.b", "$['a']['b'].c", "$.*", "$.a.*", "$[*].a", "$[0]", "$.a[1]", "$.a[-1].b", "$.b[1:3]",
         "$.a[::2].c", "$['a', 'b']", "$[0, 'a'].b", "$.a[?@.type == 'text'].text", "$[?@.b]", "$.a[?@.b > 1]",
         "$[?@.c == @.b].a", "$.*[?@.type != 'text' && @.c].b", "$[?length(@.a) == 2]", "$[?count(@.*) > 1].c",
         "$.a[?match(@.type, 't.*')]", "$.b[?search(@, 'x')]", "$[?@.a.b == 1 || !@.c].type", "$[?value(@.a) == null]",
