@@ -264,7 +264,43 @@ fn escape_at(bytes: &[u8]) -> Option<(char, usize)> {
 
 #[cfg(test)]
 pub mod tests {
+    use super::*;
     use proptest::prelude::*;
+
+    /// Escapes at every offset from a word boundary, one to three per word, and split across
+    /// words: the word-at-a-time copy and the skip give serde_json's text and end.
+    #[test]
+    fn strings_with_escapes_at_every_offset() {
+        let escapes = ["\\n", "\\\"", "\\\\", "\\/", "\\t", "\\r", "\\b", "\\f", "\\u00e9", "\\ud83d\\ude00", "é", "#", "]"];
+        for lead in 0..17 {
+            for (a, first) in escapes.iter().enumerate() {
+                for gap in 0..10 {
+                    let second = escapes[(a * 5 + gap) % escapes.len()];
+                    let third = escapes[(a + gap) % escapes.len()];
+                    let body = format!("{}{first}{}{second}{third}xyz{}", "a".repeat(lead), "b".repeat(gap), "c".repeat(lead % 9));
+                    for tail in ["", "}", r#", "k": 1}"#] {
+                        let json = format!("\"{body}\"{tail}");
+                        let want: String = serde_json::Deserializer::from_str(&json).into_iter::<String>().next().unwrap().unwrap();
+                        let mut dst = vec![0; json.len()];
+                        let mut lex = Lexer::new(json.as_bytes());
+                        let n = lex.string_to(&mut dst).unwrap();
+                        assert_eq!(std::str::from_utf8(&dst[..n]).unwrap(), want, "{json}");
+                        assert_eq!(lex.i, body.len() + 2, "{json}");
+                        let mut lex = Lexer::new(json.as_bytes());
+                        let s = lex.string().unwrap();
+                        assert_eq!((s.body, lex.i, s.escaped), (body.as_bytes(), body.len() + 2, body.contains('\\')), "{json}");
+                    }
+                }
+            }
+        }
+        for bad in ["\"a\\x\"", "\"aaaaaaa\\x\"", "\"aaaaaa\\\u{1}\"", "\"\\ud800\"", "\"aaaaaaaaaaaa\u{1f}\""] {
+            let ok_serde = serde_json::from_str::<String>(bad).is_ok();
+            let mut dst = vec![0; bad.len()];
+            let copied = Lexer::new(bad.as_bytes()).string_to(&mut dst).is_some();
+            assert!(!ok_serde && !copied, "{bad}");
+        }
+    }
+
 
     /// JSON-ish text: valid and invalid numbers, literals, strings with every escape (and bad
     /// ones), the keys the paths use, duplicates, and random whitespace.
