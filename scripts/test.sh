@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\n== %s\n' "$*"; }
 
 step "cargo test (host, sans-I/O core)"
-cargo test --quiet
+cargo test --workspace --quiet
 
 step "simulator (its own SigV4 checks against @smithy/signature-v4)"
 node --test simulator/test/

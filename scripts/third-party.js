@@ -69,7 +69,8 @@ function wasmCrates(meta) {
       queue.push(dep.pkg);
     }
   }
-  seen.delete(root.id);
+  // Our own crates (the workspace: crates/scan) are covered by the project's LICENSE.
+  for (const id of meta.workspace_members) seen.delete(id);
   return [...seen].map((id) => pkgs.get(id)).sort(byNameVersion);
 }
 

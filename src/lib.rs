@@ -21,7 +21,6 @@ pub mod error;
 pub mod eventstream;
 pub mod http;
 pub mod iregexp;
-pub mod jsonlex;
 pub mod mapping;
 pub mod model_id;
 pub mod policy;
@@ -31,10 +30,14 @@ pub mod retry;
 pub mod sign;
 pub mod stream;
 pub mod sts;
-pub mod swar;
 pub mod template;
 pub mod test_call;
 
+/// The byte loops and the JSON lexer live in crates/scan, built for speed.
+pub use bedrock_connect_scan::{jsonlex, swar};
+
+#[cfg(test)]
+mod testing;
 #[cfg(target_arch = "wasm32")]
 mod wasm;
 

@@ -8,8 +8,10 @@ use serde_json_path::JsonPath;
 
 use crate::error::{Error, Result};
 
-mod pick;
-pub use pick::Pick;
+pub use bedrock_connect_scan::pick::Pick;
+
+#[cfg(test)]
+mod pick_tests;
 
 /// A compiled JSONPath and its source text.
 #[derive(Debug, Clone)]

@@ -164,7 +164,7 @@ impl<'a> Scanner<'a, '_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::jsonlex::tests::doc;
+    use crate::testing::json_ish as doc;
     use crate::stream::probe;
     use proptest::prelude::*;
 
