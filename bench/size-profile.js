@@ -12,8 +12,13 @@ const run = (cmd, args, env = {}) => execFileSync(cmd, args, { cwd: root, encodi
 run('cargo', ['rustc', '--quiet', '--lib', '--release', '--target', 'wasm32-unknown-unknown', '--crate-type', 'cdylib', '--target-dir', 'target/size-profile'],
   { CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS: '-C llvm-args=-inline-threshold=40' });
 const out = mkdtempSync(path.join(tmpdir(), 'bc-size-'));
-run('wasm-bindgen', ['--keep-debug', '--target', 'web', '--out-dir', out, 'target/size-profile/wasm32-unknown-unknown/release/bedrock_connect.wasm']);
-const csv = run('twiggy', ['top', '-n', '1000000', '--format', 'csv', path.join(out, 'bedrock_connect_bg.wasm')]);
+// Nor bulk-memory or saturating float-to-int opcodes (crates/scan's opt-level 2 emits them):
+// binaryen lowers them first, names kept.
+const lowered = path.join(out, 'lowered.wasm');
+run('npx', ['--no-install', 'wasm-opt', '--llvm-memory-copy-fill-lowering', '--llvm-nontrapping-fptoint-lowering', '-g',
+  'target/size-profile/wasm32-unknown-unknown/release/bedrock_connect.wasm', '-o', lowered]);
+run('wasm-bindgen', ['--keep-debug', '--target', 'web', '--out-dir', out, lowered]);
+const csv = run('twiggy', ['top', '-n', '1000000', '--format', 'csv', path.join(out, 'lowered_bg.wasm')]);
 const totals = new Map();
 for (const line of csv.split('\n').slice(1)) {
   const m = line.match(/^"?(.*?)"?,(\d+),/);
