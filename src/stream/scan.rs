@@ -74,16 +74,12 @@ impl<'a> Scanner<'a, '_> {
         if depth > MAX_DEPTH {
             return None;
         }
-        self.lex.i += 1;
-        self.lex.ws();
-        if self.lex.eat(b'}').is_some() {
-            return Some(());
-        }
         let (name, rest) = match steps {
             Some([Step::Name(n), rest @ ..]) => (Some(n.as_bytes()), Some(rest)),
             _ => (None, None),
         };
-        loop {
+        let mut more = self.lex.open(b'}')?;
+        while more {
             self.lex.ws();
             if self.lex.peek()? != b'"' {
                 return None;
@@ -101,44 +97,26 @@ impl<'a> Scanner<'a, '_> {
             } else {
                 self.value(None, false, depth)?;
             }
-            self.lex.ws();
-            match self.lex.peek()? {
-                b',' => self.lex.i += 1,
-                b'}' => {
-                    self.lex.i += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
+            more = self.lex.more(b'}')?;
         }
+        Some(())
     }
 
     fn array(&mut self, steps: Option<&[Step]>, depth: u32) -> Option<()> {
         if depth > MAX_DEPTH {
             return None;
         }
-        self.lex.i += 1;
-        self.lex.ws();
-        if self.lex.eat(b']').is_some() {
-            return Some(());
-        }
         let (index, rest) = match steps {
             Some([Step::Index(i), rest @ ..]) => (Some(*i), Some(rest)),
             _ => (None, None),
         };
-        for at in 0.. {
+        let (mut at, mut more) = (0, self.lex.open(b']')?);
+        while more {
             self.value(if Some(at) == index { rest } else { None }, false, depth)?;
-            self.lex.ws();
-            match self.lex.peek()? {
-                b',' => self.lex.i += 1,
-                b']' => {
-                    self.lex.i += 1;
-                    return Some(());
-                }
-                _ => return None,
-            }
+            at += 1;
+            more = self.lex.more(b']')?;
         }
-        None
+        Some(())
     }
 
     fn reset(&mut self) {

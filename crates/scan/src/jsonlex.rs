@@ -41,6 +41,25 @@ impl<'a> Lexer<'a> {
         (self.peek()? == byte).then(|| self.i += 1)
     }
 
+    /// At the `{` or `[` of a container that `close` ends: whether a member or element follows.
+    pub fn open(&mut self, close: u8) -> Option<bool> {
+        self.i += 1;
+        self.ws();
+        Some(self.eat(close).is_none())
+    }
+
+    /// After a member or element: `true` at `,` (another follows), `false` at `close`.
+    pub fn more(&mut self, close: u8) -> Option<bool> {
+        self.ws();
+        let b = self.peek()?;
+        self.i += 1;
+        match b {
+            b',' => Some(true),
+            _ if b == close => Some(false),
+            _ => None,
+        }
+    }
+
     /// A string at `"`. Control characters and malformed escapes give up; the body is not
     /// checked for UTF-8 or paired surrogates here (`check_string` does, where the reader the
     /// caller stands in for would).

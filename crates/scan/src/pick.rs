@@ -322,13 +322,9 @@ impl Reader<'_> {
         if depth > MAX_DEPTH {
             return None;
         }
-        self.lex.i += 1;
         let mut members = Map::new();
-        self.lex.ws();
-        if self.lex.eat(b'}').is_some() {
-            return Some(Value::Object(members));
-        }
-        loop {
+        let mut more = self.lex.open(b'}')?;
+        while more {
             self.lex.ws();
             if self.lex.peek()? != b'"' {
                 return None;
@@ -346,41 +342,23 @@ impl Reader<'_> {
             if let Some(key) = key {
                 members.insert(key, value);
             }
-            self.lex.ws();
-            match self.lex.peek()? {
-                b',' => self.lex.i += 1,
-                b'}' => {
-                    self.lex.i += 1;
-                    return Some(Value::Object(members));
-                }
-                _ => return None,
-            }
+            more = self.lex.more(b'}')?;
         }
+        Some(Value::Object(members))
     }
 
     fn array(&mut self, pick: Option<&Pick>, depth: u32) -> Option<Value> {
         if depth > MAX_DEPTH {
             return None;
         }
-        self.lex.i += 1;
         let mut items = Vec::new();
-        self.lex.ws();
-        if self.lex.eat(b']').is_some() {
-            return Some(Value::Array(items));
-        }
         let child = pick.and_then(|p| if p.full { Some(p) } else { p.each.as_deref() });
-        loop {
+        let mut more = self.lex.open(b']')?;
+        while more {
             items.push(self.value(child, depth)?);
-            self.lex.ws();
-            match self.lex.peek()? {
-                b',' => self.lex.i += 1,
-                b']' => {
-                    self.lex.i += 1;
-                    return Some(Value::Array(items));
-                }
-                _ => return None,
-            }
+            more = self.lex.more(b']')?;
         }
+        Some(Value::Array(items))
     }
 
     /// The string at `"`, unescaped into the scratch and checked for UTF-8.
