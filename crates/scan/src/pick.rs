@@ -22,7 +22,7 @@ pub struct Pick {
 impl Pick {
     /// What `path` (RFC 9535, already compiled) reaches; `None` when every part may matter.
     pub fn of(path: &str) -> Option<Pick> {
-        let mut c = Cursor { s: path.trim().as_bytes(), i: 0 };
+        let mut c = Cursor { s: path.trim().as_bytes(), i: 0, segments: 0 };
         c.eat(b'$')?;
         let segments = c.segments()?;
         if c.i != c.s.len() {
@@ -136,7 +136,12 @@ enum Selector {
 struct Cursor<'a> {
     s: &'a [u8],
     i: usize,
+    /// Segments read so far: past [`MAX_SEGMENTS`] the whole document is picked (reading a
+    /// filter, and building the pick, recurse once per segment).
+    segments: u32,
 }
+
+const MAX_SEGMENTS: u32 = 64;
 
 impl Cursor<'_> {
     fn peek(&self) -> Option<u8> {
@@ -159,6 +164,12 @@ impl Cursor<'_> {
         loop {
             let before = self.i;
             self.blanks();
+            if let Some(b'.' | b'[') = self.peek() {
+                self.segments += 1;
+                if self.segments > MAX_SEGMENTS {
+                    return None;
+                }
+            }
             match self.peek() {
                 Some(b'.') if self.s.get(self.i + 1) == Some(&b'.') => return None,
                 Some(b'.') => {
@@ -427,7 +438,11 @@ mod tests {
 
     #[test]
     fn paths_it_does_not_follow_pick_everything() {
-        for path in ["$", "$..a", "$.a..b", "$[?@.a == $.b]", "$['a\\'b']", "$[?@.a == 'x'", "$.a b"] {
+        // A filter is two segments here: the one it selects in, and `.a` inside it.
+        let nested = |n: usize| format!("${}{}", "[?@.a".repeat(n), "]".repeat(n));
+        assert!(Pick::of(&nested(MAX_SEGMENTS as usize / 2)).is_some_and(|p| !p.full));
+        let long = "$".to_string() + &".a".repeat(MAX_SEGMENTS as usize + 1);
+        for path in ["$", "$..a", "$.a..b", "$[?@.a == $.b]", "$['a\\'b']", "$[?@.a == 'x'", "$.a b", &nested(MAX_SEGMENTS as usize / 2 + 1), &long] {
             assert!(Pick::of(path).is_none_or(|p| p.full), "{path}");
         }
         assert_eq!(Pick::union([Pick::of("$.a").as_ref(), None]), None);
