@@ -90,40 +90,6 @@ pub fn tags(obj: &JsValue, key: &str, field: &str) -> Result<Vec<(String, String
     pairs(&v, field)
 }
 
-/// Headers as a plain object, `[name, value][]` or anything with `entries()` (a `Headers`).
-pub fn headers_of(v: &JsValue, field: &str) -> Result<Vec<(String, String)>> {
-    let v = v.clone();
-    if absent(&v) {
-        return Ok(Vec::new());
-    }
-    let list = if Array::is_array(&v) {
-        v.clone()
-    } else if is_headers(&v) {
-        let entries: Function = get(&v, "entries").unchecked_into();
-        Array::from(&entries.call0(&v).map_err(|_| Error::type_error(field, "headers"))?).into()
-    } else {
-        return pairs(&v, field).map(lower);
-    };
-    let mut out = Vec::new();
-    for pair in Array::from(&list).iter() {
-        let pair = Array::from(&pair);
-        match (pair.get(0).as_string(), pair.get(1).as_string()) {
-            (Some(n), Some(val)) => out.push((n, val)),
-            _ => return Err(Error::type_error(field, "a plain object or [name, value][] of strings")),
-        }
-    }
-    Ok(lower(out))
-}
-
-/// A `Headers` (or look-alike): has `entries()` and `get()`, which plain objects do not.
-fn is_headers(v: &JsValue) -> bool {
-    get(v, "entries").is_function() && get(v, "get").is_function()
-}
-
-fn lower(h: Vec<(String, String)>) -> Vec<(String, String)> {
-    h.into_iter().map(|(n, v)| (n.to_ascii_lowercase(), v)).collect()
-}
-
 fn pairs(v: &JsValue, field: &str) -> Result<Vec<(String, String)>> {
     if !v.is_object() {
         return Err(Error::type_error(field, "an object of strings"));

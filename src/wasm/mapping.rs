@@ -86,7 +86,7 @@ impl WasmOutputMapping {
     /// ...extra }`).
     pub fn apply(&self, body: JsValue, headers: JsValue, counts: &js_sys::Float64Array) -> Result<JsValue, JsValue> {
         let value = json_input(&body, self.inner.pick.as_ref(), "body").map_err(to_js)?;
-        let headers = cv::headers_of(&headers, "headers").map_err(to_js)?;
+        let headers = crate::wasm::headers_of(headers).map_err(to_js)?;
         let (text, numbers) = mapped_parts(&self.inner.apply(&value, &headers).map_err(to_js)?);
         counts.copy_from(&numbers);
         Ok(text)

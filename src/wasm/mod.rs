@@ -226,8 +226,10 @@ fn credentials_of(v: JsValue) -> crate::error::Result<sign::Credentials> {
     })
 }
 
-/// `convert::headers` with direct property reads: a plain object, `[name, value][]` or a `Headers`.
-fn headers_of(v: JsValue) -> crate::error::Result<Vec<(String, String)>> {
+/// Headers as a plain object, `[name, value][]` or a `Headers` (anything with `entries()` and
+/// `get()`), read with direct property accesses. Names keep their case: the signer and the
+/// mapping's header fallback compare them case-insensitively.
+pub(crate) fn headers_of(v: JsValue) -> crate::error::Result<Vec<(String, String)>> {
     use js_sys::Array;
     if absent(&v) {
         return Ok(Vec::new());
