@@ -287,7 +287,7 @@ impl WasmClient {
         } else if credentials.is_undefined() || credentials.is_null() {
             Source::None
         } else {
-            Source::Static(cv::credentials(&credentials, "credentials")?)
+            Source::Static(cv::credentials(&credentials)?)
         };
         let retry = get(options, "retry");
         let opts = ClientOptions {
@@ -616,7 +616,7 @@ async fn base_credentials(inner: &Inner) -> std::result::Result<Credentials, JsV
         Source::Provider(f) => {
             let value = f.call0(&JsValue::UNDEFINED)?;
             let value = JsFuture::from(Promise::resolve(&value)).await?;
-            cv::credentials(&value, "credentials").map_err(to_js)
+            cv::credentials(&value).map_err(to_js)
         }
         Source::None => Err(to_js(Error::missing("credentials"))),
     }

@@ -16,20 +16,31 @@ pub fn get(obj: &JsValue, key: &str) -> JsValue {
     Reflect::get(obj, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
-fn absent(v: &JsValue) -> bool {
+pub(crate) fn absent(v: &JsValue) -> bool {
     v.is_undefined() || v.is_null()
 }
 
 pub fn opt_string(obj: &JsValue, key: &str, field: &str) -> Result<Option<String>> {
-    let v = get(obj, key);
-    if absent(&v) {
-        return Ok(None);
-    }
-    v.as_string().map(Some).ok_or_else(|| Error::type_error(field, "a string"))
+    opt_string_of(get(obj, key), field)
 }
 
 pub fn string(obj: &JsValue, key: &str, field: &str) -> Result<String> {
     opt_string(obj, key, field)?.ok_or_else(|| Error::missing(field))
+}
+
+/// `opt_string` of a value already read (long strings cross with one `encodeInto`).
+pub fn opt_string_of(v: JsValue, field: &str) -> Result<Option<String>> {
+    if absent(&v) {
+        return Ok(None);
+    }
+    if let Some(s) = crate::wasm::long_string(&v) {
+        return Ok(Some(s));
+    }
+    v.as_string().map(Some).ok_or_else(|| Error::type_error(field, "a string"))
+}
+
+pub fn string_of(v: JsValue, field: &str) -> Result<String> {
+    opt_string_of(v, field)?.ok_or_else(|| Error::missing(field))
 }
 
 /// A non-negative integer that fits u32.
@@ -131,18 +142,19 @@ pub fn body(v: &JsValue, field: &str, json_objects: bool) -> Result<Vec<u8>> {
     Err(Error::type_error(field, expected))
 }
 
-/// `{ accessKeyId, secretAccessKey, sessionToken? }`.
-pub fn credentials(v: &JsValue, field: &str) -> Result<Credentials> {
+/// `{ accessKeyId, secretAccessKey, sessionToken?, expiration? }` (errors name `credentials.…`).
+pub fn credentials(v: &JsValue) -> Result<Credentials> {
     if !v.is_object() {
-        return Err(Error::type_error(field, "{ accessKeyId, secretAccessKey, sessionToken? }"));
+        return Err(Error::type_error("credentials", "{ accessKeyId, secretAccessKey, sessionToken? }"));
     }
-    let expiration = get(v, "expiration");
-    let expiration_ms = expiration.dyn_ref::<js_sys::Date>().map(|d| d.get_time() as u64);
+    // Direct property reads (structural getters): no key strings cross, as signRequest reads
+    // credentials on every call.
+    let c: &crate::wasm::CredentialsInput = v.unchecked_ref();
     Ok(Credentials {
-        access_key_id: string(v, "accessKeyId", &format!("{field}.accessKeyId"))?,
-        secret_access_key: string(v, "secretAccessKey", &format!("{field}.secretAccessKey"))?,
-        session_token: opt_string(v, "sessionToken", &format!("{field}.sessionToken"))?,
-        expiration_ms,
+        access_key_id: string_of(c.access_key_id(), "credentials.accessKeyId")?,
+        secret_access_key: string_of(c.secret_access_key(), "credentials.secretAccessKey")?,
+        session_token: opt_string_of(c.session_token(), "credentials.sessionToken")?,
+        expiration_ms: c.expiration().dyn_ref::<js_sys::Date>().map(|d| d.get_time() as u64),
     })
 }
 

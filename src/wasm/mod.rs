@@ -126,15 +126,15 @@ extern "C" {
     #[wasm_bindgen(method, getter, structural)]
     fn settings(this: &SignInput) -> JsValue;
 
-    type CredentialsInput;
+    pub(crate) type CredentialsInput;
     #[wasm_bindgen(method, getter = accessKeyId, structural)]
-    fn access_key_id(this: &CredentialsInput) -> JsValue;
+    pub(crate) fn access_key_id(this: &CredentialsInput) -> JsValue;
     #[wasm_bindgen(method, getter = secretAccessKey, structural)]
-    fn secret_access_key(this: &CredentialsInput) -> JsValue;
+    pub(crate) fn secret_access_key(this: &CredentialsInput) -> JsValue;
     #[wasm_bindgen(method, getter = sessionToken, structural)]
-    fn session_token(this: &CredentialsInput) -> JsValue;
+    pub(crate) fn session_token(this: &CredentialsInput) -> JsValue;
     #[wasm_bindgen(method, getter, structural)]
-    fn expiration(this: &CredentialsInput) -> JsValue;
+    pub(crate) fn expiration(this: &CredentialsInput) -> JsValue;
 
     type HeadersInput;
     #[wasm_bindgen(method, getter, structural)]
@@ -192,46 +192,12 @@ thread_local! {
     static ENCODER: Utf8Encoder = Utf8Encoder::new();
 }
 
-fn absent(v: &JsValue) -> bool {
-    v.is_undefined() || v.is_null()
-}
-
-/// `convert::opt_string` on a value already read.
-fn opt_string_of(v: JsValue, field: &str) -> crate::error::Result<Option<String>> {
-    if absent(&v) {
-        return Ok(None);
-    }
-    if let Some(s) = long_string(&v) {
-        return Ok(Some(s));
-    }
-    v.as_string().map(Some).ok_or_else(|| Error::type_error(field, "a string"))
-}
-
-fn string_of(v: JsValue, field: &str) -> crate::error::Result<String> {
-    opt_string_of(v, field)?.ok_or_else(|| Error::missing(field))
-}
-
-/// `convert::credentials` with direct property reads.
-fn credentials_of(v: JsValue) -> crate::error::Result<sign::Credentials> {
-    if !v.is_object() {
-        return Err(Error::type_error("credentials", "{ accessKeyId, secretAccessKey, sessionToken? }"));
-    }
-    let c: CredentialsInput = v.unchecked_into();
-    let expiration_ms = c.expiration().dyn_ref::<js_sys::Date>().map(|d| d.get_time() as u64);
-    Ok(sign::Credentials {
-        access_key_id: string_of(c.access_key_id(), "credentials.accessKeyId")?,
-        secret_access_key: string_of(c.secret_access_key(), "credentials.secretAccessKey")?,
-        session_token: opt_string_of(c.session_token(), "credentials.sessionToken")?,
-        expiration_ms,
-    })
-}
-
 /// Headers as a plain object, `[name, value][]` or a `Headers` (anything with `entries()` and
 /// `get()`), read with direct property accesses. Names keep their case: the signer and the
 /// mapping's header fallback compare them case-insensitively.
 pub(crate) fn headers_of(v: JsValue) -> crate::error::Result<Vec<(String, String)>> {
     use js_sys::Array;
-    if absent(&v) {
+    if cv::absent(&v) {
         return Ok(Vec::new());
     }
     let is_headers = || {
@@ -311,15 +277,15 @@ fn sign_request_core(input: &JsValue, payload_hash: Option<String>) -> crate::er
         return Err(Error::type_error("input", "an object"));
     }
     let i: &SignInput = input.unchecked_ref();
-    let region = string_of(i.region(), "region")?;
-    let service = string_of(i.service(), "service")?;
-    let credentials = credentials_of(i.credentials())?;
+    let region = cv::string_of(i.region(), "region")?;
+    let service = cv::string_of(i.service(), "service")?;
+    let credentials = cv::credentials(&i.credentials())?;
     let time_ms = match cv::time_ms(&i.signing_date(), "signingDate")? {
         Some(ms) => ms,
         None => js_sys::Date::now() as u64,
     };
-    let method = opt_string_of(i.method(), "method")?.unwrap_or_else(|| "GET".into());
-    let mut request = HttpRequest::new(&method, string_of(i.url(), "url")?);
+    let method = cv::opt_string_of(i.method(), "method")?.unwrap_or_else(|| "GET".into());
+    let mut request = HttpRequest::new(&method, cv::string_of(i.url(), "url")?);
     request.headers = headers_of(i.headers())?;
     if payload_hash.is_none() {
         let body = i.body();
