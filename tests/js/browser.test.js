@@ -25,12 +25,18 @@ after(async () => {
   await site?.close();
 });
 
-test('browser entry: assume role → invoke across origins, no init call', { timeout: 60_000 }, async () => {
+/** A new page at `path` on the static site, once `window[readyFlag]` is true; `errors` collects its uncaught errors. */
+async function openPage(path, readyFlag) {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${site.url}/page/index.html`);
-  await page.waitForFunction(() => window.pageReady === true);
+  await page.goto(`${site.url}${path}`);
+  await page.waitForFunction((flag) => window[flag] === true, readyFlag);
+  return { page, errors };
+}
+
+test('browser entry: assume role → invoke across origins, no init call', { timeout: 60_000 }, async () => {
+  const { page, errors } = await openPage('/page/index.html', 'pageReady');
   const { request, response, inputTokens, outputTokens } = fixture('anthropic');
   const out = await page.evaluate((args) => window.runFlow(args), { aws: aws.url, modelId: HAIKU, body: request });
   assert.deepEqual(errors, []);
@@ -46,11 +52,7 @@ test('browser entry: assume role → invoke across origins, no init call', { tim
 });
 
 test('the playground: preset → variables form → Test → raw response and mapped output', { timeout: 60_000 }, async () => {
-  const page = await browser.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${site.url}/www/index.html`);
-  await page.waitForFunction(() => window.playgroundReady === true);
+  const { page, errors } = await openPage('/www/index.html', 'playgroundReady');
   assert.equal(await page.textContent('#preset-note'), 'Preset: anthropic');
   assert.deepEqual(await page.$$eval('#variables textarea', (els) => els.map((e) => e.name)), ['system.prompt', 'prompt']);
   await page.fill('input[name=stsEndpoint]', aws.url);
