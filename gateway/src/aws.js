@@ -46,7 +46,12 @@ export function clientFor(env, target, { shared = true, trace = {} } = {}) {
   const attempts = Number(env.AWS_MAX_ATTEMPTS);
   if (Number.isInteger(attempts) && attempts >= 1 && attempts <= 10) options.retry = { maxAttempts: attempts };
   if (shared) options.credentialCache = credentialCache();
-  return new BedrockClient(options);
+  try {
+    return new BedrockClient(options);
+  } catch (err) {
+    // Bad settings (a malformed role ARN, region, …) are found here, before any request.
+    throw toGatewayError(err, { check: true });
+  }
 }
 
 /** fetch that notes AWS's request ID of each answer (for the log line) and counts calls. */

@@ -76,7 +76,7 @@ export default {
         response = errorResponse(err);
       } else {
         log.code = 'INTERNAL';
-        log.error = String(err?.name ?? 'Error');
+        log.error = `${err?.name ?? 'Error'}: ${String(err?.message ?? '').slice(0, 200)}`;
         response = json(500, { error: { code: 'INTERNAL', message: 'the gateway failed to answer this request', hint: 'Retry; if it keeps failing, check the gateway logs.', field: null } });
       }
     }
