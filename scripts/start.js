@@ -1,39 +1,92 @@
-// npm start: the local AWS simulator, a short demo in the terminal (assume role → invoke →
-// answer, usage, latency), then the playground (www/) served against the simulator until Ctrl-C.
-// `--once` runs the demo and exits (used by the tests).
+// npm start: the local AWS simulator, then the platform gateway (gateway/) in workerd through
+// miniflare, with a persistent D1 under .gateway/ and the integration screen at /. Ctrl-C stops both.
+// `--once`: start both (in-memory D1, free ports), check /healthz, register one connection, invoke it, exit.
 import { startSimulator, defaultConfig } from '../simulator/index.js';
-import { BedrockClient } from '../pkg/node.mjs';
+import { startGateway } from '../gateway/local.js';
+
+/** The documented local default; set ADMIN_TOKEN to choose another. */
+export const LOCAL_ADMIN_TOKEN = 'local-admin-token';
 
 const root = new URL('../', import.meta.url).pathname;
 const once = process.argv.includes('--once');
-const port = Number(process.env.PORT ?? (once ? 0 : 4566));
+const port = once ? 0 : Number(process.env.PORT ?? 8787);
+const adminToken = process.env.ADMIN_TOKEN || LOCAL_ADMIN_TOKEN;
 
-const sim = await startSimulator({ port, static: { '/www': `${root}www`, '/pkg': `${root}pkg` } });
+const sim = await startSimulator({ port: once ? 0 : Number(process.env.SIMULATOR_PORT ?? 0) });
 const [base] = defaultConfig().baseCredentials;
-const client = new BedrockClient({
-  region: 'us-east-1',
-  credentials: { accessKeyId: base.accessKeyId, secretAccessKey: base.secretAccessKey },
-  assumeRole: { roleArn: 'arn:aws:iam::123456789012:role/BedrockAccess', externalId: 'platform-42', stsRegion: 'eu-west-1', stsEndpoint: sim.url },
-  endpoint: sim.url,
-  controlEndpoint: sim.url,
-});
+let gateway;
+try {
+  gateway = await startGateway({
+    port,
+    persist: once ? undefined : `${root}.gateway/d1`,
+    env: {
+      ADMIN_TOKEN: adminToken,
+      AWS_ACCESS_KEY_ID: base.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: base.secretAccessKey,
+      PLATFORM_PRINCIPAL_ARN: base.arn,
+      STS_ENDPOINT: sim.url,
+      BEDROCK_RUNTIME_ENDPOINT: sim.url,
+      BEDROCK_CONTROL_ENDPOINT: sim.url,
+      LOCAL_SESSION: '1',
+      LOG_PROMPTS: process.env.LOG_PROMPTS === '1' ? '1' : '0',
+    },
+  });
+} catch (err) {
+  await sim.close();
+  throw err;
+}
 
-console.log(`local AWS simulator on ${sim.url} (STS, Bedrock runtime, control plane; SigV4 verified)`);
-const role = await client.checkRole();
-console.log(`assumed ${role.assumedRoleArn} until ${role.expiration.toISOString()}`);
-const res = await client.invoke({
-  modelId: 'anthropic.claude-3-haiku-20240307-v1:0',
-  body: { anthropic_version: 'bedrock-2023-05-31', max_tokens: 200, messages: [{ role: 'user', content: 'Hello World' }] },
-});
-const answer = res.json().content.filter((b) => b.type === 'text').map((b) => b.text).join('');
-console.log(`answer: ${answer}`);
-console.log(`usage: ${res.usage.inputTokens} input / ${res.usage.outputTokens} output tokens; latency ${res.latencyMs} ms (server ${res.serverLatencyMs} ms)`);
-const models = await client.listFoundationModels({ provider: 'Anthropic' });
-console.log(`models by Anthropic: ${models.map((m) => m.modelId).join(', ')}`);
+console.log(`gateway: ${gateway.url}`);
+console.log(`simulator: ${sim.url}`);
+console.log(`admin token: ${adminToken}`);
+
+let stopping = false;
+async function stop(code = 0) {
+  if (stopping) return;
+  stopping = true;
+  await gateway.close().catch(() => {});
+  await sim.close().catch(() => {});
+  process.exit(code);
+}
 
 if (once) {
-  await sim.close();
+  try {
+    await smoke(gateway.url, adminToken);
+  } catch (err) {
+    console.error(`smoke check failed: ${err.message}`);
+    await stop(1);
+  }
+  await stop(0);
 } else {
-  console.log(`\nplayground: ${sim.url}/www/index.html  (Ctrl-C to stop)`);
-  process.on('SIGINT', () => sim.close().then(() => process.exit(0)));
+  process.on('SIGINT', () => stop(0));
+  process.on('SIGTERM', () => stop(0));
+}
+
+/** The --once check: healthz, one registration with its checks, one invoke with the new key. */
+async function smoke(url, token) {
+  const health = await fetch(`${url}/healthz`);
+  if (health.status !== 200) throw new Error(`/healthz answered ${health.status}`);
+  const reg = await fetch(`${url}/v1/connections`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      name: 'smoke',
+      roleArn: 'arn:aws:iam::123456789012:role/BedrockAccess',
+      externalId: 'platform-42',
+      stsRegion: 'eu-west-1',
+      region: 'us-east-1',
+      modelId: 'amazon.titan-text-express-v1',
+    }),
+  });
+  const conn = await reg.json();
+  if (reg.status !== 201) throw new Error(`registration answered ${reg.status}: ${JSON.stringify(conn)}`);
+  console.log(`registered ${conn.name} (${conn.id}): assumed ${conn.check.assumedRoleArn} via ${conn.check.stsEndpoint} (${conn.check.stsRegion})`);
+  const inv = await fetch(`${url}/v1/connections/${conn.id}/invoke`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${conn.key}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ variables: { prompt: 'Hello World', 'system.prompt': 'Be brief.' } }),
+  });
+  const out = await inv.json();
+  if (inv.status !== 200 || typeof out.outputText !== 'string') throw new Error(`invoke answered ${inv.status}: ${JSON.stringify(out)}`);
+  console.log(`invoke: ${JSON.stringify(out.outputText.slice(0, 60))} (${out.inputTokens} in / ${out.outputTokens} out, ${out.latencyMs} ms)`);
 }
