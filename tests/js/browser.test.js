@@ -1,42 +1,50 @@
-// Headless Chromium (Debian chromium + playwright-core): a page imports the package's browser
-// entry and runs assume-role → invoke against the simulator on another origin (CORS).
+// Headless Chromium (Debian chromium + playwright-core): the package's browser entry across origins,
+// and the integration screen served by the gateway (workerd through miniflare) on the simulator,
+// driven through labels and roles as assistive technology sees it. Screenshots: tests/js/browser/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { startSimulator } from '../../simulator/index.js';
-import { fixture, HAIKU } from './env.js';
+import { gateway, ADMIN, BASE, ROLE_ARN, EXTERNAL_ID, HAIKU, TITAN, NOVA } from '../gateway/helpers.js';
+import { fixture } from './env.js';
 
 const root = new URL('../../', import.meta.url).pathname;
-let aws, site, browser;
+const shots = `${root}tests/js/browser/screenshots`;
+let aws, site, browser, sim, gw;
 
 before(async () => {
+  mkdirSync(shots, { recursive: true });
   aws = await startSimulator();
-  site = await startSimulator({ static: { '/pkg': `${root}pkg`, '/page': `${root}tests/js/browser`, '/www': `${root}www` } });
+  site = await startSimulator({ static: { '/pkg': `${root}pkg`, '/page': `${root}tests/js/browser` } });
+  sim = await startSimulator();
+  gw = await gateway(sim, { assets: true });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic',
       '--no-first-run', '--disable-component-update', '--disable-sync'],
   });
-}, { timeout: 60_000 });
+}, { timeout: 90_000 });
 after(async () => {
   await browser?.close();
-  await aws?.close();
-  await site?.close();
+  await gw?.close();
+  for (const s of [aws, site, sim]) await s?.close();
 });
 
-/** A new page at `path` on the static site, once `window[readyFlag]` is true; `errors` collects its uncaught errors. */
-async function openPage(path, readyFlag) {
-  const page = await browser.newPage();
+/** A new page at `url`, once `window[readyFlag]` is true; `errors` collects its uncaught errors. */
+async function openPage(url, readyFlag, viewport = { width: 1280, height: 900 }) {
+  const page = await browser.newPage({ viewport });
+  page.setDefaultTimeout(15_000);
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(`${site.url}${path}`);
-  await page.waitForFunction((flag) => window[flag] === true, readyFlag);
+  await page.goto(url);
+  await page.waitForFunction((flag) => window[flag] === true || document.documentElement.dataset[flag] === 'true', readyFlag);
   return { page, errors };
 }
 
 test('browser entry: assume role → invoke across origins, no init call', { timeout: 60_000 }, async () => {
-  const { page, errors } = await openPage('/page/index.html', 'pageReady');
+  const { page, errors } = await openPage(`${site.url}/page/index.html`, 'pageReady');
   const { request, response, inputTokens, outputTokens } = fixture('anthropic');
   const out = await page.evaluate((args) => window.runFlow(args), { aws: aws.url, modelId: HAIKU, body: request });
   assert.deepEqual(errors, []);
@@ -49,25 +57,364 @@ test('browser entry: assume role → invoke across origins, no init call', { tim
     + 'SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31');
   assert.equal(aws.stats.invoke.last.scope.service, 'bedrock');
   assert.equal(aws.stats.regions['eu-west-1'], 1); // the successful AssumeRole; the denied one used the default (us-east-1)
+  await page.close();
 });
 
-test('the playground: preset → variables form → Test → raw response and mapped output', { timeout: 60_000 }, async () => {
-  const { page, errors } = await openPage('/www/index.html', 'playgroundReady');
-  assert.equal(await page.textContent('#preset-note'), 'Preset: anthropic');
-  assert.deepEqual(await page.$$eval('#variables textarea', (els) => els.map((e) => e.name)), ['system.prompt', 'prompt']);
-  await page.fill('input[name=stsEndpoint]', aws.url);
-  await page.fill('input[name=endpoint]', aws.url);
-  await page.fill('#variables textarea[name=prompt]', 'Say "hi"');
-  await page.click('button[type=submit]');
-  await page.waitForSelector('#result:not([hidden])');
-  const mapped = JSON.parse(await page.textContent('#mapped'));
-  const { response, inputTokens, outputTokens } = fixture('anthropic');
-  assert.deepEqual(mapped, { outputText: response.content[0].text, inputTokens, outputTokens, source: { inputTokens: 'body', outputTokens: 'body' } });
-  assert.match(await page.textContent('#sent'), /"text": "Say \\"hi\\""/);
-  assert.equal(JSON.parse(aws.stats.invoke.last.body).messages[0].content[0].text, 'Say "hi"');
-  await page.fill('input[name=modelId]', 'meta.llama3-8b-instruct-v1:0');
-  await page.dispatchEvent('input[name=modelId]', 'change');
-  assert.equal(await page.textContent('#preset-note'), 'Preset: llama');
-  assert.equal(await page.inputValue('input[name=outputText]'), '$.generation');
+// ---------- the integration screen ----------
+
+/** The integration screen at `width` px, already authorized through /v1/session. */
+async function screen(width = 1280, base = gw.url) {
+  return openPage(`${base}/`, 'ready', { width, height: 900 });
+}
+
+/** A field by its label (text boxes, and the region fields, which are comboboxes with their suggestions). */
+const box = (page, name) => page.getByLabel(name, { exact: true });
+const button = (page, name) => page.getByRole('button', { name, exact: true });
+
+/** The text of what a field's `aria-describedby` points at (its message, its live value). */
+function described(page, name) {
+  return box(page, name).evaluate((el) => (el.getAttribute('aria-describedby') ?? '').split(' ').filter(Boolean)
+    .map((id) => document.getElementById(id)?.textContent ?? '').join(' | '));
+}
+
+async function noHorizontalScroll(page) {
+  const { scroll, inner } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+  assert.ok(scroll <= inner, `page is ${scroll}px wide in a ${inner}px viewport`);
+}
+
+async function shot(page, name) {
+  await page.evaluate(() => document.getElementById('announce').classList.remove('show'));
+  await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+}
+
+async function stepShot(page, id, name) {
+  await page.evaluate(() => document.getElementById('announce').classList.remove('show'));
+  await page.locator(`#${id}`).screenshot({ path: `${shots}/${name}.png` });
+}
+
+/** Step 1 with the seeded role: returns the page after a successful Check role. */
+async function checkRole(page, { externalId = EXTERNAL_ID, stsRegion = 'eu-west-1' } = {}) {
+  await box(page, 'Role ARN').fill(ROLE_ARN);
+  await box(page, 'External ID').fill(externalId);
+  await box(page, 'STS region').fill(stsRegion);
+  await button(page, 'Check role').click();
+}
+
+const FAMILIES = {
+  anthropic: { modelId: HAIKU, marker: 'anthropic_version' },
+  'titan-text': { modelId: TITAN, marker: 'inputText' },
+  nova: { modelId: NOVA, marker: 'schemaVersion' },
+};
+
+for (const [family, width] of [['anthropic', 1280], ['titan-text', 390], ['anthropic', 390], ['titan-text', 1280]]) {
+  test(`the three steps for ${family} at ${width} px: Check role → List models → pick → Test → mapped output`, { timeout: 60_000 }, async () => {
+    const { modelId, marker } = FAMILIES[family];
+    const { page, errors } = await screen(width);
+    const tag = `${family}-${width}`;
+
+    // 1. Set up IAM credentials
+    assert.equal(await page.locator('#principal').textContent(), BASE.arn);
+    const generated = await box(page, 'External ID').inputValue();
+    assert.ok(generated.length >= 32, `generated external ID ${generated}`);
+    const trust = page.getByRole('region', { name: 'Trust policy' });
+    assert.match(await trust.locator('pre').textContent(), new RegExp(`"sts:ExternalId": "${generated}"`));
+    await assert.doesNotReject(trust.getByRole('button', { name: 'Copy', exact: true }).waitFor());
+    await assert.doesNotReject(page.getByRole('region', { name: 'Permissions policy' }).getByRole('button', { name: 'Copy', exact: true }).waitFor());
+    const assumedBefore = sim.stats.regions['eu-west-1'] ?? 0;
+    await checkRole(page);
+    await page.getByText('Role assumed').waitFor();
+    assert.match(await page.locator('#assumed-role').textContent(), /^arn:aws:sts::123456789012:assumed-role\/BedrockAccess\//);
+    assert.match(await page.locator('#role-expiry').textContent(), /\(in \d+ min\)/);
+    assert.equal(await page.locator('#sts-endpoint').textContent(), 'https://sts.eu-west-1.amazonaws.com/');
+    await trust.getByText('"sts:ExternalId": "platform-42"').waitFor(); // the policy follows the field
+    assert.ok((sim.stats.regions['eu-west-1'] ?? 0) > assumedBefore, 'AssumeRole went to the STS region');
+    await noHorizontalScroll(page);
+    await stepShot(page, 'step-iam', `${tag}-1-iam`);
+
+    // 2. Find the model ID and region
+    await button(page, 'List models').click();
+    const row = page.locator(`tr[data-model="${modelId}"]`);
+    await row.waitFor();
+    await row.getByRole('button', { name: `Use ${modelId}` }).click();
+    assert.equal(await box(page, 'Model ID').inputValue(), modelId);
+    assert.equal(await page.locator('#parsed-kind').textContent(), 'Foundation model (base)');
+    assert.equal(await page.locator('#parsed-id').textContent(), modelId);
+    assert.equal(await page.locator('#parsed-family').textContent(), family);
+    assert.match(await box(page, 'Request body').inputValue(), new RegExp(marker));
+    await noHorizontalScroll(page);
+    await stepShot(page, 'step-model', `${tag}-2-model`);
+
+    // 3. Test and map
+    const names = await page.locator('#variables .var-name').allTextContents();
+    assert.deepEqual(names, ['prompt', 'system.prompt']);
+    await box(page, 'prompt').fill(`Hello from the ${family} walk`);
+    await button(page, 'Test').click();
+    const output = page.getByRole('region', { name: 'Output', exact: true });
+    await output.locator('.usage').waitFor();
+    assert.match(sim.stats.invoke.last.body, new RegExp(`Hello from the ${family} walk`));
+    const { inputTokens, outputTokens } = fixture(family);
+    // What the gateway's own Test maps for this model: the page must show the same Output Text.
+    const mapped = await gw.call('POST', '/v1/test', { body: { roleArn: ROLE_ARN, externalId: EXTERNAL_ID, region: 'us-east-1', modelId, variables: { prompt: 'x', 'system.prompt': 'y' } } });
+    assert.ok(mapped.json.ok);
+    assert.equal((await output.textContent()).startsWith(mapped.json.mapped.outputText), true, 'Output shows the mapped Output Text');
+    assert.equal(await output.locator('#out-input-tokens').textContent(), String(inputTokens));
+    assert.equal(await output.locator('#out-output-tokens').textContent(), String(outputTokens));
+    assert.match(await described(page, 'Input Token Count'), new RegExp(`→ ${inputTokens}`));
+    assert.match(await described(page, 'Output Token Count'), new RegExp(`→ ${outputTokens}`));
+    assert.match(await described(page, 'Output Text'), /^→ “/);
+    const response = page.getByRole('region', { name: 'Response', exact: true });
+    assert.equal(await response.locator('#r-status').textContent(), '200');
+    assert.match(await response.locator('#r-request-id').textContent(), /^[0-9a-f-]{36}$/);
+    assert.match(await response.locator('#r-server-latency').textContent(), /^\d+ ms$/);
+    await noHorizontalScroll(page);
+    await stepShot(page, 'step-test', `${tag}-3-test`);
+    await shot(page, `${tag}-page`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+}
+
+test('Check role with a wrong external ID: the hint sits next to External ID, and the live region says what to check', { timeout: 60_000 }, async () => {
+  const { page } = await screen(390);
+  await checkRole(page, { externalId: 'not-the-right-id' });
+  await page.getByText('Check role failed: AccessDenied', { exact: true }).waitFor();
+  const field = box(page, 'External ID');
+  assert.equal(await field.getAttribute('aria-invalid'), 'true');
+  assert.match(await described(page, 'External ID'), /sts:ExternalId/);
+  assert.match(await described(page, 'Role ARN'), /AccessDenied/);
+  await page.waitForFunction(() => /Check role failed: AccessDenied/.test(document.querySelector('[role=status]').textContent));
+  assert.match(await page.getByRole('status').textContent(), /Check Role ARN/);
+  await noHorizontalScroll(page);
+  await stepShot(page, 'step-iam', 'wrong-external-id-390');
+  // Fixing it clears the marks.
+  await checkRole(page);
+  await page.getByText('Role assumed').waitFor();
+  assert.equal(await field.getAttribute('aria-invalid'), null);
+  await page.close();
+});
+
+test('Model ID: what each accepted form parses to, live', { timeout: 60_000 }, async () => {
+  const { page } = await screen(1280);
+  await box(page, 'Role ARN').fill(ROLE_ARN);
+  const cases = [
+    [HAIKU, 'base', HAIKU, 'us-east-1 (the Region field)'],
+    [`arn:aws:bedrock:us-east-1::foundation-model/${TITAN}`, 'base', TITAN, 'us-east-1'],
+    [`us.${HAIKU}`, 'inference-profile', `us.${HAIKU}`, 'us-east-1 (the Region field)'],
+    ['arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/app1abc2def3', 'inference-profile', 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/app1abc2def3', 'us-east-1'],
+    ['bedrock:provisioned-model-inference/abcdef123456', 'provisioned', 'arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abcdef123456', 'us-east-1'],
+    ['arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abcdef123456', 'provisioned', 'arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abcdef123456', 'us-east-1'],
+    ['arn:aws:sagemaker:us-east-1:123456789012:endpoint/my-endpoint', 'marketplace', 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/my-endpoint', 'us-east-1'],
+    ['arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.titan-text-express-v1:0:8k/abc123', 'custom', 'arn:aws:bedrock:us-east-1:123456789012:custom-model/amazon.titan-text-express-v1:0:8k/abc123', 'us-east-1'],
+  ];
+  for (const [input, kind, sent, region] of cases) {
+    await box(page, 'Model ID').fill(input);
+    assert.match(await page.locator('#parsed-kind').textContent(), new RegExp(`\\(${kind}\\)$`), input);
+    assert.equal(await page.locator('#parsed-id').textContent(), sent, input);
+    assert.equal(await page.locator('#parsed-region').textContent(), region, input);
+    assert.equal(await box(page, 'Model ID').getAttribute('aria-invalid'), null, input);
+  }
+  await box(page, 'Model ID').fill('arn:aws:bedrock:eu-west-1::foundation-model/amazon.titan-text-express-v1');
+  assert.match(await described(page, 'Model ID'), /REGION_MISMATCH/);
+  await box(page, 'Model ID').fill('not a model');
+  assert.equal(await box(page, 'Model ID').getAttribute('aria-invalid'), 'true');
+  assert.match(await described(page, 'Model ID'), /INVALID_MODEL_ID/);
+  await stepShot(page, 'step-model', 'model-id-invalid-1280');
+  await page.close();
+});
+
+test('List models marks models that need an inference profile or provisioned throughput and offers the profile', { timeout: 60_000 }, async () => {
+  const { page } = await screen(1280);
+  await checkRole(page);
+  await button(page, 'List models').click();
+  const sonnet37 = page.locator('tr[data-model="anthropic.claude-3-7-sonnet-20250219-v1:0"]');
+  await sonnet37.waitFor();
+  assert.equal(await page.locator('#models-body tr').count(), sim.config.models.length);
+  assert.match(await sonnet37.textContent(), /Needs an inference profile/);
+  assert.match(await page.locator(`tr[data-model="${HAIKU}"]`).textContent(), /On demand/);
+  await sonnet37.getByRole('button', { name: 'Use us.anthropic.claude-3-7-sonnet-20250219-v1:0' }).click();
+  assert.equal(await box(page, 'Model ID').inputValue(), 'us.anthropic.claude-3-7-sonnet-20250219-v1:0');
+  assert.equal(await page.locator('#parsed-kind').textContent(), 'Inference profile (inference-profile)');
+  await box(page, 'Filter').fill('titan');
+  assert.equal(await page.locator('#models-body tr').count(), 2);
+  await page.close();
+});
+
+test('a broken Request body shows line and column; a number variable goes out as a number; a bad JSONPath still lets Test run', { timeout: 60_000 }, async () => {
+  const { page, errors } = await screen(1280);
+  await checkRole(page);
+  await box(page, 'Model ID').fill(HAIKU);
+  await box(page, 'Model ID').press('Tab');
+  const body = box(page, 'Request body');
+  const good = await body.inputValue();
+  await body.fill(good.replace('"max_tokens": 1024,', '"max_tokens": 1024'));
+  assert.equal(await body.getAttribute('aria-invalid'), 'true');
+  assert.match(await described(page, 'Request body'), /^Line 4, column 3: /); // the missing comma shows where the next key starts
+  await stepShot(page, 'step-test', 'broken-template-1280');
+  await body.fill(good.replace('"max_tokens": 1024', '"max_tokens": {{max_tokens}}'));
+  assert.equal(await body.getAttribute('aria-invalid'), null);
+  assert.deepEqual(await page.locator('#variables .var-name').allTextContents(), ['prompt', 'system.prompt', 'max_tokens']);
+  // An unquoted placeholder starts as a number; the type can be changed.
+  const type = page.getByRole('combobox', { name: 'max_tokens type' });
+  assert.equal(await type.inputValue(), 'number');
+  await type.selectOption('text');
+  await type.selectOption('number');
+  await box(page, 'max_tokens').fill('300');
+  await box(page, 'Output Text').fill('$.[');
+  assert.match(await described(page, 'Output Text'), /Not a JSONPath/);
+  await box(page, 'Output Token Count').fill('$.usage.nothing_here');
+  const invokes = sim.stats.invoke.count;
+  await button(page, 'Test').click();
+  await page.getByRole('region', { name: 'Output', exact: true }).locator('.usage').waitFor();
+  assert.equal(sim.stats.invoke.count, invokes + 1, 'the Test ran despite the bad path');
+  const sent = JSON.parse(sim.stats.invoke.last.body);
+  assert.equal(sent.max_tokens, 300);
+  assert.equal(typeof sent.max_tokens, 'number');
+  assert.match(await described(page, 'Output Text'), /Not a JSONPath/);
+  assert.match(await described(page, 'Output Token Count'), /Finds nothing in the body; the x-amzn-bedrock-output-token-count header gives \d+/);
+  // A path fixed after the Test shows its value against the last response at once.
+  await box(page, 'Output Text').fill("$.content[?@.type=='text'].text");
+  assert.match(await described(page, 'Output Text'), new RegExp(`→ “${fixture('anthropic').response.content[0].text.slice(0, 20)}`));
+  // A number variable that is not a number is flagged next to it, and nothing is sent.
+  await box(page, 'max_tokens').fill('lots');
+  await button(page, 'Test').click();
+  assert.equal(await box(page, 'max_tokens').getAttribute('aria-invalid'), 'true');
+  assert.equal(sim.stats.invoke.count, invokes + 1);
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('preset picker asks before replacing an edited Request body', { timeout: 60_000 }, async () => {
+  const { page } = await screen(1280);
+  const body = box(page, 'Request body');
+  await body.fill('{"inputText": "{{prompt}}", "mine": true}');
+  await box(page, 'Model ID').fill(TITAN);
+  await box(page, 'Model ID').press('Tab');
+  assert.match(await body.inputValue(), /"mine": true/); // a model change keeps edits, and offers the preset
+  await button(page, 'Load the titan-text preset').waitFor();
+  await page.getByRole('combobox', { name: 'Preset' }).selectOption('nova');
+  const dialog = page.getByRole('dialog', { name: 'Replace your edited request body?' });
+  await dialog.waitFor();
+  await dialog.getByRole('button', { name: 'Keep my edits' }).click();
+  assert.match(await body.inputValue(), /"mine": true/);
+  await page.getByRole('combobox', { name: 'Preset' }).selectOption('nova');
+  await dialog.getByRole('button', { name: 'Replace' }).click();
+  assert.match(await body.inputValue(), /schemaVersion/);
+  await page.close();
+});
+
+test('streaming Test: the text appears as it arrives, with a busy state and Cancel, then the mapped counts', { timeout: 60_000 }, async () => {
+  sim.configure({ stream: { delayMs: 150 } });
+  try {
+    const { page, errors } = await screen(390);
+    await checkRole(page);
+    await box(page, 'Model ID').fill(NOVA);
+    await box(page, 'Model ID').press('Tab');
+    await page.getByRole('checkbox', { name: 'Stream the response' }).check();
+    await page.evaluate(() => {
+      window.seen = [];
+      // Each delta replaces the output's text node: record every node added, even when batched.
+      new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((n) => window.seen.push(n.textContent))))
+        .observe(document.getElementById('output'), { childList: true, subtree: true, characterData: true });
+    });
+    await button(page, 'Test').click();
+    await button(page, 'Cancel').waitFor();
+    assert.equal(await button(page, 'Test').isDisabled(), true);
+    const output = page.getByRole('region', { name: 'Output', exact: true });
+    await output.locator('.usage').waitFor();
+    const seen = await page.evaluate(() => window.seen);
+    // The stream's counts come from its invocation metrics: compare with the gateway's own streamed Test.
+    sim.configure({ stream: { delayMs: 0 } });
+    const direct = await gw.call('POST', '/v1/test', { body: { roleArn: ROLE_ARN, externalId: EXTERNAL_ID, region: 'us-east-1', modelId: NOVA, stream: true, variables: { prompt: 'x', 'system.prompt': 'y' } } });
+    const { inputTokens, outputTokens } = direct.json.mapped;
+    assert.ok(inputTokens > 0 && outputTokens > 0);
+    const final = await output.evaluate((el) => el.firstChild.textContent);
+    const partial = new Set(seen.filter((t) => t && final.startsWith(t) && t !== final));
+    assert.ok(partial.size >= 2, `text grew in steps: ${JSON.stringify([...partial])}`);
+    assert.equal(await output.locator('#out-input-tokens').textContent(), String(inputTokens));
+    assert.equal(await output.locator('#out-output-tokens').textContent(), String(outputTokens));
+    assert.equal(await button(page, 'Cancel').isHidden(), true);
+    assert.equal(await button(page, 'Test').isDisabled(), false);
+    await noHorizontalScroll(page);
+    await stepShot(page, 'step-test', 'nova-stream-390');
+    // Cancel stops a Test mid-way.
+    sim.configure({ stream: { delayMs: 1500 } });
+    await button(page, 'Test').click();
+    await button(page, 'Cancel').click();
+    await page.waitForFunction(() => /Test cancelled/.test(document.querySelector('[role=status]').textContent));
+    assert.equal(await button(page, 'Test').isDisabled(), false);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    sim.configure({ stream: { delayMs: 0 } });
+  }
+});
+
+test('Save connection shows the ID and key once; the key invokes it through the gateway; nothing secret in storage or the URL', { timeout: 60_000 }, async () => {
+  const { page, errors } = await screen(1280);
+  await checkRole(page);
+  await box(page, 'Model ID').fill(TITAN);
+  await box(page, 'Model ID').press('Tab');
+  await box(page, 'Connection name').fill(`screen-${Date.now()}`);
+  await button(page, 'Save connection').click();
+  const saved = page.getByRole('region', { name: 'Connection saved' });
+  await saved.waitFor();
+  const id = await saved.locator('#conn-id').textContent();
+  const key = await saved.locator('#conn-key').textContent();
+  assert.ok(id && key, 'ID and key shown');
+  assert.match(await saved.textContent(), /shown only once/);
+  await assert.doesNotReject(saved.getByRole('button', { name: 'Copy key' }).waitFor());
+  await stepShot(page, 'step-test', 'saved-1280');
+  await page.setViewportSize({ width: 390, height: 900 });
+  await noHorizontalScroll(page);
+  await stepShot(page, 'step-test', 'saved-390');
+  await page.setViewportSize({ width: 1280, height: 900 });
+
+  const res = await gw.call('POST', `/v1/connections/${id}/invoke`, { token: key, body: { variables: { prompt: 'Hi', 'system.prompt': 'Be brief.' } } });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.outputText, fixture('titan-text').response.results[0].outputText);
+
+  // Saving again updates the same connection (PATCH) and shows no new key.
+  await box(page, 'Output Text').fill('$.results[0].outputText');
+  await button(page, 'Save connection').click();
+  await page.waitForFunction(() => /updated/.test(document.querySelector('[role=status]').textContent));
+  assert.equal(await saved.locator('#conn-id').textContent(), id);
+  assert.equal(await saved.locator('#conn-key').isHidden(), true);
+  const stored = await gw.call('GET', `/v1/connections/${id}`);
+  assert.equal(stored.json.mapping.outputText, '$.results[0].outputText');
+
+  const kept = await page.evaluate(() => ({
+    local: JSON.stringify({ ...localStorage }),
+    session: JSON.stringify({ ...sessionStorage }),
+    cookies: document.cookie,
+    url: location.href,
+    history: history.length,
+  }));
+  const cookies = JSON.stringify(await page.context().cookies());
+  for (const secret of [ADMIN, key, BASE.secretAccessKey]) {
+    for (const [where, text] of Object.entries({ ...kept, cookies })) assert.ok(!String(text).includes(secret), `${where} holds a secret`);
+  }
+  assert.equal(kept.url, `${gw.url}/`);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('deployed (no local session): the page asks for the "Admin token" and keeps it in memory', { timeout: 60_000 }, async () => {
+  const remote = await gateway(sim, { assets: true, env: { LOCAL_SESSION: '0' } });
+  try {
+    const { page } = await screen(390, remote.url);
+    const token = page.getByLabel('Admin token', { exact: true });
+    await token.fill('wrong-token');
+    await button(page, 'Use token').click();
+    await page.waitForFunction(() => document.getElementById('adminToken').getAttribute('aria-invalid') === 'true');
+    await token.fill(ADMIN);
+    await button(page, 'Use token').click();
+    await page.waitForFunction((arn) => document.getElementById('principal').textContent === arn, BASE.arn);
+    assert.equal(await page.locator('#token-card').isHidden(), true);
+    await stepShot(page, 'step-iam', 'admin-token-390');
+    const kept = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie + location.href);
+    assert.ok(!kept.includes(ADMIN));
+    await page.close();
+  } finally {
+    await remote.close();
+  }
 });
