@@ -15,6 +15,7 @@ const GEOS = [['us-gov-', 'us-gov'], ['us-', 'us'], ['ca-', 'us'], ['eu-', 'eu']
 
 const state = {
   setup: null,
+  setupError: false,
   loaded: { template: '', outputText: '', inputTokens: '', outputTokens: '', delta: null, family: null },
   last: null, // { result, streamed }
   controller: null,
@@ -46,9 +47,9 @@ function fieldOf(error) {
 /** Shows a failed check next to the field it names, and says which field to check in the live region. */
 function showError(error, what) {
   const id = fieldOf(error);
-  const text = [error.message, error.hint].filter(Boolean).join(' — ');
   const code = error.code ? `${error.code}: ` : '';
-  if (id) fieldMessage(id, `${code}${text}`);
+  // Next to the field: what to do (the hint); the whole message goes to the result box and the live region.
+  if (id) fieldMessage(id, `${code}${error.hint || error.message}`);
   // AWS cannot tell a wrong external ID from a role that does not trust the platform: point at both.
   if (id === 'roleArn' && error.code === 'AccessDenied' && value('externalId')) {
     fieldMessage('externalId', "Check that this is exactly the role's sts:ExternalId condition (the trust policy above).");
@@ -84,10 +85,11 @@ async function loadSetup() {
     $('principal').textContent = setup.platformPrincipal;
     $('permissions').textContent = JSON.stringify(setup.permissions, null, 2);
     $('trust').textContent = JSON.stringify(setup.trust, null, 2);
-    clearMessage('externalId');
+    if (state.setupError) clearMessage('externalId');
+    state.setupError = false;
   } catch (e) {
     if (e instanceof GatewayError && (e.status === 401 || e.status === 403)) return signedOut(e);
-    showError(e, 'Loading the policies');
+    state.setupError = showError({ ...e, field: e.field ?? 'externalId', code: e.code, message: e.message, hint: e.hint }, 'Loading the policies') === 'externalId';
   }
 }
 
@@ -248,6 +250,18 @@ function renderModels() {
     .filter((m) => !q || [m.modelName, m.providerName, m.modelId].some((s) => (s ?? '').toLowerCase().includes(q)))
     .map(modelRow);
   $('models-body').replaceChildren(...rows);
+  markChosen();
+}
+
+/** Highlights the listed model the Model ID points at (its base ID or its profile). */
+function markChosen() {
+  const id = value('modelId');
+  for (const tr of $('models-body').children) {
+    const on = id !== '' && (tr.dataset.model === id || id.endsWith(`.${tr.dataset.model}`));
+    tr.classList.toggle('chosen', on);
+    if (on) tr.setAttribute('aria-current', 'true');
+    else tr.removeAttribute('aria-current');
+  }
 }
 
 async function listModels() {
@@ -326,6 +340,7 @@ async function pickPreset() {
 /** A new model loads its family's preset, unless the template was edited (then it offers it). */
 function onModelChange() {
   showParsed();
+  markChosen();
   const preset = safePreset(value('modelId'));
   if (!preset || preset.family === state.loaded.family) return;
   if (!edited()) {
@@ -566,6 +581,8 @@ async function save() {
     state.connectionId = c.id;
     $('saved').hidden = false;
     $('conn-id').textContent = c.id;
+    showCheck(c.check);
+    $('invoke-example').textContent = invokeExample(c.id);
     if (creating && c.key) {
       $('conn-key').textContent = c.key;
       $('key-row').hidden = false;
@@ -580,6 +597,31 @@ async function save() {
   } finally {
     busy(button, false);
   }
+}
+
+/** What the gateway checked before storing (role, model, one Test call). */
+function showCheck(check) {
+  const t = check?.test;
+  const parts = [];
+  if (check?.assumedRoleArn) parts.push('role assumed');
+  if (t) parts.push(t.ok ? `test call answered in ${t.latencyMs} ms` : 'test call failed');
+  $('saved-check').textContent = parts.length ? `Checked before saving: ${parts.join(', ')}.` : '';
+  if (t?.ok) stepState('test', 'Saved', true);
+}
+
+/** A curl call of the saved connection with this form's variables (the key stays a shell variable). */
+function invokeExample(id) {
+  let variables = { prompt: 'Hello' };
+  try {
+    variables = collectVariables();
+  } catch {
+    // keep the example's default
+  }
+  const body = JSON.stringify({ variables }).replace(/'/g, "'\\''");
+  return `curl -X POST ${location.origin}/v1/connections/${id}/invoke \\
+  -H "authorization: Bearer $CONNECTION_KEY" \\
+  -H "content-type: application/json" \\
+  -d '${body}'`;
 }
 
 // ---------- export / import ----------

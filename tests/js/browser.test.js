@@ -70,6 +70,7 @@ async function screen(width = 1280, base = gw.url) {
 /** A field by its label (text boxes, and the region fields, which are comboboxes with their suggestions). */
 const box = (page, name) => page.getByLabel(name, { exact: true });
 const button = (page, name) => page.getByRole('button', { name, exact: true });
+const trust = (page) => page.getByRole('region', { name: 'Trust policy' });
 
 /** The text of what a field's `aria-describedby` points at (its message, its live value). */
 function described(page, name) {
@@ -82,14 +83,20 @@ async function noHorizontalScroll(page) {
   assert.ok(scroll <= inner, `page is ${scroll}px wide in a ${inner}px viewport`);
 }
 
+/** Hides the toast (the live region stays in the DOM) so it does not cover what the screenshot shows. */
+const hideToast = (page) => page.evaluate(() => { document.getElementById('announce').style.visibility = 'hidden'; });
+const showToast = (page) => page.evaluate(() => { document.getElementById('announce').style.visibility = ''; });
+
 async function shot(page, name) {
-  await page.evaluate(() => document.getElementById('announce').classList.remove('show'));
+  await hideToast(page);
   await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });
+  await showToast(page);
 }
 
 async function stepShot(page, id, name) {
-  await page.evaluate(() => document.getElementById('announce').classList.remove('show'));
+  await hideToast(page);
   await page.locator(`#${id}`).screenshot({ path: `${shots}/${name}.png` });
+  await showToast(page);
 }
 
 /** Step 1 with the seeded role: returns the page after a successful Check role. */
@@ -184,6 +191,10 @@ test('Check role with a wrong external ID: the hint sits next to External ID, an
   assert.match(await described(page, 'Role ARN'), /AccessDenied/);
   await page.waitForFunction(() => /Check role failed: AccessDenied/.test(document.querySelector('[role=status]').textContent));
   assert.match(await page.getByRole('status').textContent(), /Check Role ARN/);
+  await page.waitForTimeout(800); // the trust policy's refresh for the typed ID must not clear the hint
+  assert.equal(await field.getAttribute('aria-invalid'), 'true');
+  assert.match(await described(page, 'External ID'), /sts:ExternalId/);
+  await trust(page).getByText('"sts:ExternalId": "not-the-right-id"').waitFor();
   await noHorizontalScroll(page);
   await stepShot(page, 'step-iam', 'wrong-external-id-390');
   // Fixing it clears the marks.
@@ -363,6 +374,9 @@ test('Save connection shows the ID and key once; the key invokes it through the 
   assert.ok(id && key, 'ID and key shown');
   assert.match(await saved.textContent(), /shown only once/);
   await assert.doesNotReject(saved.getByRole('button', { name: 'Copy key' }).waitFor());
+  const example = await page.getByLabel('Invoke example').textContent();
+  assert.ok(example.includes(`/v1/connections/${id}/invoke`) && !example.includes(key), example);
+  assert.match(await saved.textContent(), /Checked before saving: role assumed, test call answered in \d+ ms/);
   await stepShot(page, 'step-test', 'saved-1280');
   await page.setViewportSize({ width: 390, height: 900 });
   await noHorizontalScroll(page);
