@@ -24,7 +24,11 @@ function render(row, variables) {
     template = new Template(row.template);
     return template.render(variables);
   } catch (err) {
-    throw toGatewayError(err);
+    const error = toGatewayError(err);
+    if (err.code === 'TEMPLATE_MISSING_VARIABLES' && template) {
+      error.hint = `This connection's template takes ${template.variables.map((v) => `"${v}"`).join(', ')}: send each in "variables" (a flat "a.b" key or a nested object).`;
+    }
+    throw error;
   } finally {
     template?.free();
   }

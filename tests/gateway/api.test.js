@@ -199,6 +199,7 @@ test('bad input: invalid JSON, unknown fields, oversized bodies, missing variabl
   assert.equal(missing.status, 400, missing.text);
   assert.equal(missing.json.error.code, 'TEMPLATE_MISSING_VARIABLES');
   assert.equal(missing.json.error.field, 'variables');
+  assert.match(missing.json.error.hint, /"system.prompt", "prompt"/, 'the hint names what the template takes');
   const notValue = await invoke(c, { variables: 'hello' });
   assert.equal(notValue.status, 400);
   assert.equal(notValue.json.error.field, 'variables');

@@ -26,6 +26,7 @@ test('a good registration checks the role, the model and one Test call, then sto
   assert.equal(c.kind, 'base');
   assert.equal(c.family, 'anthropic');
   assert.match(c.template, /\{\{prompt\}\}/, 'the preset template is stored when none is given');
+  assert.deepEqual(c.templateVariables, ['system.prompt', 'prompt']);
   assert.equal(c.mapping.outputText, "$.content[?@.type=='text'].text");
   assert.match(c.key, /^bck_[A-Za-z0-9_-]{43}$/);
   assert.equal(c.check.assumedRoleArn, `arn:aws:sts::123456789012:assumed-role/BedrockAccess/bc-${c.id}`);
