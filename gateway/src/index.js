@@ -1,6 +1,6 @@
 // The platform gateway Worker: routes, admin auth, the error shape and one JSON log line per
 // request. Static files (the integration screen, /pkg/…) come from the ASSETS binding.
-import { GatewayError, errorResponse, json, MAX_BODY_BYTES } from './http.js';
+import { GatewayError, errorResponse, json, MAX_INVOKE_BYTES } from './http.js';
 import { requireAdmin } from './auth.js';
 import * as routes from './routes.js';
 import { invoke } from './invoke.js';
@@ -74,7 +74,7 @@ async function drain(request) {
       const { done, value } = await reader.read();
       if (done) return;
       size += value.byteLength;
-      if (size > MAX_BODY_BYTES) return void (await reader.cancel());
+      if (size > MAX_INVOKE_BYTES) return void (await reader.cancel());
     }
   } catch {
     // the client went away: nothing to drain

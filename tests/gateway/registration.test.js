@@ -91,6 +91,13 @@ test('a wrong STS region → 422 on stsRegion (not activated, or not a region)',
     sim.configure({ disabledStsRegions: [] });
   }
   await refused('sts-bad', { stsRegion: 'Frankfurt' }, { code: 'INVALID_REGION', field: 'stsRegion' });
+  // An STS endpoint that serves one region, asked to sign for another.
+  sim.configure({ stsRegion: 'eu-west-1' });
+  try {
+    await refused('sts-other', { stsRegion: 'us-west-2' }, { code: 'SignatureDoesNotMatch', field: 'stsRegion' });
+  } finally {
+    sim.configure({ stsRegion: null });
+  }
 });
 
 test('an unknown model, or one that needs an inference profile → 422 on modelId', async () => {
