@@ -7,15 +7,16 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 export const PUBLIC_DIR = fileURLToPath(new URL('./public', import.meta.url));
 const PKG_FILES = ['browser.js', 'common.js', 'errors.js', 'presets.js', 'wasm/web/bedrock_connect.js', 'wasm/web/bedrock_connect_bg.wasm'];
 
-export function buildAssets() {
-  rmSync(PUBLIC_DIR, { recursive: true, force: true });
-  mkdirSync(PUBLIC_DIR, { recursive: true });
-  cpSync(`${root}www`, PUBLIC_DIR, { recursive: true });
+/** Fills `dir` (default gateway/public, what wrangler.toml names) afresh; → `dir`. */
+export function buildAssets(dir = PUBLIC_DIR) {
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  cpSync(`${root}www`, dir, { recursive: true });
   for (const file of PKG_FILES) {
     if (!existsSync(`${root}pkg/${file}`)) throw new Error(`pkg/${file} is missing: run bash scripts/build.sh first`);
-    cpSync(`${root}pkg/${file}`, `${PUBLIC_DIR}/pkg/${file}`);
+    cpSync(`${root}pkg/${file}`, `${dir}/pkg/${file}`);
   }
-  return PUBLIC_DIR;
+  return dir;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) console.log(`assets: ${buildAssets()}`);

@@ -9,11 +9,12 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 
 /**
  * Starts the gateway. `env`: the Worker's vars/secrets (ADMIN_TOKEN, AWS_*, …); `persist`: D1
- * folder (omit for in-memory); `onLog(line)`: each stdout line of the Worker (default: process.stdout).
+ * folder (omit for in-memory); `onLog(line)`: each stdout line of the Worker (default: process.stdout);
+ * `assets`: serve www/ + the package's browser files (copied into `assetsDir`, default gateway/public).
  * → `{ url, mf, close() }`.
  */
-export async function startGateway({ port = 0, env, persist, onLog, assets = true } = {}) {
-  const assetsDir = assets ? buildAssets() : null;
+export async function startGateway({ port = 0, env, persist, onLog, assets = true, assetsDir } = {}) {
+  const dir = assets ? buildAssets(assetsDir) : null;
   const mf = new Miniflare({
     modules: true,
     scriptPath: here('./src/index.js'),
@@ -23,7 +24,7 @@ export async function startGateway({ port = 0, env, persist, onLog, assets = tru
     d1Databases: { DB: 'bedrock-connect-gateway' },
     d1Persist: persist ?? false,
     bindings: env,
-    ...(assetsDir ? { assets: { directory: assetsDir, binding: 'ASSETS', routerConfig: { has_user_worker: true } } } : {}),
+    ...(dir ? { assets: { directory: dir, binding: 'ASSETS', routerConfig: { has_user_worker: true } } } : {}),
     host: '127.0.0.1',
     port,
     handleRuntimeStdio(stdout, stderr) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every test of the project, in order: the Rust core on the host, the simulator's own suite, the
-# moto peer, the package in Node and Chromium, packaging from the packed tarball, and the types.
+# moto peer, the package in Node and Chromium, the gateway, packaging from the packed tarball, and the types.
 # Run after scripts/setup.sh and scripts/build.sh (npm test does all three).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,10 @@ node --test tests/js/
 step "packaging: npm pack, install in a fresh directory, import and require"
 node --test tests/packaging/
 
-step "npm start's demo, once"
+step "gateway (Worker + D1 in workerd through miniflare, against the simulator; wrangler dry-run bundle)"
+node --test tests/gateway/
+
+step "npm start, once (simulator + gateway up, /healthz, one registration and invoke, exit)"
 node scripts/start.js --once
 
 step "THIRD-PARTY notices match the crates compiled into the .wasm"

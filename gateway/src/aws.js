@@ -72,7 +72,7 @@ export function gatewayField(field) {
   if (field === 'assumeRole.externalId') return 'externalId';
   if (field === 'assumeRole.stsRegion' || field === 'assumeRole.stsEndpoint') return 'stsRegion';
   if (field.startsWith('assumeRole.')) return null;
-  if (field === 'modelId' || field === 'region') return field;
+  if (['modelId', 'region', 'roleArn', 'externalId', 'stsRegion', 'name'].includes(field)) return field;
   if (field === 'template' || field === 'body') return 'template';
   if (field === 'variables' || field.startsWith('variables.')) return 'variables';
   if (field === 'mapping' || field.startsWith('mapping.') || ['outputText', 'inputTokens', 'outputTokens', 'delta'].includes(field)) return 'mapping';

@@ -1,8 +1,10 @@
 // HTTP plumbing of the gateway: JSON answers, the error shape, bounded JSON bodies with
 // field checks. Every failure here is a `GatewayError` that becomes `{ error: {...} }`.
 
-/** Largest request body accepted (bytes); templates and variables fit well within it. */
+/** Largest management request body (bytes): templates (≤ 32 KiB), mappings and test variables. */
 export const MAX_BODY_BYTES = 64 * 1024;
+/** Largest invoke body (bytes): `variables` may carry long documents. */
+export const MAX_INVOKE_BYTES = 1024 * 1024;
 
 /** An error the gateway answers with: HTTP status + the public error fields. */
 export class GatewayError extends Error {
@@ -35,10 +37,10 @@ export function errorResponse(err) {
 export const badRequest = (code, message, hint, field = null) => new GatewayError(400, code, message, { hint, field });
 
 /** Reads the body as a JSON object, at most MAX_BODY_BYTES, whatever Content-Length claims. */
-export async function readJson(request) {
+export async function readJson(request, limit = MAX_BODY_BYTES) {
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const text = await readText(request);
+  if (declared > limit) throw tooLarge(limit);
+  const text = await readText(request, limit);
   if (text.trim() === '') return {};
   let value;
   try {
@@ -52,7 +54,7 @@ export async function readJson(request) {
   return value;
 }
 
-async function readText(request) {
+async function readText(request, limit) {
   if (!request.body) return '';
   const reader = request.body.getReader();
   const chunks = [];
@@ -61,9 +63,9 @@ async function readText(request) {
     const { done, value } = await reader.read();
     if (done) break;
     size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > limit) {
       await reader.cancel();
-      throw tooLarge();
+      throw tooLarge(limit);
     }
     chunks.push(value);
   }
@@ -76,9 +78,9 @@ async function readText(request) {
   return new TextDecoder().decode(all);
 }
 
-function tooLarge() {
-  return new GatewayError(413, 'BODY_TOO_LARGE', `the request body is larger than ${MAX_BODY_BYTES} bytes`, {
-    hint: `Keep request bodies under ${MAX_BODY_BYTES / 1024} KiB (templates, mappings and variables included).`,
+function tooLarge(limit) {
+  return new GatewayError(413, 'BODY_TOO_LARGE', `the request body is larger than ${limit} bytes`, {
+    hint: `Keep this route's request bodies under ${limit / 1024} KiB (invoke: 1 MiB; other routes: 64 KiB).`,
   });
 }
 

@@ -1,7 +1,7 @@
 // Invoke on a stored connection: its template rendered with `variables`, its mapping applied;
 // plain JSON, or SSE (`delta` per text delta, then `done` with usage and latency, or `error`).
 import { Template, OutputMapping } from '../../pkg/workerd.js';
-import { json, readJson, onlyFields, obj } from './http.js';
+import { json, readJson, onlyFields, obj, MAX_INVOKE_BYTES } from './http.js';
 import { bearer, sha256Hex, sameSecret, unauthorized, forbidden, isAdmin } from './auth.js';
 import { clientFor, toGatewayError, publicError } from './aws.js';
 import { outputMapping } from './checks.js';
@@ -24,7 +24,11 @@ function render(row, variables) {
     template = new Template(row.template);
     return template.render(variables);
   } catch (err) {
-    throw toGatewayError(err);
+    const error = toGatewayError(err);
+    if (err.code === 'TEMPLATE_MISSING_VARIABLES' && template) {
+      error.hint = `This connection's template takes ${template.variables.map((v) => `"${v}"`).join(', ')}: send each in "variables" (a flat "a.b" key or a nested object).`;
+    }
+    throw error;
   } finally {
     template?.free();
   }
@@ -37,7 +41,7 @@ export async function invoke(ctx) {
   if (!bearer(request)) throw unauthorized();
   const row = await loadRow(env, params.id);
   log.auth = await authorize(request, env, row);
-  const body = await readJson(request);
+  const body = await readJson(request, MAX_INVOKE_BYTES);
   onlyFields(body, ['variables']);
   const variables = obj(body, 'variables') ?? {};
   if (env.LOG_PROMPTS === '1') log.variables = variables;

@@ -22,15 +22,15 @@ export function setup({ env, url }) {
   try {
     policy = policies({ platformPrincipal, externalId });
   } catch (err) {
-    throw fieldRenamed(toGatewayError(err, { check: true }), { platformPrincipal: null });
+    if (err.field === 'platformPrincipal') {
+      throw new GatewayError(503, err.code, `PLATFORM_PRINCIPAL_ARN: ${err.message}`, { hint: `${err.hint} (This is the gateway's own setting, not the customer's.)` });
+    }
+    const error = toGatewayError(err, { check: true });
+    error.status = 400;
+    throw error;
   }
   const stsEndpoints = Object.fromEntries(STS_REGIONS.map((r) => [r, `https://sts.${r}.amazonaws.com/`]));
   return json(200, { platformPrincipal, externalId, stsEndpoints, permissions: policy.permissions, trust: policy.trust });
-}
-
-function fieldRenamed(err, renames) {
-  if (err.field in renames) err.field = renames[err.field];
-  return err;
 }
 
 export function session({ env }) {

@@ -1,4 +1,5 @@
 // D1 access for connections: rows ↔ the public connection object. Only the key's hash is stored.
+import { Template } from '../../pkg/workerd.js';
 
 const COLUMNS = 'id, name, role_arn, external_id, sts_region, region, model_id, kind, family, template, mapping, key_hash, created_at, updated_at';
 
@@ -15,10 +16,24 @@ export function publicConnection(row) {
     kind: row.kind,
     family: row.family,
     template: row.template,
+    templateVariables: variablesOf(row.template),
     mapping: JSON.parse(row.mapping),
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
+}
+
+/** The template's variable names (what invoke's `variables` must hold). */
+function variablesOf(source) {
+  let template;
+  try {
+    template = new Template(source);
+    return template.variables;
+  } catch {
+    return [];
+  } finally {
+    template?.free();
+  }
 }
 
 export async function getRow(db, id) {

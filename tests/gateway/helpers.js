@@ -1,6 +1,6 @@
 // Shared setup of the gateway suites: the simulator, the gateway in workerd (miniflare) pointed at
 // it, an HTTP helper that keeps every response body (for the secret grep) and the Worker's log lines.
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSimulator, defaultConfig } from '../../simulator/index.js';
@@ -37,7 +37,12 @@ export function gatewayEnv(sim, extra = {}) {
 /** A gateway on `sim` with `persist` (a D1 folder) → `{ url, close, logs, call }`. */
 export async function gateway(sim, { persist, env = {}, assets = false } = {}) {
   const logs = [];
-  const gw = await startGateway({ env: gatewayEnv(sim, env), persist, assets, onLog: (l) => logs.push(l) });
+  const assetsDir = assets ? tempDir('gw-assets-') : undefined;
+  const gw = await startGateway({ env: gatewayEnv(sim, env), persist, assets, assetsDir, onLog: (l) => logs.push(l) });
+  const close = async () => {
+    await gw.close();
+    if (assetsDir) rmSync(assetsDir, { recursive: true, force: true });
+  };
   const seen = [];
   /** `call(method, path, { body, token, headers, raw })` → `{ status, headers, text, json }`. */
   const call = async (method, path, { body, token = ADMIN, headers = {}, raw } = {}) => {
@@ -53,7 +58,7 @@ export async function gateway(sim, { persist, env = {}, assets = false } = {}) {
     } catch {}
     return { status: res.status, headers: res.headers, text, json };
   };
-  return { ...gw, logs, seen, call };
+  return { ...gw, close, logs, seen, call };
 }
 
 /** A registration body for the seeded role. */

@@ -26,6 +26,7 @@ test('a good registration checks the role, the model and one Test call, then sto
   assert.equal(c.kind, 'base');
   assert.equal(c.family, 'anthropic');
   assert.match(c.template, /\{\{prompt\}\}/, 'the preset template is stored when none is given');
+  assert.deepEqual(c.templateVariables, ['system.prompt', 'prompt']);
   assert.equal(c.mapping.outputText, "$.content[?@.type=='text'].text");
   assert.match(c.key, /^bck_[A-Za-z0-9_-]{43}$/);
   assert.equal(c.check.assumedRoleArn, `arn:aws:sts::123456789012:assumed-role/BedrockAccess/bc-${c.id}`);
@@ -90,6 +91,13 @@ test('a wrong STS region → 422 on stsRegion (not activated, or not a region)',
     sim.configure({ disabledStsRegions: [] });
   }
   await refused('sts-bad', { stsRegion: 'Frankfurt' }, { code: 'INVALID_REGION', field: 'stsRegion' });
+  // An STS endpoint that serves one region, asked to sign for another.
+  sim.configure({ stsRegion: 'eu-west-1' });
+  try {
+    await refused('sts-other', { stsRegion: 'us-west-2' }, { code: 'SignatureDoesNotMatch', field: 'stsRegion' });
+  } finally {
+    sim.configure({ stsRegion: null });
+  }
 });
 
 test('an unknown model, or one that needs an inference profile → 422 on modelId', async () => {

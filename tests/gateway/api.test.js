@@ -1,0 +1,290 @@
+// The management API, the page's routes, invoke (plain and SSE, two families), tenant isolation,
+// bad input, and the secret grep over every response, every log line and the D1 files.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSimulator, gateway, registration, tempDir, readTree, parseSse, ADMIN, BASE, TITAN, NOVA, VARS } from './helpers.js';
+
+let sim, gw, persist;
+const conns = {};
+before(async () => {
+  sim = await startSimulator();
+  persist = tempDir();
+  gw = await gateway(sim, { persist, assets: true });
+  for (const [name, modelId] of [['anthropic', undefined], ['titan', TITAN], ['nova', NOVA]]) {
+    const res = await gw.call('POST', '/v1/connections', { body: registration(name, modelId ? { modelId } : {}) });
+    assert.equal(res.status, 201, res.text);
+    conns[name] = res.json;
+  }
+}, { timeout: 60_000 });
+after(async () => {
+  await gw?.close();
+  await sim?.close();
+});
+
+const invoke = (c, { token = c.key, variables = VARS, query = '', headers } = {}) =>
+  gw.call('POST', `/v1/connections/${c.id}/invoke${query}`, { token, body: { variables }, headers });
+
+test('GET /healthz, the page at /, the package files at /pkg/', async () => {
+  assert.equal((await gw.call('GET', '/healthz', { token: null })).status, 200);
+  // (The page's own files are www/'s business: fetched directly, left out of the secret grep.)
+  const page = await fetch(`${gw.url}/`);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get('content-type'), /text\/html/);
+  const wasm = await fetch(`${gw.url}/pkg/wasm/web/bedrock_connect_bg.wasm`);
+  assert.equal(wasm.status, 200);
+  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  assert.equal((await fetch(`${gw.url}/pkg/browser.js`)).status, 200);
+});
+
+test('admin routes: 401 without a token, 403 with a wrong one (a connection key is not an admin token)', async () => {
+  for (const [method, path] of [['GET', '/v1/connections'], ['GET', '/v1/setup'], ['POST', '/v1/check-role'], ['GET', `/v1/connections/${conns.titan.id}`], ['DELETE', `/v1/connections/${conns.titan.id}`]]) {
+    const none = await gw.call(method, path, { token: null });
+    assert.equal(none.status, 401, `${method} ${path}`);
+    assert.equal(none.json.error.code, 'UNAUTHORIZED');
+    const wrong = await gw.call(method, path, { token: 'nope' });
+    assert.equal(wrong.status, 403, `${method} ${path}`);
+    assert.equal(wrong.json.error.code, 'FORBIDDEN');
+    assert.equal((await gw.call(method, path, { token: conns.titan.key })).status, 403);
+  }
+  assert.equal((await gw.call('GET', `/v1/connections/${conns.titan.id}`)).status, 200, 'still there');
+});
+
+test('GET /v1/session hands the admin token to the local page only', async () => {
+  const res = await gw.call('GET', '/v1/session', { token: null });
+  assert.deepEqual(res.json, { adminToken: ADMIN, local: true });
+});
+
+test('GET /v1/setup: the policies to paste, with a fresh external ID unless one is given', async () => {
+  const res = await gw.call('GET', '/v1/setup');
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.platformPrincipal, BASE.arn);
+  assert.ok(res.json.externalId.length >= 32);
+  assert.notEqual((await gw.call('GET', '/v1/setup')).json.externalId, res.json.externalId);
+  assert.equal(res.json.trust.Statement[0].Principal.AWS, BASE.arn);
+  assert.equal(res.json.trust.Statement[0].Condition.StringEquals['sts:ExternalId'], res.json.externalId);
+  assert.ok(res.json.permissions.Statement[0].Action.includes('bedrock:InvokeModel'));
+  assert.equal(res.json.stsEndpoints['eu-west-1'], 'https://sts.eu-west-1.amazonaws.com/');
+  const given = await gw.call('GET', '/v1/setup?externalId=customer-7');
+  assert.equal(given.json.externalId, 'customer-7');
+  assert.equal(given.json.trust.Statement[0].Condition.StringEquals['sts:ExternalId'], 'customer-7');
+});
+
+test('draft routes: check-role, models and test store nothing', async () => {
+  const role = { roleArn: conns.titan.roleArn, externalId: 'platform-42', stsRegion: 'eu-west-1', region: 'us-east-1' };
+  const count = (await gw.call('GET', '/v1/connections')).json.connections.length;
+  const ok = await gw.call('POST', '/v1/check-role', { body: role });
+  assert.equal(ok.status, 200, ok.text);
+  assert.match(ok.json.assumedRoleArn, /assumed-role\/BedrockAccess\//);
+  assert.equal(ok.json.stsRegion, 'eu-west-1');
+  assert.equal(ok.json.stsEndpoint, sim.url);
+  assert.ok(!Number.isNaN(Date.parse(ok.json.expiration)));
+  const bad = await gw.call('POST', '/v1/check-role', { body: { ...role, externalId: 'wrong-one' } });
+  assert.equal(bad.status, 422);
+  assert.equal(bad.json.error.field, 'externalId');
+  const models = await gw.call('POST', '/v1/models', { body: role });
+  assert.equal(models.status, 200, models.text);
+  assert.ok(models.json.models.some((m) => m.modelId === TITAN));
+  const tried = await gw.call('POST', '/v1/test', { body: { ...role, modelId: NOVA, variables: VARS } });
+  assert.equal(tried.status, 200, tried.text);
+  assert.equal(tried.json.ok, true);
+  assert.equal(tried.json.request.headers.authorization, '[redacted]');
+  const failed = await gw.call('POST', '/v1/test', { body: { ...role, modelId: 'anthropic.claude-3-7-sonnet-20250219-v1:0', variables: VARS } });
+  assert.equal(failed.status, 200, 'a failed AWS call is a result, not a 5xx');
+  assert.equal(failed.json.ok, false);
+  assert.equal(failed.json.error.field, 'modelId');
+  const sse = await gw.call('POST', '/v1/test', { body: { ...role, modelId: NOVA, variables: VARS, stream: true }, headers: { accept: 'text/event-stream' } });
+  assert.match(sse.headers.get('content-type'), /text\/event-stream/);
+  const events = parseSse(sse.text);
+  const done = events.at(-1);
+  assert.equal(done.event, 'done');
+  assert.equal(done.data.ok, true);
+  assert.equal(events.filter((e) => e.event === 'delta').map((e) => e.data.text).join(''), done.data.mapped.outputText);
+  assert.equal((await gw.call('GET', '/v1/connections')).json.connections.length, count);
+});
+
+test('list, get, models and test of a stored connection', async () => {
+  const list = await gw.call('GET', '/v1/connections');
+  assert.deepEqual(list.json.connections.map((c) => c.name).sort(), ['anthropic', 'nova', 'titan']);
+  assert.ok(list.json.connections.every((c) => c.key === undefined && c.keyHash === undefined));
+  const one = await gw.call('GET', `/v1/connections/${conns.nova.id}`);
+  assert.equal(one.json.family, 'nova');
+  const models = await gw.call('GET', `/v1/connections/${conns.nova.id}/models`);
+  assert.equal(models.status, 200, models.text);
+  assert.ok(models.json.models.length > 5);
+  const tried = await gw.call('POST', `/v1/connections/${conns.titan.id}/test`, { body: { variables: VARS } });
+  assert.equal(tried.json.ok, true, tried.text);
+  assert.ok(tried.json.mapped.outputText.length > 0);
+  const broken = await gw.call('POST', `/v1/connections/${conns.titan.id}/test`, { body: { variables: VARS, template: '{"a": {{b}' } });
+  assert.equal(broken.json.ok, false);
+  assert.equal(broken.json.error.code, 'TEMPLATE_SYNTAX');
+  assert.equal(broken.json.error.field, 'template');
+  assert.equal((await gw.call('GET', '/v1/connections/nope')).status, 404);
+});
+
+test('invoke, plain: stored template + variables, stored mapping → the mapped answer (two families)', async () => {
+  for (const [name, text] of [['anthropic', '👋🌍'], ['titan', 'Here are the action items']]) {
+    const res = await invoke(conns[name]);
+    assert.equal(res.status, 200, res.text);
+    assert.ok(res.json.outputText.includes(text), res.text);
+    assert.equal(typeof res.json.inputTokens, 'number');
+    assert.equal(typeof res.json.outputTokens, 'number');
+    assert.equal(typeof res.json.latencyMs, 'number');
+    assert.match(res.json.requestId, /^[0-9a-f-]{36}$/);
+    assert.equal(res.json.modelId, conns[name].modelId);
+    assert.ok(sim.stats.invoke.last.body.includes('Hello World'));
+  }
+  assert.equal((await invoke(conns.titan, { token: ADMIN })).status, 200, 'the admin token may invoke too');
+});
+
+test('invoke, SSE (Accept or ?stream=1): delta events, then done with usage and latency (two families)', async () => {
+  for (const [name, how] of [['anthropic', { headers: { accept: 'text/event-stream' } }], ['nova', { query: '?stream=1' }]]) {
+    const res = await invoke(conns[name], how);
+    assert.equal(res.status, 200, res.text);
+    assert.match(res.headers.get('content-type'), /^text\/event-stream/);
+    const events = parseSse(res.text);
+    const deltas = events.filter((e) => e.event === 'delta');
+    assert.ok(deltas.length >= 2, res.text);
+    const done = events.at(-1);
+    assert.equal(done.event, 'done');
+    assert.equal(done.data.outputText, deltas.map((e) => e.data.text).join(''));
+    assert.equal(typeof done.data.inputTokens, 'number');
+    assert.equal(typeof done.data.outputTokens, 'number');
+    assert.equal(typeof done.data.latencyMs, 'number');
+    assert.equal(done.data.modelId, conns[name].modelId);
+  }
+});
+
+test('invoke, SSE: a stream that breaks mid-way ends with an error event carrying the typed error', async () => {
+  sim.configure({ stream: { inject: 'modelStreamErrorException', afterChunks: 2 } });
+  try {
+    const events = parseSse((await invoke(conns.nova, { query: '?stream=1' })).text);
+    const last = events.at(-1);
+    assert.equal(last.event, 'error');
+    assert.equal(last.data.error.code, 'modelStreamErrorException');
+    assert.ok(last.data.error.hint.length > 0);
+    assert.ok(events.some((e) => e.event === 'delta'));
+  } finally {
+    sim.reset();
+  }
+});
+
+test("tenant isolation: another connection's key → 403 and nothing reaches AWS", async () => {
+  const total = sim.stats.total;
+  for (const [target, other] of [['titan', 'nova'], ['nova', 'anthropic'], ['anthropic', 'titan']]) {
+    const res = await invoke(conns[target], { token: conns[other].key });
+    assert.equal(res.status, 403, res.text);
+    assert.equal(res.json.error.code, 'FORBIDDEN');
+    const sse = await invoke(conns[target], { token: conns[other].key, query: '?stream=1' });
+    assert.equal(sse.status, 403);
+  }
+  assert.equal((await invoke(conns.titan, { token: null })).status, 401);
+  assert.equal(sim.stats.total, total, 'no request reached the simulator');
+});
+
+test('bad input: invalid JSON, unknown fields, oversized bodies, missing variables, unknown routes', async () => {
+  const c = conns.titan;
+  const badJson = await gw.call('POST', `/v1/connections/${c.id}/invoke`, { token: c.key, raw: '{"variables": {' });
+  assert.equal(badJson.status, 400);
+  assert.equal(badJson.json.error.code, 'INVALID_JSON');
+  const arr = await gw.call('POST', '/v1/connections', { raw: '[1]' });
+  assert.equal(arr.json.error.code, 'INVALID_JSON');
+  const unknown = await gw.call('POST', `/v1/connections/${c.id}/invoke`, { token: c.key, body: { variables: VARS, prompt: 'x' } });
+  assert.equal(unknown.status, 400);
+  assert.equal(unknown.json.error.code, 'UNKNOWN_FIELD');
+  assert.equal(unknown.json.error.field, 'prompt');
+  const big = await gw.call('POST', `/v1/connections/${c.id}/invoke`, { token: c.key, body: { variables: { prompt: 'x'.repeat(1_100_000) } } });
+  assert.equal(big.status, 413);
+  assert.equal(big.json.error.code, 'BODY_TOO_LARGE');
+  const bigTemplate = await gw.call('POST', `/v1/connections/${c.id}/test`, { body: { variables: VARS, template: `{"inputText": "${'x'.repeat(70_000)}"}` } });
+  assert.equal(bigTemplate.status, 413);
+  const long = await invoke(c, { variables: { ...VARS, prompt: 'y'.repeat(200_000) } });
+  assert.equal(long.status, 200, 'a 200 KB prompt is within the invoke limit');
+  assert.equal(sim.stats.invoke.last.body.includes('y'.repeat(200_000)), true);
+  const badSetup = await gw.call('GET', '/v1/setup?externalId=x');
+  assert.equal(badSetup.status, 400);
+  assert.equal(badSetup.json.error.code, 'INVALID_EXTERNAL_ID');
+  assert.equal(badSetup.json.error.field, 'externalId');
+  const missing = await invoke(c, { variables: { prompt: 'only this' } });
+  assert.equal(missing.status, 400, missing.text);
+  assert.equal(missing.json.error.code, 'TEMPLATE_MISSING_VARIABLES');
+  assert.equal(missing.json.error.field, 'variables');
+  assert.match(missing.json.error.hint, /"system.prompt", "prompt"/, 'the hint names what the template takes');
+  const notValue = await invoke(c, { variables: 'hello' });
+  assert.equal(notValue.status, 400);
+  assert.equal(notValue.json.error.field, 'variables');
+  assert.equal((await gw.call('GET', '/v1/nothing')).status, 404);
+  const method = await gw.call('PUT', `/v1/connections/${c.id}`, { body: {} });
+  assert.equal(method.status, 405);
+  assert.equal((await gw.call('POST', '/v1/connections/does-not-exist/invoke', { body: { variables: VARS } })).status, 404);
+  for (const text of gw.seen) assert.doesNotMatch(text, /"code":"INTERNAL"|\n\s+at /, 'never a 500 with a stack');
+});
+
+test('rotate-key: the old key stops working, the new one works', async () => {
+  const c = conns.anthropic;
+  const rotated = await gw.call('POST', `/v1/connections/${c.id}/rotate-key`);
+  assert.equal(rotated.status, 200);
+  assert.match(rotated.json.key, /^bck_/);
+  assert.equal((await invoke(c)).status, 403);
+  assert.equal((await invoke(c, { token: rotated.json.key })).status, 200);
+  conns.anthropic = { ...c, key: rotated.json.key };
+});
+
+test('one JSON log line per request: connection, operation, status, latency, AWS request ID; no prompts', async () => {
+  const before = gw.logs.length;
+  const res = await invoke(conns.titan);
+  await new Promise((r) => setTimeout(r, 100));
+  const lines = gw.logs.slice(before).map((l) => JSON.parse(l));
+  assert.equal(lines.length, 1);
+  const [line] = lines;
+  assert.equal(line.connection, conns.titan.id);
+  assert.equal(line.operation, 'invoke');
+  assert.equal(line.status, 200);
+  assert.equal(typeof line.latencyMs, 'number');
+  assert.equal(line.awsRequestId, res.json.requestId);
+  for (const l of gw.logs) {
+    assert.doesNotMatch(l, /Hello World|action items|👋/, 'no prompts or outputs without LOG_PROMPTS=1');
+  }
+});
+
+test('LOG_PROMPTS=1 adds the variables and the output text to the log line', async () => {
+  const loud = await gateway(sim, { env: { LOG_PROMPTS: '1' } });
+  try {
+    const c = (await loud.call('POST', '/v1/connections', { body: registration('loud', { modelId: TITAN }) })).json;
+    await loud.call('POST', `/v1/connections/${c.id}/invoke`, { token: c.key, body: { variables: VARS } });
+    await new Promise((r) => setTimeout(r, 100));
+    const line = JSON.parse(loud.logs.at(-1));
+    assert.equal(line.variables.prompt, 'Hello World');
+    assert.match(line.outputText, /action items/);
+  } finally {
+    await loud.close();
+  }
+});
+
+test('delete: 204, then 404, and its key stops working at once', async () => {
+  const c = conns.nova;
+  assert.equal((await gw.call('DELETE', `/v1/connections/${c.id}`)).status, 204);
+  const after = await invoke(c);
+  assert.equal(after.status, 404);
+  assert.equal((await gw.call('GET', `/v1/connections/${c.id}`)).status, 404);
+  assert.equal((await gw.call('DELETE', `/v1/connections/${c.id}`)).status, 404);
+});
+
+test('secrets never appear in a response, a log line or the D1 files', async () => {
+  const issued = sim.sessions();
+  assert.ok(issued.length > 0);
+  const secrets = [BASE.secretAccessKey, BASE.accessKeyId, ...issued.flatMap((s) => [s.secretAccessKey, s.sessionToken, s.accessKeyId]), ...Object.values(conns).map((c) => c.key)];
+  const responses = gw.seen.join('\n');
+  const logs = gw.logs.join('\n');
+  const d1 = readTree(persist);
+  assert.ok(d1.includes(conns.titan.roleArn), 'the D1 files were read');
+  for (const secret of secrets) {
+    assert.equal(logs.includes(secret), false, 'a secret is in the logs');
+    assert.equal(d1.includes(secret), false, 'a secret is in D1');
+  }
+  // Connection keys appear in exactly the responses that hand them out (201 / rotate-key).
+  for (const secret of secrets.slice(0, 2 + issued.length * 3)) {
+    const at = responses.indexOf(secret);
+    assert.equal(at, -1, `a secret is in a response: …${responses.slice(Math.max(0, at - 300), at + 50)}`);
+  }
+  for (const c of Object.values(conns)) assert.equal(responses.split(c.key).length - 1, 1, 'a key is shown only once');
+});
