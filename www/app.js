@@ -494,12 +494,30 @@ function finishTest(result, streamed, paths) {
   }
 }
 
+/** For Bedrock's "on-demand throughput isn't supported": a button that switches to the Region's profile. */
+function profileOffer(error) {
+  const id = value('modelId');
+  if (fieldOf(error) !== 'modelId' || !/inference profile/.test(error.message ?? '')) return null;
+  let parsed = null;
+  try {
+    parsed = parseModelId(id, { region: value('region') || undefined });
+  } catch {
+    return null;
+  }
+  if (parsed.kind !== 'base') return null;
+  const profile = profileFor(parsed.modelId);
+  const offer = el('button', { type: 'button', class: 'btn small' }, `Use ${profile}`);
+  offer.addEventListener('click', () => chooseModel(profile));
+  return el('p', {}, offer);
+}
+
 function failTest(error) {
   const box = $('output');
   box.replaceChildren(el('div', { class: 'error-card' },
     el('p', { class: 'result-title' }, `Test failed: ${error.code}`),
     el('p', {}, error.message ?? ''),
-    error.hint ? el('p', { class: 'fine' }, error.hint) : null));
+    error.hint ? el('p', { class: 'fine' }, error.hint) : null,
+    profileOffer(error)));
   stepState('test', 'Test failed', false);
   showError(error, 'Test');
 }

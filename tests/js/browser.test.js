@@ -294,6 +294,85 @@ test('a broken Request body shows line and column; a number variable goes out as
   await page.close();
 });
 
+test('a failed Test names the field to check next to it: Model ID (on-demand refused, profile offered), STS region', { timeout: 60_000 }, async () => {
+  const { page, errors } = await screen(1280);
+  await checkRole(page);
+  await box(page, 'Model ID').fill('anthropic.claude-3-7-sonnet-20250219-v1:0');
+  await box(page, 'Model ID').press('Tab');
+  await button(page, 'Test').click();
+  const output = page.getByRole('region', { name: 'Output', exact: true });
+  await output.getByText('Test failed: ValidationException').waitFor();
+  assert.equal(await box(page, 'Model ID').getAttribute('aria-invalid'), 'true');
+  assert.match(await described(page, 'Model ID'), /ValidationException: This model cannot be invoked on demand/);
+  await page.waitForFunction(() => /Check Model ID\./.test(document.querySelector('[role=status]').textContent));
+  assert.equal(await page.getByRole('region', { name: 'Response', exact: true }).locator('#r-status').textContent(), '400');
+  await stepShot(page, 'step-test', 'test-failed-model-1280');
+  await output.getByRole('button', { name: 'Use us.anthropic.claude-3-7-sonnet-20250219-v1:0' }).click();
+  assert.equal(await box(page, 'Model ID').inputValue(), 'us.anthropic.claude-3-7-sonnet-20250219-v1:0');
+  assert.equal(await box(page, 'Model ID').getAttribute('aria-invalid'), null);
+  await button(page, 'Test').click();
+  await output.locator('.usage').waitFor();
+  assert.match(decodeURIComponent(sim.stats.invoke.last.path), /\/model\/us\.anthropic\.claude-3-7-sonnet-20250219-v1:0\//);
+
+  await box(page, 'STS region').fill('mars-1');
+  assert.equal(await page.locator('#sts-endpoint').textContent(), 'https://sts.mars-1.amazonaws.com/');
+  await button(page, 'Test').click();
+  await output.getByText('Test failed: INVALID_REGION').waitFor();
+  assert.equal(await box(page, 'STS region').getAttribute('aria-invalid'), 'true');
+  assert.match(await described(page, 'STS region'), /INVALID_REGION/);
+  assert.equal(await box(page, 'Model ID').getAttribute('aria-invalid'), null);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('keyboard only: Tab from Role ARN through External ID and STS region to Check role, Enter checks', { timeout: 60_000 }, async () => {
+  const { page } = await screen(390);
+  await box(page, 'Role ARN').focus();
+  await page.keyboard.type(ROLE_ARN);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.labels?.[0]?.textContent), 'External ID');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.type(EXTERNAL_ID);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.labels?.[0]?.textContent), 'STS region');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Check role');
+  await page.keyboard.press('Enter');
+  await page.getByText('Role assumed').waitFor();
+  await page.close();
+});
+
+test('export holds the configuration without secrets; import restores it', { timeout: 60_000 }, async () => {
+  const { page } = await screen(1280);
+  await box(page, 'Role ARN').fill(ROLE_ARN);
+  await box(page, 'External ID').fill(EXTERNAL_ID);
+  await box(page, 'Model ID').fill(TITAN);
+  await box(page, 'Model ID').press('Tab');
+  await box(page, 'prompt').fill('Exported prompt');
+  await box(page, 'Output Text').fill('$.results[0].outputText');
+  const [download] = await Promise.all([page.waitForEvent('download'), button(page, 'Export configuration').click()]);
+  const path = `${shots}/exported.json`;
+  await download.saveAs(path);
+  const text = (await import('node:fs')).readFileSync(path, 'utf8');
+  const config = JSON.parse(text);
+  assert.equal(config.roleArn, ROLE_ARN);
+  assert.equal(config.modelId, TITAN);
+  assert.equal(config.mapping.outputText, '$.results[0].outputText');
+  assert.deepEqual(config.variables.prompt, { type: 'text', value: 'Exported prompt' });
+  assert.ok(!text.includes(ADMIN), 'no admin token in the export');
+  await page.close();
+
+  const fresh = (await screen(1280)).page;
+  await fresh.getByLabel('Import configuration').setInputFiles(path);
+  await fresh.waitForFunction(() => /Configuration imported/.test(document.querySelector('[role=status]').textContent));
+  assert.equal(await box(fresh, 'Role ARN').inputValue(), ROLE_ARN);
+  assert.equal(await box(fresh, 'Model ID').inputValue(), TITAN);
+  assert.equal(await box(fresh, 'prompt').inputValue(), 'Exported prompt');
+  assert.equal(await box(fresh, 'Output Text').inputValue(), '$.results[0].outputText');
+  assert.equal(await fresh.locator('#parsed-family').textContent(), 'titan-text');
+  await fresh.close();
+});
+
 test('preset picker asks before replacing an edited Request body', { timeout: 60_000 }, async () => {
   const { page } = await screen(1280);
   const body = box(page, 'Request body');
