@@ -388,6 +388,12 @@ function updateMappingLive() {
       live.textContent = 'Run a Test to see what this path finds.';
       continue;
     }
+    if (!last.result.ok) {
+      jp.free();
+      live.className = 'live muted';
+      live.textContent = 'The last Test failed: this path is checked against the next answer.';
+      continue;
+    }
     const { body, headers } = last.result.response;
     let found = [];
     try {
@@ -463,6 +469,18 @@ function showUsage(result) {
     el('span', {}, el('b', {}, `${result.latencyMs ?? '—'} ms`), ' latency')));
 }
 
+/** A streamed answer's body is its chunks: Bedrock reports the latency in the last one's invocation metrics. */
+function streamMetric(body, name) {
+  try {
+    const chunks = JSON.parse(body);
+    if (!Array.isArray(chunks)) return null;
+    const metrics = chunks.map((c) => c?.['amazon-bedrock-invocationMetrics']).filter(Boolean).at(-1);
+    return metrics?.[name] ?? null;
+  } catch {
+    return null;
+  }
+}
+
 function showResponse(result) {
   const res = result.response;
   $('response-box').hidden = !res && !result.request;
@@ -471,7 +489,8 @@ function showResponse(result) {
   $('r-status').className = res && res.status < 300 ? 'status ok' : 'status bad';
   $('r-request-id').textContent = h['x-amzn-requestid'] ?? '—';
   $('r-latency').textContent = result.latencyMs != null ? `${result.latencyMs} ms` : '—';
-  $('r-server-latency').textContent = h['x-amzn-bedrock-invocation-latency'] ? `${h['x-amzn-bedrock-invocation-latency']} ms` : '—';
+  const server = h['x-amzn-bedrock-invocation-latency'] ?? streamMetric(res?.body, 'invocationLatency');
+  $('r-server-latency').textContent = server != null ? `${server} ms` : '—';
   $('panel-body').textContent = res ? pretty(res.body) : '(no response)';
   $('panel-headers').textContent = Object.entries(h).map(([k, v]) => `${k}: ${v}`).join('\n') || '(none)';
   $('panel-request').textContent = result.request

@@ -422,6 +422,7 @@ test('streaming Test: the text appears as it arrives, with a busy state and Canc
     assert.ok(partial.size >= 2, `text grew in steps: ${JSON.stringify([...partial])}`);
     assert.equal(await output.locator('#out-input-tokens').textContent(), String(inputTokens));
     assert.equal(await output.locator('#out-output-tokens').textContent(), String(outputTokens));
+    assert.match(await page.locator('#r-server-latency').textContent(), /^\d+ ms$/); // from the stream's invocation metrics
     assert.equal(await button(page, 'Cancel').isHidden(), true);
     assert.equal(await button(page, 'Test').isDisabled(), false);
     await noHorizontalScroll(page);
