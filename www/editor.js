@@ -32,25 +32,42 @@ function ordered(list) {
   return [...first, ...list.filter((n) => !first.includes(n))];
 }
 
-/** Redraws the line numbers for the editor's text. */
-export function updateGutter() {
+/** Redraws the line numbers for the editor's text; `badLine` is marked. */
+export function updateGutter(badLine = null) {
   const lines = $('template').value.split('\n').length;
-  $('gutter').textContent = Array.from({ length: lines }, (_, i) => i + 1).join('\n');
+  $('gutter').replaceChildren(...Array.from({ length: lines }, (_, i) => el('span', { class: i + 1 === badLine ? 'bad' : '' }, String(i + 1))));
+  $('gutter').scrollTop = $('template').scrollTop;
+}
+
+/** Puts the caret at `line`, `column` (1-based) of the editor. */
+function goTo({ line, column }) {
+  const area = $('template');
+  const lines = area.value.split('\n');
+  const offset = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0) + Math.max(0, column - 1);
+  area.focus();
+  area.setSelectionRange(offset, offset);
 }
 
 /** Validates the template; on success rebuilds the variables form. Returns the variable names or null. */
 export function validateTemplate() {
   const source = $('template').value;
-  updateGutter();
   let template;
   try {
     template = new Template(source);
   } catch (e) {
     const at = position(e.message);
     const where = at ? `Line ${at.line}, column ${at.column}: ` : '';
-    fieldMessage('template', `${where}${e.message}${e.hint ? ` — ${e.hint}` : ''}`);
+    const message = e.message.replace(/ at line \d+, column \d+/, '');
+    fieldMessage('template', `${where}${message}${e.hint ? ` — ${e.hint}` : ''}`);
+    updateGutter(at?.line);
+    if (at) {
+      const jump = el('button', { type: 'button', class: 'btn link small' }, `Go to line ${at.line}, column ${at.column}`);
+      jump.addEventListener('click', () => goTo(at));
+      $('template-msg').append(' ', jump);
+    }
     return null;
   }
+  updateGutter();
   names = ordered(template.variables);
   template.free();
   fieldMessage('template', '');

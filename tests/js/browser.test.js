@@ -259,7 +259,9 @@ test('a broken Request body shows line and column; a number variable goes out as
   const good = await body.inputValue();
   await body.fill(good.replace('"max_tokens": 1024,', '"max_tokens": 1024'));
   assert.equal(await body.getAttribute('aria-invalid'), 'true');
-  assert.match(await described(page, 'Request body'), /^Line 4, column 3: /); // the missing comma shows where the next key starts
+  assert.match(await described(page, 'Request body'), /^Line 4, column 3: the template is not valid JSON: expected/); // the missing comma shows where the next key starts
+  await button(page, 'Go to line 4, column 3').click();
+  assert.deepEqual(await body.evaluate((el) => [document.activeElement === el, el.value.slice(0, el.selectionStart).split('\n').length]), [true, 4]);
   await stepShot(page, 'step-test', 'broken-template-1280');
   await body.fill(good.replace('"max_tokens": 1024', '"max_tokens": {{max_tokens}}'));
   assert.equal(await body.getAttribute('aria-invalid'), null);
