@@ -731,6 +731,20 @@ function tabs() {
   });
 }
 
+/** The step list marks the step in view (`aria-current="step"`). */
+function followSteps() {
+  const links = new Map([...document.querySelectorAll('.steps a')].map((a) => [a.getAttribute('href').slice(1), a]));
+  const observer = new IntersectionObserver((entries) => {
+    const visible = entries.filter((e) => e.isIntersecting).sort((a, b) => b.intersectionRatio - a.intersectionRatio)[0];
+    if (!visible) return;
+    for (const [id, a] of links) {
+      if (id === visible.target.id) a.setAttribute('aria-current', 'step');
+      else a.removeAttribute('aria-current');
+    }
+  }, { rootMargin: '-20% 0px -55% 0px', threshold: [0, 0.25, 0.5] });
+  for (const id of links.keys()) observer.observe($(id));
+}
+
 function wire() {
   $('preset').replaceChildren(el('option', { value: '' }, 'Choose a model family…'), ...Object.keys(presets).map((f) => el('option', { value: f }, f)));
   $('use-token').addEventListener('click', useToken);
@@ -765,6 +779,7 @@ function wire() {
   $('export').addEventListener('click', exportConfig);
   $('import').addEventListener('change', (e) => { const [file] = e.target.files; if (file) importConfig(file); e.target.value = ''; });
   tabs();
+  followSteps();
 }
 
 wire();

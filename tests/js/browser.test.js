@@ -502,6 +502,8 @@ test('deployed (no local session): the page asks for the "Admin token" and keeps
     await token.fill('wrong-token');
     await button(page, 'Use token').click();
     await page.waitForFunction(() => document.getElementById('adminToken').getAttribute('aria-invalid') === 'true');
+    assert.match(await described(page, 'Admin token'), /403|FORBIDDEN|token/i);
+    await stepShot(page, 'token-card', 'admin-token-wrong-390');
     await token.fill(ADMIN);
     await button(page, 'Use token').click();
     await page.waitForFunction((arn) => document.getElementById('principal').textContent === arn, BASE.arn);
