@@ -86,7 +86,7 @@ export function publicError(err) {
   const { code, message, hint } = err;
   const field = gatewayField(err.field);
   const platformSide = field === null && /^(credentials|endpoint|controlEndpoint|retry|fetch)/.test(err.field ?? '');
-  return { code, message: platformSide ? `${message}.${PLATFORM_SIDE}` : message, hint: hint ?? '', field };
+  return { code, message: platformSide ? `${message.replace(/\.*$/, '')}.${PLATFORM_SIDE}` : message, hint: hint ?? '', field };
 }
 
 /**
