@@ -2,6 +2,7 @@
 // bad input, and the secret grep over every response, every log line and the D1 files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { startSimulator, gateway, registration, tempDir, readTree, parseSse, ADMIN, BASE, TITAN, NOVA, VARS } from './helpers.js';
 
 let sim, gw, persist;
@@ -19,6 +20,7 @@ before(async () => {
 after(async () => {
   await gw?.close();
   await sim?.close();
+  if (persist) rmSync(persist, { recursive: true, force: true });
 });
 
 const invoke = (c, { token = c.key, variables = VARS, query = '', headers } = {}) =>

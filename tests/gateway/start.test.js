@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { registration, tempDir } from './helpers.js';
 
@@ -52,4 +53,5 @@ test('start.js: three lines, then SIGINT / SIGTERM stop cleanly and a restart ke
   assert.deepEqual(list.connections.map((c) => c.name), ['kept']);
   assert.deepEqual(await stop(second.child, 'SIGTERM'), { code: 0, sig: null });
   await assert.rejects(fetch(`${second.gateway}/healthz`), 'the gateway is gone');
+  rmSync(dir, { recursive: true, force: true });
 });
