@@ -1,6 +1,7 @@
 // npm start: the local AWS simulator, then the platform gateway (gateway/) in workerd through
 // miniflare, with a persistent D1 under .gateway/ and the integration screen at /. Ctrl-C stops both.
 // `--once`: start both (in-memory D1, free ports), check /healthz, register one connection, invoke it, exit.
+// Env: PORT (default 8787; 0 = any free port), ADMIN_TOKEN, LOG_PROMPTS=1, GATEWAY_D1_DIR (default .gateway/d1).
 import { startSimulator, defaultConfig } from '../simulator/index.js';
 import { startGateway } from '../gateway/local.js';
 
@@ -18,7 +19,7 @@ let gateway;
 try {
   gateway = await startGateway({
     port,
-    persist: once ? undefined : `${root}.gateway/d1`,
+    persist: once ? undefined : process.env.GATEWAY_D1_DIR || `${root}.gateway/d1`,
     env: {
       ADMIN_TOKEN: adminToken,
       AWS_ACCESS_KEY_ID: base.accessKeyId,
@@ -58,8 +59,12 @@ if (once) {
   }
   await stop(0);
 } else {
-  process.on('SIGINT', () => stop(0));
-  process.on('SIGTERM', () => stop(0));
+  // This script owns the signals: miniflare's own handlers would exit (130/143) before the
+  // simulator is closed; its 'exit' hook stays as the last resort that stops workerd.
+  for (const signal of ['SIGINT', 'SIGTERM']) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => stop(0));
+  }
 }
 
 /** The --once check: healthz, one registration with its checks, one invoke with the new key. */

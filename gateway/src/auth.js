@@ -53,6 +53,9 @@ export const forbidden = (what = 'the admin token') =>
 
 /** Throws 401/403 unless the request carries the admin token. */
 export async function requireAdmin(request, env) {
+  if (!env.ADMIN_TOKEN) {
+    throw new GatewayError(503, 'PLATFORM_NOT_CONFIGURED', 'the gateway has no ADMIN_TOKEN', { hint: 'Set it with `wrangler secret put ADMIN_TOKEN` (a long random string).' });
+  }
   const token = bearer(request);
   if (!token) throw unauthorized();
   if (!(await sameSecret(token, env.ADMIN_TOKEN))) throw forbidden();

@@ -86,7 +86,7 @@ export function publicError(err) {
   const { code, message, hint } = err;
   const field = gatewayField(err.field);
   const platformSide = field === null && /^(credentials|endpoint|controlEndpoint|retry|fetch)/.test(err.field ?? '');
-  return { code, message: platformSide ? `${message}.${PLATFORM_SIDE}` : message, hint: hint ?? '', field };
+  return { code, message: platformSide ? `${message.replace(/\.*$/, '')}.${PLATFORM_SIDE}` : message, hint: hint ?? '', field };
 }
 
 /**
@@ -98,7 +98,7 @@ export function refineAccessDenied(error, { roleKnownGood }) {
   if (error.code !== 'AccessDenied' || error.field !== 'roleArn' || /explicit deny/.test(error.message)) return error;
   if (roleKnownGood) {
     error.field = 'externalId';
-    error.hint = "The role accepts the platform with another external ID: use exactly the external ID of the role's trust policy (sts:ExternalId).";
+    error.hint = "This role ARN has worked for the platform before, so check the external ID: it must equal the trust policy's sts:ExternalId exactly (and the trust policy must still name the platform).";
   }
   return error;
 }

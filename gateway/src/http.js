@@ -5,6 +5,25 @@
 export const MAX_BODY_BYTES = 64 * 1024;
 /** Largest invoke body (bytes): `variables` may carry long documents. */
 export const MAX_INVOKE_BYTES = 1024 * 1024;
+/**
+ * How much of a refused body is still read (and dropped) before answering: a client still sending
+ * when the answer comes would see its connection reset instead of the 413 / 401 / 403.
+ */
+const DRAIN_BYTES = 16 * 1024 * 1024;
+
+/** Reads and drops the rest of a body (up to DRAIN_BYTES). */
+export async function discard(reader, size = 0) {
+  try {
+    while (size <= DRAIN_BYTES) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      size += value.byteLength;
+    }
+    await reader.cancel();
+  } catch {
+    // the client went away: nothing left to read
+  }
+}
 
 /** An error the gateway answers with: HTTP status + the public error fields. */
 export class GatewayError extends Error {
@@ -39,7 +58,10 @@ export const badRequest = (code, message, hint, field = null) => new GatewayErro
 /** Reads the body as a JSON object, at most MAX_BODY_BYTES, whatever Content-Length claims. */
 export async function readJson(request, limit = MAX_BODY_BYTES) {
   const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > limit) throw tooLarge(limit);
+  if (declared > limit) {
+    if (request.body) await discard(request.body.getReader());
+    throw tooLarge(limit);
+  }
   const text = await readText(request, limit);
   if (text.trim() === '') return {};
   let value;
@@ -64,7 +86,7 @@ async function readText(request, limit) {
     if (done) break;
     size += value.byteLength;
     if (size > limit) {
-      await reader.cancel();
+      await discard(reader, size);
       throw tooLarge(limit);
     }
     chunks.push(value);

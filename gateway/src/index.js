@@ -1,6 +1,6 @@
 // The platform gateway Worker: routes, admin auth, the error shape and one JSON log line per
 // request. Static files (the integration screen, /pkg/…) come from the ASSETS binding.
-import { GatewayError, errorResponse, json, MAX_INVOKE_BYTES } from './http.js';
+import { GatewayError, errorResponse, json, discard } from './http.js';
 import { requireAdmin } from './auth.js';
 import * as routes from './routes.js';
 import { invoke } from './invoke.js';
@@ -62,23 +62,10 @@ function writeLog(log, status, started) {
   console.log(JSON.stringify({ t: new Date(started).toISOString(), ...fields, status, latencyMs: Date.now() - started }));
 }
 
-/**
- * Reads what is left of an unread request body (up to the limit): answering 401/403/404 before
- * reading it would otherwise reset the connection under a client still sending.
- */
+/** Reads what is left of an unread request body, so an early 401/403/404 reaches the client. */
 async function drain(request) {
-  if (!request.body || request.bodyUsed) return;
-  try {
-    const reader = request.body.getReader();
-    for (let size = 0; ; ) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      size += value.byteLength;
-      if (size > MAX_INVOKE_BYTES) return void (await reader.cancel());
-    }
-  } catch {
-    // the client went away: nothing to drain
-  }
+  if (!request.body || request.bodyUsed || request.body.locked) return;
+  await discard(request.body.getReader());
 }
 
 export default {

@@ -2,6 +2,7 @@
 // bad input, and the secret grep over every response, every log line and the D1 files.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { startSimulator, gateway, registration, tempDir, readTree, parseSse, ADMIN, BASE, TITAN, NOVA, VARS } from './helpers.js';
 
 let sim, gw, persist;
@@ -19,6 +20,7 @@ before(async () => {
 after(async () => {
   await gw?.close();
   await sim?.close();
+  if (persist) rmSync(persist, { recursive: true, force: true });
 });
 
 const invoke = (c, { token = c.key, variables = VARS, query = '', headers } = {}) =>
@@ -287,4 +289,23 @@ test('secrets never appear in a response, a log line or the D1 files', async () 
     assert.equal(at, -1, `a secret is in a response: …${responses.slice(Math.max(0, at - 300), at + 50)}`);
   }
   for (const c of Object.values(conns)) assert.equal(responses.split(c.key).length - 1, 1, 'a key is shown only once');
+});
+
+test("the platform's own bad credentials are reported as a platform-side problem (field null)", async () => {
+  const broken = await gateway(sim, { env: { AWS_SECRET_ACCESS_KEY: 'not-the-platform-secret-000000000000000' } });
+  const missing = await gateway(sim, { env: { AWS_ACCESS_KEY_ID: '' } });
+  try {
+    const role = { roleArn: conns.titan.roleArn, externalId: 'platform-42', region: 'us-east-1' };
+    const res = await broken.call('POST', '/v1/check-role', { body: role });
+    assert.equal(res.status, 422, res.text);
+    assert.equal(res.json.error.field, null);
+    assert.match(res.json.error.message, /platform side/);
+    assert.equal(res.text.includes('not-the-platform-secret'), false);
+    const none = await missing.call('POST', '/v1/check-role', { body: role });
+    assert.equal(none.status, 503);
+    assert.equal(none.json.error.code, 'PLATFORM_NOT_CONFIGURED');
+  } finally {
+    await broken.close();
+    await missing.close();
+  }
 });

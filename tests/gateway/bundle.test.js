@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,9 +12,10 @@ import { tempDir } from './helpers.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 test('wrangler deploy --dry-run bundles the Worker (and the size is printed)', { timeout: 90_000 }, () => {
-  buildAssets();
+  // Assets in a folder of their own (a running `npm start` keeps serving gateway/public).
+  const assets = buildAssets(tempDir('gw-bundle-assets-'));
   const outdir = tempDir('gw-bundle-');
-  const log = execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir, '-c', 'gateway/wrangler.toml'], {
+  const log = execFileSync(join(root, 'node_modules/.bin/wrangler'), ['deploy', '--dry-run', '--outdir', outdir, '--assets', assets, '-c', 'gateway/wrangler.toml'], {
     cwd: root,
     env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CI: '1' },
     encoding: 'utf8',
@@ -37,4 +38,6 @@ test('wrangler deploy --dry-run bundles the Worker (and the size is printed)', {
   const kib = (n) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(`# gateway bundle: ${files.map((f) => `${f} ${kib(statSync(join(outdir, f)).size)}`).join(', ')}; total ${kib(raw)} raw, ${kib(gz)} gzip`);
   assert.ok(gz < 3 * 1024 * 1024, 'within the Workers free-plan limit (3 MiB gzip)');
+  rmSync(outdir, { recursive: true, force: true });
+  rmSync(assets, { recursive: true, force: true });
 });

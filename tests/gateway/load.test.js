@@ -3,6 +3,7 @@
 // AssumeRole per connection (one CredentialCache per isolate).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { OutputMapping, presets } from '../../pkg/node.mjs';
 import { fixture } from '../js/env.js';
 import { startSimulator, gateway, registration, tempDir, HAIKU, TITAN, NOVA, VARS } from './helpers.js';
@@ -30,6 +31,7 @@ before(async () => {
 after(async () => {
   await gw?.close();
   await sim?.close();
+  if (persist) rmSync(persist, { recursive: true, force: true });
 });
 
 test('connections and their keys survive a gateway restart (D1 on disk)', { timeout: 60_000 }, async () => {
