@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 
 pub use bedrock_connect_scan::pick::Pick;
 
+pub mod guard;
 #[cfg(test)]
 mod pick_tests;
 
@@ -23,14 +24,25 @@ pub struct Path {
 }
 
 impl Path {
-    /// Compiles `source`; `field` names the option in errors.
+    /// Compiles `source`; `field` names the option in errors. The text is checked first
+    /// ([`guard::check`]): length, nesting and string escapes.
     pub fn parse(source: &str, field: &str) -> Result<Path> {
+        if let Err(refused) = guard::check(source) {
+            let hint = format!(
+                "Write an RFC 9535 path (at most {} bytes, brackets and parentheses nested at most {} deep, filters at most {} deep).",
+                guard::MAX_PATH_BYTES,
+                guard::MAX_NESTING,
+                guard::MAX_FILTER_NESTING
+            );
+            return Err(invalid_path(source, field, &refused.message, refused.position, &hint));
+        }
         match JsonPath::parse(source) {
             Ok(compiled) => Ok(Path { source: source.to_string(), compiled, pick: Pick::of(source) }),
-            Err(e) => Err(Error::config(
-                "INVALID_JSONPATH",
+            Err(e) => Err(invalid_path(
+                source,
                 field,
-                format!("`{source}` is not a JSONPath (RFC 9535): {} at position {}", e.message(), e.position()),
+                &e.message().to_string(),
+                e.position(),
                 "Write an RFC 9535 path such as $.content[?@.type=='text'].text or $.usage.input_tokens.",
             )),
         }
@@ -42,8 +54,50 @@ impl Path {
 
     /// `(normalized path, value)` per node, e.g. `$['content'][0]['text']`.
     pub fn query_located<'v>(&self, value: &'v Value) -> Vec<(String, &'v Value)> {
-        self.compiled.query_located(value).into_iter().map(|n| (n.location().to_string(), n.node())).collect()
+        self.compiled.query_located(value).into_iter().map(|n| (normalized(n.location()), n.node())).collect()
     }
+}
+
+/// `INVALID_JSONPATH` for `source` (shown up to 200 characters), with the byte position.
+fn invalid_path(source: &str, field: &str, what: &str, position: usize, hint: &str) -> Error {
+    let shown: String = source.chars().take(200).collect();
+    let more = if shown.len() < source.len() { "…" } else { "" };
+    Error::config("INVALID_JSONPATH", field, format!("`{shown}{more}` is not a JSONPath (RFC 9535): {what} at position {position}"), hint)
+}
+
+/// A node's location as an RFC 9535 normalized path (section 2.7): names in single quotes with
+/// `\b \f \n \r \t \' \\` and other control characters as `\u00xx`.
+fn normalized(location: &serde_json_path::NormalizedPath) -> String {
+    use serde_json_path::PathElement;
+    use std::fmt::Write;
+    let mut out = String::from("$");
+    for element in location.iter() {
+        match element {
+            PathElement::Index(i) => {
+                let _ = write!(out, "[{i}]");
+            }
+            PathElement::Name(name) => {
+                out.push_str("['");
+                for c in name.chars() {
+                    match c {
+                        '\u{8}' => out.push_str("\\b"),
+                        '\u{c}' => out.push_str("\\f"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        '\t' => out.push_str("\\t"),
+                        '\'' => out.push_str("\\'"),
+                        '\\' => out.push_str("\\\\"),
+                        c if c < ' ' => {
+                            let _ = write!(out, "\\u{:04x}", u32::from(c));
+                        }
+                        c => out.push(c),
+                    }
+                }
+                out.push_str("']");
+            }
+        }
+    }
+    out
 }
 
 /// One step of a path made only of member names and array indices (`$.outputs[0].text`).
@@ -327,6 +381,30 @@ mod tests {
         assert_eq!(q("$[?match(@.a, 'x.*')]"), 1); // anchored: "ax" does not match
         assert_eq!(q("$[?search(@.a, 'x')]"), 4);
         assert_eq!(q("$[?search(@.a, 'x.z')]"), 1); // `.` matches neither \n nor \r
+    }
+
+    #[test]
+    fn located_paths_are_normalized() {
+        let doc = json!({"a'b\\c": 1, "\u{8}\u{c}\n\r\t\u{1}\u{1f}é": 2, "x": [0, 1]});
+        let p = Path::parse("$.*", "path").unwrap();
+        let mut got: Vec<String> = p.query_located(&doc).into_iter().map(|(p, _)| p).collect();
+        got.sort();
+        assert_eq!(got, vec![r"$['\b\f\n\r\t\u0001\u001fé']", r"$['a\'b\\c']", "$['x']"]);
+        let items = Path::parse("$.x[1]", "path").unwrap();
+        assert_eq!(items.query_located(&doc).first().map(|(p, _)| p.as_str()), Some("$['x'][1]"));
+    }
+
+    #[test]
+    fn refused_paths_are_invalid_jsonpath_with_position_and_limits_in_the_hint() {
+        let e = Path::parse(r"$[?@=='\u", "path").unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("INVALID_JSONPATH", Some("path")));
+        assert!(e.message.ends_with("\\u must be followed by four hex digits at position 7"), "{}", e.message);
+        let deep = format!("${}{}", "[?@".repeat(guard::MAX_FILTER_NESTING + 1), "]".repeat(guard::MAX_FILTER_NESTING + 1));
+        let e = Path::parse(&deep, "outputText").unwrap_err();
+        assert!(e.hint.contains("filters at most 6 deep"), "{}", e.hint);
+        let long = format!("$.{}", "a".repeat(guard::MAX_PATH_BYTES));
+        let e = Path::parse(&long, "path").unwrap_err();
+        assert!(e.message.contains("…` is not a JSONPath") && e.message.len() < 400, "{}", e.message);
     }
 
     #[test]
