@@ -145,3 +145,20 @@ test('plain values that JSON.stringify refuses are typed errors (cycles, BigInt,
   }
   assert.deepEqual(new JsonPath('$.d').query({ d: new Date(0) }), ['1970-01-01T00:00:00.000Z']);
 });
+
+test('match() and search() know the Unicode general categories (RFC 9485 \\p{…} / \\P{…})', () => {
+  const words = ['Hello', 'hello', 'ÉCOLE', 'ǅemal', 'Ⅻ', '٣', '42', '€', 'a b', '😀', ''];
+  const q = (path) => new JsonPath(path).query(words);
+  assert.deepEqual(q("$[?match(@, '\\\\p{Lu}.*')]"), ['Hello', 'ÉCOLE']);
+  assert.deepEqual(q("$[?match(@, '\\\\p{Lu}+')]"), ['ÉCOLE']);
+  assert.deepEqual(q("$[?search(@, '\\\\p{Lt}')]"), ['ǅemal']);
+  assert.deepEqual(q("$[?match(@, '\\\\p{N}+')]"), ['Ⅻ', '٣', '42']);
+  assert.deepEqual(q("$[?match(@, '\\\\p{Nd}+')]"), ['٣', '42']);
+  assert.deepEqual(q("$[?match(@, '[\\\\p{Sc}\\\\p{So}]')]"), ['€', '😀']);
+  assert.deepEqual(q("$[?search(@, '\\\\p{Zs}')]"), ['a b']);
+  assert.deepEqual(q("$[?match(@, '\\\\P{L}+')]"), ['Ⅻ', '٣', '42', '€', '😀']);
+  assert.deepEqual(q("$[?match(@, '[^\\\\P{Ll}]+')]"), ['hello']);
+  // An unknown category is not a pattern: nothing matches, as for any invalid I-Regexp.
+  assert.deepEqual(q("$[?match(@, '\\\\p{Xx}')]"), []);
+  assert.deepEqual(q("$[?search(@, '\\\\p{IsBasicLatin}')]"), []);
+});
