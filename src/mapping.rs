@@ -41,7 +41,7 @@ impl Path {
             Err(e) => Err(invalid_path(
                 source,
                 field,
-                &e.message().to_string(),
+                e.message(),
                 e.position(),
                 "Write an RFC 9535 path such as $.content[?@.type=='text'].text or $.usage.input_tokens.",
             )),

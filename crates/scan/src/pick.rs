@@ -61,7 +61,11 @@ impl Pick {
         };
         for selector in segment {
             match selector {
-                Selector::Name(name) => self.name_mut(name).add(rest),
+                Selector::Name(name) => {
+                    if let Some(pick) = self.name_mut(name) {
+                        pick.add(rest);
+                    }
+                }
                 Selector::Each(filter) => {
                     let each = self.each.get_or_insert_with(Box::default);
                     for query in filter {
@@ -77,15 +81,13 @@ impl Pick {
         *self = Pick { full: true, ..Pick::default() };
     }
 
-    fn name_mut(&mut self, name: &str) -> &mut Pick {
-        let at = match self.names.iter().position(|(n, _)| n == name) {
-            Some(at) => at,
-            None => {
-                self.names.push((name.to_string(), Pick::default()));
-                self.names.len() - 1
-            }
-        };
-        &mut self.names[at].1
+    /// The pick of member `name`, added when new (always `Some`: an `Option` only so that no
+    /// code path can panic).
+    fn name_mut(&mut self, name: &str) -> Option<&mut Pick> {
+        if !self.names.iter().any(|(n, _)| n == name) {
+            self.names.push((name.to_string(), Pick::default()));
+        }
+        self.names.iter_mut().find(|(n, _)| n == name).map(|(_, pick)| pick)
     }
 
     fn merge(&mut self, other: &Pick) {
@@ -94,7 +96,9 @@ impl Pick {
             return;
         }
         for (name, pick) in &other.names {
-            self.name_mut(name).merge(pick);
+            if let Some(mine) = self.name_mut(name) {
+                mine.merge(pick);
+            }
         }
         if let Some(each) = &other.each {
             self.each.get_or_insert_with(Box::default).merge(each);
