@@ -29,10 +29,11 @@ impl Path {
     pub fn parse(source: &str, field: &str) -> Result<Path> {
         if let Err(refused) = guard::check(source) {
             let hint = format!(
-                "Write an RFC 9535 path (at most {} bytes, brackets and parentheses nested at most {} deep, filters at most {} deep).",
+                "Write an RFC 9535 path (at most {} bytes, brackets and parentheses nested at most {} deep, filters at most {} deep, at most {} descendant segments `..`).",
                 guard::MAX_PATH_BYTES,
                 guard::MAX_NESTING,
-                guard::MAX_FILTER_NESTING
+                guard::MAX_FILTER_NESTING,
+                guard::MAX_DESCENDANTS
             );
             return Err(invalid_path(source, field, &refused.message, refused.position, &hint));
         }

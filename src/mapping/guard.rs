@@ -1,7 +1,8 @@
 //! Checks a JSONPath's text before serde_json_path parses it: its length, how deep brackets,
-//! parentheses and filters nest, and every escape in its string literals. The parser panics on
-//! some unfinished `\u` escapes and takes time exponential in filter nesting; these checks keep
-//! both away from it.
+//! parentheses and filters nest, how many descendant segments it has, and every escape in its
+//! string literals. The parser panics on some unfinished `\u` escapes and takes time exponential
+//! in filter nesting; a query's nodes multiply with each `..` (`$..*..*..*` lists every chain of
+//! three nested values). These checks keep all of that away from the engine.
 
 /// Longest path accepted, in bytes.
 pub const MAX_PATH_BYTES: usize = 4096;
@@ -9,6 +10,9 @@ pub const MAX_PATH_BYTES: usize = 4096;
 pub const MAX_NESTING: usize = 32;
 /// Filter selectors inside filter selectors (`$[?@.a[?@.b]]` nests 2).
 pub const MAX_FILTER_NESTING: usize = 6;
+/// Descendant segments (`..`) in the whole path, filters included: a query lists at most
+/// (nodes × depth) values, never (nodes × depth^k).
+pub const MAX_DESCENDANTS: usize = 2;
 
 /// Why a path was refused before parsing: a byte position and what is wrong there.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +33,7 @@ pub fn check(path: &str) -> Result<(), Refused> {
     let bytes = path.as_bytes();
     // One entry per open bracket or parenthesis: true for a bracket holding a filter.
     let mut open: Vec<(u8, bool)> = Vec::new();
+    let mut descendants = 0;
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         match b {
@@ -44,6 +49,14 @@ pub fn check(path: &str) -> Result<(), Refused> {
             }
             b']' | b')' => {
                 open.pop();
+            }
+            b'.' if bytes.get(i + 1) == Some(&b'.') => {
+                descendants += 1;
+                if descendants > MAX_DESCENDANTS {
+                    return refuse(i, format!("more than {MAX_DESCENDANTS} descendant segments (..)"));
+                }
+                i += 2;
+                continue;
             }
             b'?' => {
                 if let Some(bracket) = open.iter_mut().rev().find(|(c, _)| *c == b'[') {
@@ -153,7 +166,17 @@ mod tests {
         assert_eq!(check(&format!("$[?@.a]{}", "[?@.b][?@.c]".repeat(20))), Ok(()));
         assert_eq!(check(&"$.a".repeat(MAX_PATH_BYTES / 3)), Ok(()));
         assert_eq!(position(&"$.a".repeat(MAX_PATH_BYTES / 3 + 1)), Some(MAX_PATH_BYTES));
-        // Brackets inside string literals do not count.
-        assert_eq!(check(&format!("$['{}']", "[?(".repeat(100))), Ok(()));
+        // Brackets and dots inside string literals do not count.
+        assert_eq!(check(&format!("$['{}']", "[?(..".repeat(100))), Ok(()));
+    }
+
+    #[test]
+    fn at_most_two_descendant_segments_filters_included() {
+        assert_eq!(check("$..a..b"), Ok(()));
+        assert_eq!(check("$..a[?@..b]"), Ok(()));
+        assert_eq!(position("$..a..b..c"), Some(7));
+        assert_eq!(position("$..*[?@..*[?@..*]]"), Some(13));
+        assert_eq!(position("$..*..*..*..*..*"), Some(7));
+        assert_eq!(check("$..['..', \"..\"]..x"), Ok(()));
     }
 }

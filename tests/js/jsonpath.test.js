@@ -77,6 +77,17 @@ test('brackets and parentheses nest at most 32 deep; very deep paths are refused
   }
 });
 
+test('at most 2 descendant segments (..) per path, filters included: nodes never multiply per ..', () => {
+  let deep = '1';
+  for (let i = 0; i < 100; i++) deep = `{"a": ${deep}, "b": 2}`;
+  assert.equal(new JsonPath('$..a..b').query(deep).length, 99 * 100 / 2);
+  assert.equal(new JsonPath('$..a[?@..b]').query(deep).length, 98); // each a's own a (an object holding b)
+  for (const [path, position] of [['$..*..*..*', 7], ['$..*[?@..*[?@..*]]', 13], ['$' + '..*'.repeat(30), 7]]) {
+    assert.throws(() => new JsonPath(path), (e) => invalidAt(position)(e) && e.message.includes('more than 2 descendant segments (..)') && e.hint.includes('at most 2 descendant segments'));
+  }
+  stillWorks();
+});
+
 test('paths are at most 4096 bytes', () => {
   const long = (bytes) => '$' + '.a'.repeat((bytes - 1) / 2);
   assert.equal(new JsonPath(long(MAX_PATH_BYTES - 1)).query({ a: 1 }).length, 0);
