@@ -64,6 +64,7 @@ test('filters nest at most 6 deep, compiled at the limit; one deeper is refused 
   assert.deepEqual(new JsonPath('$[?@[?@[?@ == 1]]]').query([[[1]], [[2]], [3]]), [[[1]]]);
   // 26 nested filters did not finish before the limit existed.
   assert.throws(() => new JsonPath(filters(26)), (e) => e.code === 'INVALID_JSONPATH');
+  assert.throws(() => new JsonPath(filters(100000)), (e) => e.code === 'INVALID_JSONPATH');
   stillWorks();
 });
 
