@@ -142,14 +142,51 @@ pub fn parse_json(bytes: &[u8], field: &str) -> Result<Value> {
     serde_json::from_slice(bytes).map_err(|e| json_error(field, &e))
 }
 
-/// `parse_json`, building only what `pick` reaches (the answer of any path it was made from is
-/// the same). Bytes that are not UTF-8 or not JSON are parsed whole, for serde_json's message.
+/// `parse_json`, building only what `pick` reaches (`None`: everything; the answer of any path
+/// it was made from is the same), with numbers as JSON.parse reads them (correctly rounded) and
+/// lone surrogate escapes, which JSON.parse keeps and a Rust string cannot hold, as U+FFFD (as
+/// templates do). What the reader leaves to serde (not JSON, numbers beyond the `f64` range,
+/// more than 127 levels) is parsed whole by serde_json, for its answer or its message.
 pub fn parse_picked(bytes: &[u8], pick: Option<&Pick>, field: &str) -> Result<Value> {
-    let picked = pick.and_then(|p| p.parse(bytes));
-    match picked {
-        Some(value) => Ok(value),
-        None => parse_json(bytes, field),
+    let everything = Pick::everything();
+    let pick = pick.unwrap_or(&everything);
+    if let Some(value) = pick.parse(bytes) {
+        return Ok(value);
     }
+    if let Some(value) = lone_surrogates_replaced(bytes).and_then(|fixed| pick.parse(&fixed)) {
+        return Ok(value);
+    }
+    parse_json(bytes, field)
+}
+
+/// `bytes` with each `\uXXXX` escape of a lone surrogate replaced by `\uFFFD` (same length, so
+/// positions in errors stay); `None` when there is none.
+fn lone_surrogates_replaced(bytes: &[u8]) -> Option<Vec<u8>> {
+    let escape = |at: usize| -> Option<u32> {
+        let digits = bytes.get(at..at + 6)?.strip_prefix(b"\\u")?;
+        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let mut fixed: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b != b'\\' {
+            i += 1;
+            continue;
+        }
+        let step = match escape(i) {
+            Some(0xD800..=0xDBFF) if matches!(escape(i + 6), Some(0xDC00..=0xDFFF)) => 12,
+            Some(0xD800..=0xDFFF) => {
+                let out = fixed.get_or_insert_with(|| bytes.to_vec());
+                if let Some(unit) = out.get_mut(i + 2..i + 6) {
+                    unit.copy_from_slice(b"FFFD");
+                }
+                6
+            }
+            _ => 2,
+        };
+        i += step;
+    }
+    fixed
 }
 
 /// `INVALID_JSON` for a body serde_json refused.
@@ -406,6 +443,37 @@ mod tests {
         let long = format!("$.{}", "a".repeat(guard::MAX_PATH_BYTES));
         let e = Path::parse(&long, "path").unwrap_err();
         assert!(e.message.contains("…` is not a JSONPath") && e.message.len() < 400, "{}", e.message);
+    }
+
+    #[test]
+    fn numbers_as_json_parse_reads_them() {
+        let whole = parse_picked(br#"[0.21023422273701597, -0, 18446744073709551616, -9223372036854775809, 1.7976931348623158e308, 5e-324, 7, -7]"#, None, "b").unwrap();
+        let numbers: Vec<f64> = whole.as_array().unwrap().iter().map(|n| n.as_f64().unwrap()).collect();
+        assert_eq!(numbers, vec![0.21023422273701597, -0.0, 18446744073709551616.0, -9223372036854775809.0, f64::MAX, 5e-324, 7.0, -7.0]);
+        assert!(numbers[1].is_sign_negative());
+        assert_eq!((whole[6].as_u64(), whole[7].as_i64()), (Some(7), Some(-7)));
+        let e = parse_picked(b"[1e400]", None, "body").unwrap_err();
+        assert_eq!(e.code, "INVALID_JSON");
+        assert!(e.message.contains("number out of range"), "{}", e.message);
+    }
+
+    #[test]
+    fn lone_surrogate_escapes_become_replacement_characters() {
+        let v = parse_picked(br#"{"a": "x\ud800y", "\udc00": "\ud83d\ude00", "b": "\\ud800", "c": "\ud800\ud800"}"#, None, "b").unwrap();
+        assert_eq!(v, serde_json::json!({"a": "x\u{FFFD}y", "\u{FFFD}": "😀", "b": "\\ud800", "c": "\u{FFFD}\u{FFFD}"}));
+        let picked = Path::parse("$.a", "p").unwrap();
+        assert_eq!(parse_picked(br#"{"a": "\ud800", "z": 1}"#, picked.pick.as_ref(), "b").unwrap()["a"], "\u{FFFD}");
+        assert_eq!(lone_surrogates_replaced(br#""\u00e9\ud83d\ude00""#), None);
+    }
+
+    #[test]
+    fn depth_as_serde_json() {
+        for depth in [126, 127, 128, 129, 200] {
+            let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            let ours = parse_picked(text.as_bytes(), None, "b").is_ok();
+            let serde = serde_json::from_str::<Value>(&text).is_ok();
+            assert_eq!(ours, serde, "{depth}");
+        }
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub fn json_input(input: &JsValue, pick: Option<&Pick>, field: &str) -> Result<V
     // and serde_json's depth limit then bounds the parsed value.
     let text = js_sys::JSON::stringify(input).ok().and_then(|t| t.as_string());
     match text {
-        Some(text) => mapping::parse_json(text.as_bytes(), field),
+        Some(text) => mapping::parse_picked(text.as_bytes(), None, field),
         None => Err(Error::type_error(field, "JSON text (string, Uint8Array, ArrayBuffer) or a JSON-compatible value (JSON.stringify failed on it)")),
     }
 }

@@ -112,6 +112,35 @@ test('integers beyond 2^53 come back as JSON.parse gives them (string, bytes, pl
   assert.deepEqual(mapped.big, expected.big);
 });
 
+test('floats come back exactly as JSON.parse reads them, whatever the path (picked or whole parse)', () => {
+  // A seeded set of doubles printed as JS prints them (up to 17 digits) and at other precisions.
+  let seed = 20261203;
+  const next = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  const view = new DataView(new ArrayBuffer(8));
+  const texts = ['0.21023422273701597', '-12.446925660518925', '118315.15158991657', '1.7976931348623158e308', '5e-324', '-0', '-0.0', '1e-400'];
+  for (let i = 0; i < 3000; i++) {
+    view.setUint32(0, Math.floor(next() * 2 ** 32)); view.setUint32(4, Math.floor(next() * 2 ** 32));
+    const x = view.getFloat64(0);
+    if (Number.isFinite(x)) texts.push(i % 2 ? String(x) : x.toPrecision(1 + (i % 21)));
+  }
+  const body = `{"xs": [${texts.join(',')}], "one": ${texts[0]}}`;
+  const expected = JSON.parse(body).xs;
+  const answers = [new JsonPath('$.xs').query(body)[0], new JsonPath('$..xs').query(body)[0], new JsonPath('$.xs[*]').query(body)];
+  for (const got of answers) {
+    assert.equal(got.length, expected.length);
+    got.forEach((x, i) => assert.ok(Object.is(x, expected[i]), `${texts[i]}: ${x} !== ${expected[i]}`));
+  }
+  const mapped = new OutputMapping({ xs: '$.xs' }).apply(new TextEncoder().encode(body));
+  mapped.xs.forEach((x, i) => assert.ok(Object.is(x, expected[i]), texts[i]));
+});
+
+test('lone surrogate escapes, which JSON.parse keeps, come back as U+FFFD (as templates insert them)', () => {
+  const body = '{"a": "x\\ud800y", "\\udc00": "\\ud83d\\ude00", "b": "\\\\ud800"}';
+  assert.deepEqual(new JsonPath('$').query(body), [{ a: 'x\uFFFDy', '\uFFFD': '😀', b: '\\ud800' }]);
+  assert.deepEqual(new JsonPath('$.a').query(new TextEncoder().encode(body)), ['x\uFFFDy']);
+  assert.deepEqual(new OutputMapping({ outputText: '$.a' }).apply(body).outputText, 'x\uFFFDy');
+});
+
 test('objects come back as JSON.parse builds them: __proto__ is an own member', () => {
   const body = '{"a": {"__proto__": {"polluted": 1}, "b": 2}}';
   const [a] = new JsonPath('$.a').query(body);
