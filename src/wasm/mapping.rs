@@ -132,13 +132,22 @@ impl WasmOutputMapping {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `Object.keys`, its exception (a Proxy's `ownKeys` trap) caught instead of unwinding
+    /// through wasm.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn own_keys(object: &JsValue) -> Result<js_sys::Array, JsValue>;
+}
+
 /// `{ outputText, inputTokens, outputTokens, ...extra }` (paths or null) → a compiled mapping.
 pub fn read_spec(spec: &JsValue) -> Result<mapping::OutputMapping, Error> {
     if !spec.is_object() {
         return Err(Error::type_error("mapping", "an object of JSONPath strings"));
     }
     let mut extra = Vec::new();
-    for key in Object::keys(spec.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()) {
+    let keys = own_keys(spec).map_err(|_| Error::type_error("mapping", "an object of JSONPath strings (reading its keys threw)"))?;
+    for key in keys.iter().filter_map(|k| k.as_string()) {
         if matches!(key.as_str(), "outputText" | "inputTokens" | "outputTokens" | "delta") {
             continue;
         }

@@ -203,3 +203,17 @@ test('match() and search() know the Unicode general categories (RFC 9485 \\p{…
   assert.deepEqual(q("$[?match(@, '\\\\p{Xx}')]"), []);
   assert.deepEqual(q("$[?search(@, '\\\\p{IsBasicLatin}')]"), []);
 });
+
+test('OutputMapping: an extra field named __proto__ is a member; a spec whose keys throw is a typed error', () => {
+  const m = new OutputMapping(JSON.parse('{"outputText": "$.t", "__proto__": "$.o"}'));
+  const out = m.apply('{"t": "x", "o": {"polluted": true}}');
+  assert.deepEqual(out.__proto__, { polluted: true });
+  assert.ok(Object.hasOwn(out, '__proto__'));
+  assert.equal(Object.getPrototypeOf(out), Object.prototype);
+  assert.equal(out.polluted, undefined);
+  const hostile = new Proxy({}, { ownKeys() { throw new Error('no keys'); } });
+  for (let i = 0; i < 3000; i++) {
+    assert.throws(() => new OutputMapping(hostile), (e) => e.code === 'INVALID_ARGUMENT_TYPE' && e.field === 'mapping');
+  }
+  stillWorks();
+});
