@@ -153,10 +153,12 @@ pub fn parse_picked(bytes: &[u8], pick: Option<&Pick>, field: &str) -> Result<Va
     if let Some(value) = pick.parse(bytes) {
         return Ok(value);
     }
-    if let Some(value) = lone_surrogates_replaced(bytes).and_then(|fixed| pick.parse(&fixed)) {
+    let fixed = lone_surrogates_replaced(bytes);
+    if let Some(value) = fixed.as_deref().and_then(|fixed| pick.parse(fixed)) {
         return Ok(value);
     }
-    parse_json(bytes, field)
+    // serde's message names what is still wrong (not a lone surrogate it would stop at first).
+    parse_json(fixed.as_deref().unwrap_or(bytes), field)
 }
 
 /// `bytes` with each `\uXXXX` escape of a lone surrogate replaced by `\uFFFD` (same length, so
@@ -464,6 +466,8 @@ mod tests {
         let picked = Path::parse("$.a", "p").unwrap();
         assert_eq!(parse_picked(br#"{"a": "\ud800", "z": 1}"#, picked.pick.as_ref(), "b").unwrap()["a"], "\u{FFFD}");
         assert_eq!(lone_surrogates_replaced(br#""\u00e9\ud83d\ude00""#), None);
+        let e = parse_picked(br#"["\ud800", 1e400]"#, None, "body").unwrap_err();
+        assert_eq!(e.message, "the body is not JSON: number out of range at line 1 column 16");
     }
 
     #[test]
