@@ -37,7 +37,7 @@ impl Path {
             );
             return Err(invalid_path(source, field, &refused.message, refused.position, &hint));
         }
-        match JsonPath::parse(source) {
+        match JsonPath::parse(&guard::escapes_uppercased(source)) {
             Ok(compiled) => Ok(Path { source: source.to_string(), compiled, pick: Pick::of(source) }),
             Err(e) => Err(invalid_path(
                 source,
@@ -445,6 +445,14 @@ mod tests {
         let long = format!("$.{}", "a".repeat(guard::MAX_PATH_BYTES));
         let e = Path::parse(&long, "path").unwrap_err();
         assert!(e.message.contains("…` is not a JSONPath") && e.message.len() < 400, "{}", e.message);
+    }
+
+    #[test]
+    fn lower_case_surrogate_pairs_are_rfc_9535() {
+        let doc = json!({"😀": 1, "\u{10FFFF}": 2});
+        for (path, found) in [(r#"$["\ud83d\ude00"]"#, 1), (r"$['\uDbFF\udfff']", 2)] {
+            assert_eq!(Path::parse(path, "p").unwrap().query(&doc), vec![&json!(found)], "{path}");
+        }
     }
 
     #[test]

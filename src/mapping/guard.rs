@@ -110,6 +110,41 @@ fn escape_end(bytes: &[u8], at: usize, quote: Option<u8>) -> Result<usize, Refus
     }
 }
 
+/// `path` with the hex digits of every `\uXXXX` escape in its string literals in upper case
+/// (same length, same meaning): serde_json_path's parser takes a surrogate pair only as
+/// `\uD83D\uDE00`, though RFC 9535's grammar (ABNF: case-insensitive) allows `\ud83d\ude00`.
+/// For paths [`check`] accepted.
+pub fn escapes_uppercased(path: &str) -> std::borrow::Cow<'_, str> {
+    if !path.contains("\\u") {
+        return path.into();
+    }
+    let bytes = path.as_bytes();
+    let mut out = bytes.to_vec();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        i += match (quote, b) {
+            (None, b'\'' | b'"') => {
+                quote = Some(b);
+                1
+            }
+            (Some(q), _) if q == b => {
+                quote = None;
+                1
+            }
+            (Some(_), b'\\') if bytes.get(i + 1) == Some(&b'u') => {
+                if let Some(hex) = out.get_mut(i + 2..i + 6) {
+                    hex.make_ascii_uppercase();
+                }
+                6
+            }
+            (Some(_), b'\\') => 2,
+            _ => 1,
+        };
+    }
+    String::from_utf8(out).map_or(path.into(), Into::into)
+}
+
 /// Four hex digits at `at` as a number.
 fn hex4(bytes: &[u8], at: usize) -> Option<u32> {
     let digits = bytes.get(at..at + 4)?;
@@ -168,6 +203,12 @@ mod tests {
         assert_eq!(position(&"$.a".repeat(MAX_PATH_BYTES / 3 + 1)), Some(MAX_PATH_BYTES));
         // Brackets and dots inside string literals do not count.
         assert_eq!(check(&format!("$['{}']", "[?(..".repeat(100))), Ok(()));
+    }
+
+    #[test]
+    fn escapes_are_uppercased_inside_literals_only() {
+        assert_eq!(escapes_uppercased(r#"$["\ud83d\ude00", 'a\u00e9\\u00e9', "\\"].b\u"#), r#"$["\uD83D\uDE00", 'a\u00E9\\u00e9', "\\"].b\u"#);
+        assert!(matches!(escapes_uppercased("$.a['b']"), std::borrow::Cow::Borrowed(_)));
     }
 
     #[test]

@@ -35,6 +35,8 @@ test('unfinished and invalid escapes in string literals are INVALID_JSONPATH at 
     stillWorks();
   }
   assert.deepEqual(new JsonPath("$['\\uD83D\\uDE00', '\\u00e9']").query({ '😀': 1, 'é': 2 }), [1, 2]);
+  // RFC 9535's ABNF is case-insensitive: lower-case surrogate pairs are paths too.
+  assert.deepEqual(new JsonPath('$["\\ud83d\\ude00", "\\uDbFF\\udfff"]').query({ '😀': 1, '\u{10FFFF}': 2 }), [1, 2]);
 });
 
 test('every prefix of paths with escapes either compiles or is INVALID_JSONPATH', () => {
