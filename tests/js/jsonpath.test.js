@@ -143,6 +143,18 @@ test('lone surrogate escapes, which JSON.parse keeps, come back as U+FFFD (as te
   assert.deepEqual(new OutputMapping({ outputText: '$.a' }).apply(body).outputText, 'x\uFFFDy');
 });
 
+test('members keep their document order, as JSON.parse keeps it (results, wildcards, descendants)', () => {
+  const body = '{"zeta": 1, "alpha": {"y": 2, "b": 3}, "mid": [4]}';
+  for (const input of [body, new TextEncoder().encode(body), JSON.parse(body)]) {
+    const [whole] = new JsonPath('$').query(input);
+    assert.deepEqual(Object.keys(whole), ['zeta', 'alpha', 'mid']);
+    assert.deepEqual(Object.keys(whole.alpha), ['y', 'b']);
+    assert.deepEqual(new JsonPath('$.*').query(input), [1, { y: 2, b: 3 }, [4]]);
+    assert.deepEqual(new JsonPath('$..*').query(input).filter((v) => typeof v === 'number'), [1, 2, 3, 4]);
+  }
+  assert.equal(JSON.stringify(new JsonPath('$').query(body)[0]), JSON.stringify(JSON.parse(body)));
+});
+
 test('objects come back as JSON.parse builds them: __proto__ is an own member', () => {
   const body = '{"a": {"__proto__": {"polluted": 1}, "b": 2}}';
   const [a] = new JsonPath('$.a').query(body);
