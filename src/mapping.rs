@@ -448,6 +448,26 @@ mod tests {
         assert!(e.message.contains("…` is not a JSONPath") && e.message.len() < 400, "{}", e.message);
     }
 
+    /// RFC 9535 section 2.3.5.2.2: `a <= b` is `a < b || a == b`, `a > b` is `b < a`, `a >= b`
+    /// is `b < a || a == b`; only numbers and strings are ordered; two missing values are equal;
+    /// arrays and objects are equal when their members are (1 == 1.0 inside them too).
+    #[test]
+    fn comparisons_follow_rfc_9535() {
+        let count = |p: &str| Path::parse(p, "p").unwrap().query(&json!([0])).len();
+        for (filter, expected) in [
+            ("@.x <= @.y", 1), ("@.x >= @.y", 1), ("@.x < @.y", 0), ("@.x > @.y", 0), ("@.x == @.y", 1),
+            ("true > false", 0), ("true >= false", 0), ("false < true", 0), ("true >= true", 1), ("null >= null", 1),
+            ("$ > $", 0), ("$ >= $", 1), ("$ <= $", 1), ("2 > 1", 1), ("1 >= 1.0", 1), ("'b' > 'a'", 1), ("'a' >= 'b'", 0),
+            ("1 > 'a'", 0), ("1 >= @.x", 0), ("@.x <= 1", 0), ("1 != @.x", 1), ("$[0] == 0.0", 1),
+        ] {
+            assert_eq!(count(&format!("$[?{filter}]")), expected, "{filter}");
+        }
+        let doc = json!([{"a": [1, {"b": 2.0}], "c": [1.0, {"b": 2}]}, {"a": {"x": 1}, "c": {"x": 1.0}}, {"a": [1], "c": [2]}]);
+        let p = Path::parse("$[?@.a == @.c]", "p").unwrap();
+        assert_eq!(p.query(&doc).len(), 2);
+        assert_eq!(Path::parse("$[?@.a != @.c]", "p").unwrap().query(&doc).len(), 1);
+    }
+
     #[test]
     fn lower_case_surrogate_pairs_are_rfc_9535() {
         let doc = json!({"😀": 1, "\u{10FFFF}": 2});

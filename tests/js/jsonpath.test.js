@@ -231,3 +231,12 @@ test('OutputMapping: an extra field named __proto__ is a member; a spec whose ke
   }
   stillWorks();
 });
+
+test('comparisons follow RFC 9535: missing values are equal, only numbers and strings are ordered', () => {
+  const items = [{ a: 1 }, { a: 1, b: 1 }, { a: true, b: false }, { a: [2], b: [1] }, { a: [1], b: [1.0] }, { a: 'b', b: 'a' }, {}];
+  const q = (filter) => new JsonPath(`$[?${filter}]`).query(items);
+  assert.deepEqual(q('@.a >= @.b'), [{ a: 1, b: 1 }, { a: [1], b: [1.0] }, { a: 'b', b: 'a' }, {}]);
+  assert.deepEqual(q('@.a > @.b'), [{ a: 'b', b: 'a' }]);
+  assert.deepEqual(q('@.a <= @.b'), [{ a: 1, b: 1 }, { a: [1], b: [1.0] }, {}]);
+  assert.deepEqual(q('@.a == @.b'), [{ a: 1, b: 1 }, { a: [1], b: [1.0] }, {}]);
+});
