@@ -93,7 +93,8 @@ function mapped(text, c) {
     outputTokens: count(c[1]),
     source: { inputTokens: SOURCES[c[2]], outputTokens: SOURCES[c[3]] },
   };
-  for (let i = 1; extra && i < text.length; i += 2) out[text[i]] = text[i + 1];
+  // defineProperty: an extra field named `__proto__` is a member, not the object's prototype.
+  for (let i = 1; extra && i < text.length; i += 2) Object.defineProperty(out, text[i], { value: text[i + 1], enumerable: true, writable: true, configurable: true });
   return out;
 }
 

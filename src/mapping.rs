@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 
 pub use bedrock_connect_scan::pick::Pick;
 
+pub mod guard;
 #[cfg(test)]
 mod pick_tests;
 
@@ -23,14 +24,26 @@ pub struct Path {
 }
 
 impl Path {
-    /// Compiles `source`; `field` names the option in errors.
+    /// Compiles `source`; `field` names the option in errors. The text is checked first
+    /// ([`guard::check`]): length, nesting and string escapes.
     pub fn parse(source: &str, field: &str) -> Result<Path> {
-        match JsonPath::parse(source) {
+        if let Err(refused) = guard::check(source) {
+            let hint = format!(
+                "Write an RFC 9535 path (at most {} bytes, brackets and parentheses nested at most {} deep, filters at most {} deep, at most {} descendant segments `..`).",
+                guard::MAX_PATH_BYTES,
+                guard::MAX_NESTING,
+                guard::MAX_FILTER_NESTING,
+                guard::MAX_DESCENDANTS
+            );
+            return Err(invalid_path(source, field, &refused.message, refused.position, &hint));
+        }
+        match JsonPath::parse(&guard::escapes_uppercased(source)) {
             Ok(compiled) => Ok(Path { source: source.to_string(), compiled, pick: Pick::of(source) }),
-            Err(e) => Err(Error::config(
-                "INVALID_JSONPATH",
+            Err(e) => Err(invalid_path(
+                source,
                 field,
-                format!("`{source}` is not a JSONPath (RFC 9535): {} at position {}", e.message(), e.position()),
+                e.message(),
+                e.position(),
                 "Write an RFC 9535 path such as $.content[?@.type=='text'].text or $.usage.input_tokens.",
             )),
         }
@@ -42,8 +55,50 @@ impl Path {
 
     /// `(normalized path, value)` per node, e.g. `$['content'][0]['text']`.
     pub fn query_located<'v>(&self, value: &'v Value) -> Vec<(String, &'v Value)> {
-        self.compiled.query_located(value).into_iter().map(|n| (n.location().to_string(), n.node())).collect()
+        self.compiled.query_located(value).into_iter().map(|n| (normalized(n.location()), n.node())).collect()
     }
+}
+
+/// `INVALID_JSONPATH` for `source` (shown up to 200 characters), with the byte position.
+fn invalid_path(source: &str, field: &str, what: &str, position: usize, hint: &str) -> Error {
+    let shown: String = source.chars().take(200).collect();
+    let more = if shown.len() < source.len() { "…" } else { "" };
+    Error::config("INVALID_JSONPATH", field, format!("`{shown}{more}` is not a JSONPath (RFC 9535): {what} at position {position}"), hint)
+}
+
+/// A node's location as an RFC 9535 normalized path (section 2.7): names in single quotes with
+/// `\b \f \n \r \t \' \\` and other control characters as `\u00xx`.
+fn normalized(location: &serde_json_path::NormalizedPath) -> String {
+    use serde_json_path::PathElement;
+    use std::fmt::Write;
+    let mut out = String::from("$");
+    for element in location.iter() {
+        match element {
+            PathElement::Index(i) => {
+                let _ = write!(out, "[{i}]");
+            }
+            PathElement::Name(name) => {
+                out.push_str("['");
+                for c in name.chars() {
+                    match c {
+                        '\u{8}' => out.push_str("\\b"),
+                        '\u{c}' => out.push_str("\\f"),
+                        '\n' => out.push_str("\\n"),
+                        '\r' => out.push_str("\\r"),
+                        '\t' => out.push_str("\\t"),
+                        '\'' => out.push_str("\\'"),
+                        '\\' => out.push_str("\\\\"),
+                        c if c < ' ' => {
+                            let _ = write!(out, "\\u{:04x}", u32::from(c));
+                        }
+                        c => out.push(c),
+                    }
+                }
+                out.push_str("']");
+            }
+        }
+    }
+    out
 }
 
 /// One step of a path made only of member names and array indices (`$.outputs[0].text`).
@@ -87,14 +142,53 @@ pub fn parse_json(bytes: &[u8], field: &str) -> Result<Value> {
     serde_json::from_slice(bytes).map_err(|e| json_error(field, &e))
 }
 
-/// `parse_json`, building only what `pick` reaches (the answer of any path it was made from is
-/// the same). Bytes that are not UTF-8 or not JSON are parsed whole, for serde_json's message.
+/// `parse_json`, building only what `pick` reaches (`None`: everything; the answer of any path
+/// it was made from is the same), with numbers as JSON.parse reads them (correctly rounded) and
+/// lone surrogate escapes, which JSON.parse keeps and a Rust string cannot hold, as U+FFFD (as
+/// templates do). What the reader leaves to serde (not JSON, numbers beyond the `f64` range,
+/// more than 127 levels) is parsed whole by serde_json, for its answer or its message.
 pub fn parse_picked(bytes: &[u8], pick: Option<&Pick>, field: &str) -> Result<Value> {
-    let picked = pick.and_then(|p| p.parse(bytes));
-    match picked {
-        Some(value) => Ok(value),
-        None => parse_json(bytes, field),
+    let everything = Pick::everything();
+    let pick = pick.unwrap_or(&everything);
+    if let Some(value) = pick.parse(bytes) {
+        return Ok(value);
     }
+    let fixed = lone_surrogates_replaced(bytes);
+    if let Some(value) = fixed.as_deref().and_then(|fixed| pick.parse(fixed)) {
+        return Ok(value);
+    }
+    // serde's message names what is still wrong (not a lone surrogate it would stop at first).
+    parse_json(fixed.as_deref().unwrap_or(bytes), field)
+}
+
+/// `bytes` with each `\uXXXX` escape of a lone surrogate replaced by `\uFFFD` (same length, so
+/// positions in errors stay); `None` when there is none.
+fn lone_surrogates_replaced(bytes: &[u8]) -> Option<Vec<u8>> {
+    let escape = |at: usize| -> Option<u32> {
+        let digits = bytes.get(at..at + 6)?.strip_prefix(b"\\u")?;
+        u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok()
+    };
+    let mut fixed: Option<Vec<u8>> = None;
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b != b'\\' {
+            i += 1;
+            continue;
+        }
+        let step = match escape(i) {
+            Some(0xD800..=0xDBFF) if matches!(escape(i + 6), Some(0xDC00..=0xDFFF)) => 12,
+            Some(0xD800..=0xDFFF) => {
+                let out = fixed.get_or_insert_with(|| bytes.to_vec());
+                if let Some(unit) = out.get_mut(i + 2..i + 6) {
+                    unit.copy_from_slice(b"FFFD");
+                }
+                6
+            }
+            _ => 2,
+        };
+        i += step;
+    }
+    fixed
 }
 
 /// `INVALID_JSON` for a body serde_json refused.
@@ -309,7 +403,8 @@ mod tests {
         assert_eq!(q("$.store.book[1:3].title"), vec![json!("B"), json!("C")]);
         assert_eq!(q("$.store.book[-1].title"), vec![json!("C")]);
         assert_eq!(q("$.store.book[::2].title"), vec![json!("A"), json!("C")]);
-        assert_eq!(q("$..price"), vec![json!(19), json!(8), json!(12), json!(5)]);
+        // Members in document order (serde_json preserve_order), as JSON.parse keeps them.
+        assert_eq!(q("$..price"), vec![json!(8), json!(12), json!(5), json!(19)]);
         assert_eq!(q("$.store.book[?@.isbn].title"), vec![json!("C")]);
         assert_eq!(q("$.store.book[?length(@.tags) == 1].title"), vec![json!("A")]);
         assert_eq!(q("$.store.book[?count(@.*) == 2].title"), vec![json!("B")]);
@@ -327,6 +422,91 @@ mod tests {
         assert_eq!(q("$[?match(@.a, 'x.*')]"), 1); // anchored: "ax" does not match
         assert_eq!(q("$[?search(@.a, 'x')]"), 4);
         assert_eq!(q("$[?search(@.a, 'x.z')]"), 1); // `.` matches neither \n nor \r
+    }
+
+    #[test]
+    fn located_paths_are_normalized() {
+        let doc = json!({"a'b\\c": 1, "\u{8}\u{c}\n\r\t\u{1}\u{1f}é": 2, "x": [0, 1]});
+        let p = Path::parse("$.*", "path").unwrap();
+        let mut got: Vec<String> = p.query_located(&doc).into_iter().map(|(p, _)| p).collect();
+        got.sort();
+        assert_eq!(got, vec![r"$['\b\f\n\r\t\u0001\u001fé']", r"$['a\'b\\c']", "$['x']"]);
+        let items = Path::parse("$.x[1]", "path").unwrap();
+        assert_eq!(items.query_located(&doc).first().map(|(p, _)| p.as_str()), Some("$['x'][1]"));
+    }
+
+    #[test]
+    fn refused_paths_are_invalid_jsonpath_with_position_and_limits_in_the_hint() {
+        let e = Path::parse(r"$[?@=='\u", "path").unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("INVALID_JSONPATH", Some("path")));
+        assert!(e.message.ends_with("\\u must be followed by four hex digits at position 7"), "{}", e.message);
+        let deep = format!("${}{}", "[?@".repeat(guard::MAX_FILTER_NESTING + 1), "]".repeat(guard::MAX_FILTER_NESTING + 1));
+        let e = Path::parse(&deep, "outputText").unwrap_err();
+        assert!(e.hint.contains("filters at most 6 deep"), "{}", e.hint);
+        let long = format!("$.{}", "a".repeat(guard::MAX_PATH_BYTES));
+        let e = Path::parse(&long, "path").unwrap_err();
+        assert!(e.message.contains("…` is not a JSONPath") && e.message.len() < 400, "{}", e.message);
+    }
+
+    /// RFC 9535 section 2.3.5.2.2: `a <= b` is `a < b || a == b`, `a > b` is `b < a`, `a >= b`
+    /// is `b < a || a == b`; only numbers and strings are ordered; two missing values are equal;
+    /// arrays and objects are equal when their members are (1 == 1.0 inside them too).
+    #[test]
+    fn comparisons_follow_rfc_9535() {
+        let count = |p: &str| Path::parse(p, "p").unwrap().query(&json!([0])).len();
+        for (filter, expected) in [
+            ("@.x <= @.y", 1), ("@.x >= @.y", 1), ("@.x < @.y", 0), ("@.x > @.y", 0), ("@.x == @.y", 1),
+            ("true > false", 0), ("true >= false", 0), ("false < true", 0), ("true >= true", 1), ("null >= null", 1),
+            ("$ > $", 0), ("$ >= $", 1), ("$ <= $", 1), ("2 > 1", 1), ("1 >= 1.0", 1), ("'b' > 'a'", 1), ("'a' >= 'b'", 0),
+            ("1 > 'a'", 0), ("1 >= @.x", 0), ("@.x <= 1", 0), ("1 != @.x", 1), ("$[0] == 0.0", 1),
+        ] {
+            assert_eq!(count(&format!("$[?{filter}]")), expected, "{filter}");
+        }
+        let doc = json!([{"a": [1, {"b": 2.0}], "c": [1.0, {"b": 2}]}, {"a": {"x": 1}, "c": {"x": 1.0}}, {"a": [1], "c": [2]}]);
+        let p = Path::parse("$[?@.a == @.c]", "p").unwrap();
+        assert_eq!(p.query(&doc).len(), 2);
+        assert_eq!(Path::parse("$[?@.a != @.c]", "p").unwrap().query(&doc).len(), 1);
+    }
+
+    #[test]
+    fn lower_case_surrogate_pairs_are_rfc_9535() {
+        let doc = json!({"😀": 1, "\u{10FFFF}": 2});
+        for (path, found) in [(r#"$["\ud83d\ude00"]"#, 1), (r"$['\uDbFF\udfff']", 2)] {
+            assert_eq!(Path::parse(path, "p").unwrap().query(&doc), vec![&json!(found)], "{path}");
+        }
+    }
+
+    #[test]
+    fn numbers_as_json_parse_reads_them() {
+        let whole = parse_picked(br#"[0.21023422273701597, -0, 18446744073709551616, -9223372036854775809, 1.7976931348623158e308, 5e-324, 7, -7]"#, None, "b").unwrap();
+        let numbers: Vec<f64> = whole.as_array().unwrap().iter().map(|n| n.as_f64().unwrap()).collect();
+        assert_eq!(numbers, vec![0.21023422273701597, -0.0, 18446744073709551616.0, -9223372036854775809.0, f64::MAX, 5e-324, 7.0, -7.0]);
+        assert!(numbers[1].is_sign_negative());
+        assert_eq!((whole[6].as_u64(), whole[7].as_i64()), (Some(7), Some(-7)));
+        let e = parse_picked(b"[1e400]", None, "body").unwrap_err();
+        assert_eq!(e.code, "INVALID_JSON");
+        assert!(e.message.contains("number out of range"), "{}", e.message);
+    }
+
+    #[test]
+    fn lone_surrogate_escapes_become_replacement_characters() {
+        let v = parse_picked(br#"{"a": "x\ud800y", "\udc00": "\ud83d\ude00", "b": "\\ud800", "c": "\ud800\ud800"}"#, None, "b").unwrap();
+        assert_eq!(v, serde_json::json!({"a": "x\u{FFFD}y", "\u{FFFD}": "😀", "b": "\\ud800", "c": "\u{FFFD}\u{FFFD}"}));
+        let picked = Path::parse("$.a", "p").unwrap();
+        assert_eq!(parse_picked(br#"{"a": "\ud800", "z": 1}"#, picked.pick.as_ref(), "b").unwrap()["a"], "\u{FFFD}");
+        assert_eq!(lone_surrogates_replaced(br#""\u00e9\ud83d\ude00""#), None);
+        let e = parse_picked(br#"["\ud800", 1e400]"#, None, "body").unwrap_err();
+        assert_eq!(e.message, "the body is not JSON: number out of range at line 1 column 16");
+    }
+
+    #[test]
+    fn depth_as_serde_json() {
+        for depth in [126, 127, 128, 129, 200] {
+            let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            let ours = parse_picked(text.as_bytes(), None, "b").is_ok();
+            let serde = serde_json::from_str::<Value>(&text).is_ok();
+            assert_eq!(ours, serde, "{depth}");
+        }
     }
 
     #[test]

@@ -27,7 +27,40 @@ pub fn json_input(input: &JsValue, pick: Option<&Pick>, field: &str) -> Result<V
     if let Some(text) = input.as_string() {
         return mapping::parse_picked(text.as_bytes(), pick, field);
     }
-    serde_wasm_bindgen::from_value(input.clone()).map_err(|_| Error::type_error(field, "JSON text (string, Uint8Array, ArrayBuffer) or a JSON-compatible value"))
+    // A plain value goes through JSON.stringify: what it throws on (a cycle, a BigInt, a
+    // throwing getter or toJSON, JS stack exhaustion on a very deep value) becomes a typed error,
+    // and serde_json's depth limit then bounds the parsed value.
+    let text = js_sys::JSON::stringify(input).ok().and_then(|t| t.as_string());
+    match text {
+        Some(text) => mapping::parse_picked(text.as_bytes(), None, field),
+        None => Err(Error::type_error(field, "JSON text (string, Uint8Array, ArrayBuffer) or a JSON-compatible value (JSON.stringify failed on it)")),
+    }
+}
+
+/// A parsed value as JSON.parse would give it: every number a JS number (integers beyond 2^53
+/// rounded, as JSON.parse rounds them), `__proto__` an own property.
+pub fn value_to_js(v: &Value) -> JsValue {
+    match v {
+        Value::Null => JsValue::NULL,
+        Value::Bool(b) => JsValue::from_bool(*b),
+        Value::Number(n) => JsValue::from_f64(n.as_f64().unwrap_or(f64::NAN)),
+        Value::String(s) => crate::wasm::text_to_js(s),
+        Value::Array(items) => items.iter().map(value_to_js).collect::<js_sys::Array>().into(),
+        Value::Object(map) => {
+            let object = Object::new();
+            for (key, value) in map {
+                let key_js = JsValue::from_str(key);
+                let value_js = value_to_js(value);
+                if key == "__proto__" {
+                    let descriptor = cv::object(&[("value", value_js), ("writable", true.into()), ("enumerable", true.into()), ("configurable", true.into())]);
+                    let _ = js_sys::Reflect::define_property(&object, &key_js, descriptor.unchecked_ref());
+                } else {
+                    let _ = js_sys::Reflect::set(&object, &key_js, &value_js);
+                }
+            }
+            object.into()
+        }
+    }
 }
 
 /// JS: new JsonPath(path) — compiled once (RFC 9535).
@@ -48,7 +81,7 @@ impl WasmJsonPath {
     pub fn query(&self, input: JsValue) -> Result<JsValue, JsValue> {
         let value = json_input(&input, self.path.pick.as_ref(), "input").map_err(to_js)?;
         let found: Vec<&Value> = self.path.query(&value);
-        Ok(cv::json_to_js(&Value::Array(found.into_iter().cloned().collect())))
+        Ok(found.into_iter().map(value_to_js).collect::<js_sys::Array>().into())
     }
 
     /// JS: queryLocated(input) → { path, value }[]
@@ -57,7 +90,7 @@ impl WasmJsonPath {
         let value = json_input(&input, self.path.pick.as_ref(), "input").map_err(to_js)?;
         let out = js_sys::Array::new();
         for (path, node) in self.path.query_located(&value) {
-            out.push(&cv::object(&[("path", JsValue::from_str(&path)), ("value", cv::json_to_js(node))]));
+            out.push(&cv::object(&[("path", JsValue::from_str(&path)), ("value", value_to_js(node))]));
         }
         Ok(out.into())
     }
@@ -99,13 +132,22 @@ impl WasmOutputMapping {
     }
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// `Object.keys`, its exception (a Proxy's `ownKeys` trap) caught instead of unwinding
+    /// through wasm.
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn own_keys(object: &JsValue) -> Result<js_sys::Array, JsValue>;
+}
+
 /// `{ outputText, inputTokens, outputTokens, ...extra }` (paths or null) → a compiled mapping.
 pub fn read_spec(spec: &JsValue) -> Result<mapping::OutputMapping, Error> {
     if !spec.is_object() {
         return Err(Error::type_error("mapping", "an object of JSONPath strings"));
     }
     let mut extra = Vec::new();
-    for key in Object::keys(spec.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()) {
+    let keys = own_keys(spec).map_err(|_| Error::type_error("mapping", "an object of JSONPath strings (reading its keys threw)"))?;
+    for key in keys.iter().filter_map(|k| k.as_string()) {
         if matches!(key.as_str(), "outputText" | "inputTokens" | "outputTokens" | "delta") {
             continue;
         }
@@ -141,7 +183,7 @@ pub fn mapped_parts(m: &mapping::Mapped) -> (JsValue, [f64; 4]) {
     let with_extra = js_sys::Array::of1(&text);
     for (name, value) in &m.extra {
         with_extra.push(&JsValue::from_str(name));
-        with_extra.push(&cv::json_to_js(value));
+        with_extra.push(&value_to_js(value));
     }
     (with_extra.into(), numbers)
 }
