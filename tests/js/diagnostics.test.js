@@ -145,6 +145,9 @@ const rows = [
   ['Bedrock ModelErrorException', { inject: [{ op: 'invoke', error: 'modelError' }] }, {}, 'ModelErrorException', 'body', 'family'],
   ['Bedrock ServiceUnavailableException', { inject: [{ op: 'invoke', error: 'unavailable', times: 5 }] }, { retry: { maxAttempts: 1 } }, 'ServiceUnavailableException', null, 'retry later'],
   ['Bedrock InternalServerException', { inject: [{ op: 'invoke', error: 'internal', times: 5 }] }, { retry: { maxAttempts: 1 } }, 'InternalServerException', null, 'retry later'],
+  ['Bedrock behind a proxy: an HTML 502 (not an AWS answer)', { inject: [{ op: 'invoke', status: 502, html: true, times: 5 }] }, { retry: { maxAttempts: 1 } }, 'HTTP_502', 'endpoint', 'proxy'],
+  ['STS behind a proxy: an empty 403 (not an AWS answer)', { inject: [{ op: 'assumeRole', status: 403, empty: true }] }, {}, 'HTTP_403', 'assumeRole.stsEndpoint', 'proxy'],
+  ['STS ServiceUnavailable: no role hint', { inject: [{ op: 'assumeRole', error: 'unavailable', times: 5 }] }, { retry: { maxAttempts: 1 } }, 'ServiceUnavailable', null, 'retry later'],
   ['Bedrock UnknownOperationException', { inject: [{ op: 'invoke', status: 404, code: 'UnknownOperationException', message: null }] }, {}, 'UnknownOperationException', 'modelId', 'percent-encoded'],
 ];
 
