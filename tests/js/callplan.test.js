@@ -28,6 +28,20 @@ async function rejects(promise) {
   return assert.fail('expected a rejection');
 }
 
+/** A signal aborted after `ms`; `.at` is when it fired (rejections are timed from there). */
+function abortAfter(ms) {
+  const c = new AbortController();
+  const out = { signal: c.signal, at: null };
+  setTimeout(() => { out.at = Date.now(); c.abort(); }, ms);
+  return out;
+}
+
+/** The rejection of `promise` and how long after `abort.at` it came. */
+async function abortedIn(promise, abort) {
+  const e = await rejects(promise);
+  return { e, ms: Date.now() - abort.at };
+}
+
 async function drain(stream) {
   const events = [];
   for await (const ev of stream) events.push(ev);
@@ -214,11 +228,10 @@ test('a signal aborts AssumeRole in flight within 50 ms; a later call assumes ag
   env.sim.reset();
   env.sim.configure({ inject: [{ op: 'assumeRole', delayMs: 1500 }] });
   const client = env.client(BedrockClient);
-  const started = Date.now();
-  const e = await rejects(client.invoke({ modelId: HAIKU, body: body(), signal: AbortSignal.timeout(200) }));
-  const took = Date.now() - started;
+  const abort = abortAfter(200);
+  const { e, ms } = await abortedIn(client.invoke({ modelId: HAIKU, body: body(), signal: abort.signal }), abort);
   assert.ok(e instanceof NetworkError && e.code === 'ABORTED', `${e}`);
-  assert.ok(took < 250 + 50, `aborted after ${took} ms`);
+  assert.ok(ms < 50, `rejected ${ms} ms after the abort`);
   const res = await client.invoke({ modelId: HAIKU, body: body() });
   assert.equal(res.status, 200);
   assert.equal(env.sim.stats.assumeRole.count, 1, 'the AssumeRole in flight was reused, not repeated');
@@ -229,23 +242,25 @@ test('a signal aborts the async credentials function, listFoundationModels and t
   let calls = 0;
   const slow = () => { calls += 1; return new Promise((r) => setTimeout(() => r(BASE), 1000)); };
   const client = env.client(BedrockClient, { credentials: slow });
-  let t = Date.now();
-  let e = await rejects(client.checkRole({ signal: AbortSignal.timeout(100) }));
+  let abort = abortAfter(100);
+  let { e, ms } = await abortedIn(client.checkRole({ signal: abort.signal }), abort);
   assert.equal(e.code, 'ABORTED');
-  assert.ok(Date.now() - t < 150 + 50, `${Date.now() - t} ms`);
+  assert.ok(ms < 50, `credentials function: ${ms} ms`);
   env.sim.configure({ latencyMs: 1000 });
-  t = Date.now();
-  e = await rejects(env.client(BedrockClient).listFoundationModels({ signal: AbortSignal.timeout(100) }));
+  const warmList = env.client(BedrockClient);
+  await warmList.checkRole();
+  abort = abortAfter(100);
+  ({ e, ms } = await abortedIn(warmList.listFoundationModels({ signal: abort.signal }), abort));
   assert.equal(e.code, 'ABORTED');
-  assert.ok(Date.now() - t < 150 + 50 + 1000, 'bounded by the STS latency at most');
+  assert.ok(ms < 50, `listFoundationModels: ${ms} ms`);
   env.sim.configure({ latencyMs: 0 });
   env.sim.configure({ inject: [{ op: 'invoke', error: 'throttle', retryAfter: 5, times: 1 }] });
   const warm = env.client(BedrockClient);
   await warm.checkRole();
-  t = Date.now();
-  e = await rejects(warm.invoke({ modelId: HAIKU, body: body(), signal: AbortSignal.timeout(300) }));
+  abort = abortAfter(300);
+  ({ e, ms } = await abortedIn(warm.invoke({ modelId: HAIKU, body: body(), signal: abort.signal }), abort));
   assert.equal(e.code, 'ABORTED');
-  assert.ok(Date.now() - t < 350 + 50, `the 5 s Retry-After wait was cut: ${Date.now() - t} ms`);
+  assert.ok(ms < 50, `the 5 s Retry-After wait was cut: ${ms} ms`);
   assert.ok(calls >= 1);
 });
 
@@ -262,6 +277,20 @@ test('a server that never answers: TIMEOUT after timeoutMs per attempt, naming t
     assert.deepEqual([perCall.code, perCall.field], ['TIMEOUT', 'controlEndpoint']);
   } finally {
     await silent.close();
+  }
+});
+
+test('a signal aborts a stream being read within 50 ms', async () => {
+  env.sim.reset();
+  env.sim.configure({ stream: { delayMs: 200 } });
+  try {
+    const abort = abortAfter(150);
+    const stream = env.client(BedrockClient).invokeStream({ modelId: HAIKU, body: body(), signal: abort.signal });
+    const { e, ms } = await abortedIn(drain(stream), abort);
+    assert.equal(e.code, 'ABORTED');
+    assert.ok(ms < 50, `${ms} ms`);
+  } finally {
+    env.sim.reset();
   }
 });
 
