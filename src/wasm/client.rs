@@ -89,6 +89,8 @@ pub(crate) struct Inner {
     source: Source,
     /// The credentials function's last result, reused until its own expiration − 5 minutes.
     base: RefCell<Option<Credentials>>,
+    /// The credentials function's call in flight: concurrent calls share it.
+    base_pending: RefCell<Option<Promise>>,
     pub(crate) fetch: Function,
     now: Option<Function>,
     on_attempt: Option<Function>,
@@ -356,6 +358,7 @@ impl WasmClient {
                 config,
                 source,
                 base: RefCell::new(None),
+                base_pending: RefCell::new(None),
                 fetch,
                 now,
                 on_attempt,
@@ -802,7 +805,8 @@ pub(crate) async fn credentials_for(inner: &Rc<Inner>, creds: Creds, refresh: bo
 }
 
 /// The platform's credentials: static, or from the credentials function — called only when
-/// none are cached or the cached ones are within 5 minutes of their own `expiration`.
+/// none are cached or the cached ones are within 5 minutes of their own `expiration`; concurrent
+/// calls share one call of it.
 async fn base_credentials(inner: &Inner, signal: Option<&AbortSignal>) -> std::result::Result<Credentials, Failed> {
     match &inner.source {
         Source::Static(c) => Ok(c.clone()),
@@ -812,8 +816,24 @@ async fn base_credentials(inner: &Inner, signal: Option<&AbortSignal>) -> std::r
             if let Some(c) = cached.filter(|c| c.expiration_ms.map_or(true, |exp| now.saturating_add(crate::credentials::REFRESH_BEFORE_MS) < exp)) {
                 return Ok(c);
             }
-            let value = f.call0(&JsValue::UNDEFINED).map_err(|e| Failed::Core(provider_failed(&e)))?;
-            let value = fetch::abortable(Promise::resolve(&value), signal).await.map_err(|e| match e {
+            let pending = inner.base_pending.borrow().clone();
+            let promise = match pending {
+                Some(p) => p,
+                None => {
+                    let value = f.call0(&JsValue::UNDEFINED).map_err(|e| Failed::Core(provider_failed(&e)))?;
+                    let p = Promise::resolve(&value);
+                    *inner.base_pending.borrow_mut() = Some(p.clone());
+                    p
+                }
+            };
+            let waited = fetch::abortable(promise.clone(), signal).await;
+            if !matches!(waited, Err(fetch::Waited::Aborted(_))) {
+                let mut slot = inner.base_pending.borrow_mut();
+                if slot.as_ref().is_some_and(|p| js_sys::Object::is(p, &promise)) {
+                    slot.take();
+                }
+            }
+            let value = waited.map_err(|e| match e {
                 fetch::Waited::Aborted(e) => Failed::Core(e),
                 fetch::Waited::Rejected(js) => Failed::Core(provider_failed(&js)),
             })?;

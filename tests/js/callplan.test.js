@@ -447,6 +447,10 @@ test('the credentials function is called only when needed, and again near its ow
   for (let i = 0; i < 20; i += 1) await client.invoke({ modelId: HAIKU, body: b });
   assert.equal(calls, 1, '20 invokes, one call');
   assert.equal(env.sim.stats.assumeRole.count, 1);
+  calls = 0;
+  const fresh = env.client(BedrockClient, { assumeRole: { sessionName: 'concurrent' }, credentials: async () => { calls += 1; return BASE; } });
+  await Promise.all(Array.from({ length: 100 }, () => fresh.invoke({ modelId: HAIKU, body: b })));
+  assert.equal(calls, 1, '100 concurrent invokes share one call');
   const direct = env.client(BedrockClient, { assumeRole: undefined, credentials: async () => { calls += 1; return { ...BASE, expiration }; } });
   calls = 0;
   expiration = new Date(env.clock.ms + 10 * 60_000);
