@@ -19,6 +19,8 @@ pub enum Operation {
     Test,
     ListFoundationModels,
     MintApiKey,
+    ResolveModel,
+    CheckRole,
 }
 
 /// Options every call takes.
@@ -70,12 +72,15 @@ impl Operation {
             Operation::Test => &["template", "variables", "mapping", "stream", "idleTimeoutMs"],
             Operation::ListFoundationModels => &["provider", "customizationType", "outputModality", "inferenceType"],
             Operation::MintApiKey => &["expiresIn"],
+            Operation::ResolveModel | Operation::CheckRole => &[],
         };
-        let model: &[&str] = match self {
-            Operation::ListFoundationModels | Operation::MintApiKey => &[],
-            _ => MODEL,
-        };
+        let model: &[&str] = if self.is_model_call() { MODEL } else { &[] };
         COMMON.iter().chain(model).chain(own).copied().collect()
+    }
+
+    /// Calls that run a model (their default per-attempt timeout is the long one).
+    pub fn is_model_call(self) -> bool {
+        !matches!(self, Operation::ListFoundationModels | Operation::MintApiKey | Operation::ResolveModel | Operation::CheckRole)
     }
 
     pub fn is_converse(self) -> bool {
@@ -334,5 +339,6 @@ mod tests {
         assert!(Operation::Converse.known_keys().contains(&"messages"));
         assert!(!Operation::ListFoundationModels.known_keys().contains(&"modelId"));
         assert!(Operation::ListFoundationModels.known_keys().contains(&"inferenceType"));
+        assert_eq!(Operation::CheckRole.known_keys(), ["signal", "timeoutMs"]);
     }
 }

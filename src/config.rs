@@ -270,6 +270,12 @@ impl ClientConfig {
         })
     }
 
+    /// The per-attempt timeout of a call without its own `timeoutMs`: the client's, else the
+    /// default for model calls or for the others (STS, control plane).
+    pub fn timeout_for(&self, model_call: bool) -> u32 {
+        self.timeout_ms.unwrap_or(if model_call { DEFAULT_MODEL_TIMEOUT_MS } else { DEFAULT_TIMEOUT_MS })
+    }
+
     /// Parses a model ID in this client's context (region, the role's account).
     pub fn model_id(&self, input: &str) -> Result<ModelId> {
         let account = self.assume_role.as_ref().and_then(|a| sts::role_account(&a.role_arn));
@@ -349,6 +355,15 @@ mod tests {
         assert_eq!(a.sts_region, "eu-west-1");
         assert_eq!(c.retry.max_attempts, 3);
         assert!(!c.inference_profile_auto);
+
+    }
+
+    #[test]
+    fn timeout_defaults() {
+        let c = ClientConfig::from_options(opts(), 0).unwrap();
+        assert_eq!((c.timeout_for(true), c.timeout_for(false), c.idle_timeout_ms), (300_000, 60_000, 120_000));
+        let c = ClientConfig::from_options(ClientOptions { timeout_ms: Some(5), ..opts() }, 0).unwrap();
+        assert_eq!((c.timeout_for(true), c.timeout_for(false)), (5, 5));
     }
 
     #[test]

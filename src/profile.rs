@@ -92,6 +92,17 @@ pub fn choose(list: Option<&HttpResponse>, region: &str, model_id: &str) -> Opti
     }
 }
 
+/// After an on-demand refusal `e` and the profile [`choose`] found: `Ok(profile)` = send the call
+/// once more through it (`inferenceProfile: 'auto'`); `Err` = the refusal, its hint naming the
+/// profile to use, or saying that none serves the model from `region`.
+pub fn fallback(e: Error, auto: bool, chosen: Option<String>, region: &str) -> Result<String, Error> {
+    match chosen {
+        Some(p) if auto => Ok(p),
+        Some(p) => Err(with_profile_hint(e, &p)),
+        None => Err(with_no_profile_hint(e, region)),
+    }
+}
+
 /// The on-demand refusal when no inference profile serves the model from the client's region.
 pub fn with_no_profile_hint(mut e: Error, region: &str) -> Error {
     e.hint = format!(
@@ -217,6 +228,16 @@ mod tests {
             e.hint,
             format!("This model cannot be invoked on demand: use the inference profile `us.{SONNET}` as modelId (or pass inferenceProfile: 'auto'), or a provisioned throughput ARN.")
         );
+    }
+
+    #[test]
+    fn fallback_retries_only_when_auto_and_a_profile_serves_the_region() {
+        let refusal = || Error { kind: ErrorKind::Aws, ..Error::config("ValidationException", "body", "with on-demand throughput isn’t supported", "") };
+        assert_eq!(fallback(refusal(), true, Some("us.a.b".into()), "us-east-1"), Ok("us.a.b".into()));
+        let e = fallback(refusal(), false, Some("us.a.b".into()), "us-east-1").unwrap_err();
+        assert!(e.hint.contains("`us.a.b`") && e.field.as_deref() == Some("modelId"));
+        let e = fallback(refusal(), true, None, "eu-west-1").unwrap_err();
+        assert!(e.hint.contains("no inference profile serves it from eu-west-1"));
     }
 
     #[test]

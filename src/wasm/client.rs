@@ -151,8 +151,8 @@ impl WasmClient {
                     "Pass assumeRole: { roleArn } to the BedrockClient constructor.",
                 )));
             };
-            let signal = if options.is_object() { read_signal(&options).map_err(to_js)? } else { None };
-            let role = role_credentials(&inner, &params, false, &None, signal.as_ref()).await.map_err(js_error)?;
+            let plan = read_plan(&inner, &options, Operation::CheckRole).map_err(to_js)?;
+            let role = role_credentials(&inner, &params, false, &None, plan.signal.as_ref()).await.map_err(js_error)?;
             let warnings = js_sys::Array::new();
             for w in inner.warnings.borrow().iter() {
                 warnings.push(&JsValue::from_str(w));
@@ -208,12 +208,11 @@ impl WasmClient {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let input = model_id.as_string().ok_or_else(|| to_js(Error::type_error("modelId", "a string")))?;
-            let signal = if options.is_object() { read_signal(&options).map_err(to_js)? } else { None };
+            let plan = read_plan(&inner, &options, Operation::ResolveModel).map_err(to_js)?;
             let parsed = inner.config.model_id(&input).map_err(to_js)?;
             let underlying = if profile::needs_lookup(&parsed) {
-                let ctx = Ctx { signal: signal.as_ref(), timeout_ms: default_timeout(&inner, Operation::ListFoundationModels) };
                 let request = profile::build_get(&inner.config.control_url, &parsed.model_id);
-                let answer = run(&inner, control_call(&inner, request, "resolveModel"), ctx, &None).await.map_err(js_error)?;
+                let answer = run(&inner, control_call(&inner, request, "resolveModel"), plan.ctx(), &None).await.map_err(js_error)?;
                 profile::model_of(&answer)
             } else {
                 None
@@ -431,10 +430,7 @@ pub(crate) fn read_plan(inner: &Inner, o: &JsValue, op: Operation) -> Result<Pla
 
 /// The client's `timeoutMs`, else the default for the kind of call.
 fn default_timeout(inner: &Inner, op: Operation) -> u32 {
-    inner.config.timeout_ms.unwrap_or(match op {
-        Operation::ListFoundationModels | Operation::MintApiKey => config::DEFAULT_TIMEOUT_MS,
-        _ => config::DEFAULT_MODEL_TIMEOUT_MS,
-    })
+    inner.config.timeout_for(op.is_model_call())
 }
 
 /// Runs a model call; when Bedrock refuses the model on demand, picks the inference profile that
@@ -449,11 +445,8 @@ where
     match send(model_id.to_string()).await {
         Err(Failed::Core(e)) if profile::is_on_demand_refusal(&e) => {
             let chosen = choose_profile(inner, model_id, plan).await;
-            match chosen {
-                Some(p) if plan.auto_profile => Ok((send(p.clone()).await?, Some(p))),
-                Some(p) => Err(Failed::Core(profile::with_profile_hint(e, &p))),
-                None => Err(Failed::Core(profile::with_no_profile_hint(e, &inner.config.region))),
-            }
+            let p = profile::fallback(e, plan.auto_profile, chosen, &inner.config.region)?;
+            Ok((send(p.clone()).await?, Some(p)))
         }
         other => other.map(|v| (v, None)),
     }
@@ -627,6 +620,8 @@ pub(crate) fn bedrock_call(inner: &Inner, request: HttpRequest, op: Operation) -
         Operation::Test => "test",
         Operation::ListFoundationModels => "listFoundationModels",
         Operation::MintApiKey => "mintApiKey",
+        Operation::ResolveModel => "resolveModel",
+        Operation::CheckRole => "checkRole",
     };
     signed_call(inner, request, bedrock::parse_error).named(name).at("endpoint")
 }
@@ -897,7 +892,7 @@ async fn assume(inner: Rc<Inner>, key: CacheKey, base: Credentials, trace: Trace
     let params = &key.params;
     let (request, warning) = sts::build_assume_role(params, &base);
     let call = Call::new(request, sts::auth(params), inner.config.retry, sts::parse_error).named("assumeRole").at("assumeRole.stsEndpoint");
-    let ctx = Ctx { signal: None, timeout_ms: inner.config.timeout_ms.unwrap_or(config::DEFAULT_TIMEOUT_MS) };
+    let ctx = Ctx { signal: None, timeout_ms: inner.config.timeout_for(false) };
     let outcome = match drive(&inner, call, Creds::Base, ctx, &trace, Body::Whole).await.and_then(whole) {
         Ok(response) => sts::parse_assume_role(&response).map_err(|e| js_error_of(sts::diagnose(e, params))),
         Err(Failed::Core(e)) => Err(js_error_of(sts::diagnose(e, params))),
