@@ -331,12 +331,11 @@ export interface ConverseOptions extends Omit<ModelCallOptions, 'serviceTier'> {
   additionalModelResponseFieldPaths?: string[];
   promptVariables?: JsonValue;
   requestMetadata?: Record<string, string>;
-}
-
-export interface ConverseStreamOptions extends ConverseOptions {
-  /** No byte for this long: `STREAM_IDLE_TIMEOUT`; overrides the client's. */
+  /** No byte of the answer for this long: `STREAM_IDLE_TIMEOUT`; overrides the client's. */
   idleTimeoutMs?: number;
 }
+
+export type ConverseStreamOptions = ConverseOptions;
 
 export interface ConverseResult {
   outputText: string;

@@ -55,7 +55,19 @@ impl Operation {
         let own: &[&str] = match self {
             Operation::Invoke => &["body", "contentType", "accept"],
             Operation::InvokeStream => &["body", "contentType", "accept", "delta", "idleTimeoutMs"],
-            Operation::Converse => CONVERSE_FIELDS,
+            Operation::Converse => &[
+                "messages",
+                "system",
+                "inferenceConfig",
+                "toolConfig",
+                "guardrailConfig",
+                "additionalModelRequestFields",
+                "additionalModelResponseFieldPaths",
+                "promptVariables",
+                "requestMetadata",
+                "performanceConfig",
+                "idleTimeoutMs",
+            ],
             Operation::ConverseStream => &[
                 "messages",
                 "system",

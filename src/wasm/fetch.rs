@@ -208,6 +208,25 @@ pub(crate) fn aborted() -> Error {
     Error::network("ABORTED", "the request was aborted by its signal", "The caller's AbortSignal fired.")
 }
 
+/// A read's `{ done, value }` → the piece, or `None` at the end.
+fn piece_of(step: &JsValue) -> Option<Vec<u8>> {
+    if Reflect::get(step, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
+        return None;
+    }
+    let value = Reflect::get(step, &"value".into()).unwrap_or(JsValue::UNDEFINED);
+    Some(value.dyn_ref::<Uint8Array>().map(|v| v.to_vec()).unwrap_or_default())
+}
+
+/// No byte of a stream for `idle_ms`.
+pub fn idle_timeout(idle_ms: u32, request_id: Option<String>) -> Error {
+    let e = Error::stream(
+        "STREAM_IDLE_TIMEOUT",
+        format!("no byte of the stream arrived for idleTimeoutMs = {idle_ms} ms"),
+        "The model or the connection stalled: retry, or raise `idleTimeoutMs` (per call or on the client).",
+    );
+    Error { retryable: true, request_id, ..e }.with_field("idleTimeoutMs")
+}
+
 /// A 2xx answer whose body is still to be read, piece by piece.
 pub struct OpenStream {
     pub status: u16,
@@ -264,16 +283,29 @@ pub async fn send_streaming(fetch: &Function, req: &HttpRequest, timeout_ms: Opt
 }
 
 impl OpenStream {
-    /// The next piece of the body, or `None` at its end.
-    pub async fn read(&self) -> Result<Option<Vec<u8>>, Error> {
+    /// `reader.read()`'s promise.
+    fn start_read(&self) -> Result<Promise, Error> {
         let read: Function = Reflect::get(&self.reader, &"read".into()).and_then(|f| f.dyn_into()).map_err(|e| network_of(&e))?;
-        let step = JsFuture::from(Promise::resolve(&read.call0(&self.reader).map_err(|e| network_of(&e))?)).await;
+        Ok(Promise::resolve(&read.call0(&self.reader).map_err(|e| network_of(&e))?))
+    }
+
+    /// The next piece of the body (`None` at its end), or `STREAM_IDLE_TIMEOUT` (and the request
+    /// aborted) when none comes within `idle_ms`; the timer is cleared either way.
+    pub async fn read_within(&self, idle_ms: u32) -> Result<Option<Vec<u8>>, Error> {
+        let pending = self.start_read()?;
+        let timer = Rc::new(Cell::new(JsValue::UNDEFINED));
+        // Resolves with `undefined`; a read resolves with `{ done, value }`.
+        let idle = Promise::new(&mut |resolve, _| {
+            timer.set(set_timeout(&resolve, idle_ms.into()));
+        });
+        let step = JsFuture::from(Promise::race(&Array::of2(&pending, &idle))).await;
+        clear_timeout(&timer.take());
         let step = step.map_err(|e| self.read_error(&e))?;
-        if Reflect::get(&step, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
-            return Ok(None);
+        if step.is_undefined() {
+            self.cancel();
+            return Err(idle_timeout(idle_ms, self.request_id()));
         }
-        let value = Reflect::get(&step, &"value".into()).unwrap_or(JsValue::UNDEFINED);
-        Ok(Some(value.dyn_ref::<Uint8Array>().map(|v| v.to_vec()).unwrap_or_default()))
+        Ok(piece_of(&step))
     }
 
     /// The body's `ReadableStreamDefaultReader` (JS reads a stream's pieces itself).

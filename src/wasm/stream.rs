@@ -75,12 +75,7 @@ impl WasmStream {
     #[wasm_bindgen(js_name = idleTimedOut)]
     pub fn idle_timed_out(&self) -> JsValue {
         self.open.cancel();
-        let e = Error::stream(
-            "STREAM_IDLE_TIMEOUT",
-            format!("no byte of the stream arrived for idleTimeoutMs = {} ms", self.idle_timeout_ms),
-            "The model or the connection stalled: retry, or raise `idleTimeoutMs` (per call or on the client).",
-        );
-        to_js(Error { retryable: true, request_id: self.open.request_id(), ..e }.with_field("idleTimeoutMs"))
+        to_js(crate::wasm::fetch::idle_timeout(self.idle_timeout_ms, self.open.request_id()))
     }
 
     /// Stops the stream: aborts the fetch.
@@ -230,7 +225,7 @@ impl WasmClient {
                 async move {
                     match drive_stream(&inner, request, plan, &None).await? {
                         Answer::Whole(r) => Ok(r),
-                        Answer::Open(open) => read_to_end(&open).await.map_err(Failed::Core),
+                        Answer::Open(open) => read_to_end(&open, plan.idle_timeout_ms).await.map_err(Failed::Core),
                     }
                 }
             };
@@ -289,9 +284,9 @@ async fn drive_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, plan
     drive(inner, call, Creds::Role, plan.ctx(), trace, Body::Open).await
 }
 
-async fn read_to_end(open: &OpenStream) -> Result<crate::http::HttpResponse> {
+async fn read_to_end(open: &OpenStream, idle_ms: u32) -> Result<crate::http::HttpResponse> {
     let mut body = Vec::new();
-    while let Some(piece) = open.read().await? {
+    while let Some(piece) = open.read_within(idle_ms).await? {
         body.extend_from_slice(&piece);
     }
     Ok(crate::http::HttpResponse { status: open.status, headers: open.headers.clone(), body })
@@ -306,7 +301,7 @@ pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, request: crat
     };
     let mut reader = StreamReader::new(Api::InvokeModel, delta_for(model_id));
     let mut events = Vec::new();
-    while let Some(piece) = open.read().await? {
+    while let Some(piece) = open.read_within(plan.idle_timeout_ms).await? {
         events.extend(reader.push(&piece)?);
     }
     events.extend(reader.finish()?);

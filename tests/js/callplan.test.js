@@ -306,6 +306,11 @@ test('idleTimeoutMs: a stream with no byte for that long ends with STREAM_IDLE_T
     assert.ok(e instanceof StreamError, `${e}`);
     assert.deepEqual([e.code, e.field, e.requestId], ['STREAM_IDLE_TIMEOUT', 'idleTimeoutMs', 'req-idle-1']);
     assert.ok(Date.now() - t < 1000);
+    const c = await rejects(client.converse({ modelId: HAIKU, messages, idleTimeoutMs: 200 }));
+    assert.deepEqual([c.code, c.requestId], ['STREAM_IDLE_TIMEOUT', 'req-idle-1']);
+    const idleClient = new BedrockClient({ region: 'us-east-1', credentials: BASE, endpoint: stalled.url, idleTimeoutMs: 150 });
+    const r = await idleClient.test({ modelId: HAIKU, variables: VARS, stream: true });
+    assert.deepEqual([r.ok, r.error.code, r.error.field], [false, 'STREAM_IDLE_TIMEOUT', 'idleTimeoutMs']);
   } finally {
     await stalled.close();
   }
