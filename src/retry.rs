@@ -61,12 +61,12 @@ pub fn decide(policy: RetryPolicy, attempt: u32, error: &Error, jitter: f64, ret
     Decision::RetryAfter { delay_ms: (jitter.clamp(0.0, 1.0) * ceiling) as u64 }
 }
 
-/// `Retry-After` in milliseconds: delta-seconds, or an HTTP date (measured from `now_ms`, the
-/// client's corrected clock). Unreadable values are ignored.
+/// `Retry-After` in milliseconds: delta-seconds (RFC 9110: a non-negative integer), or an HTTP
+/// date (measured from `now_ms`, the client's corrected clock). Unreadable values are ignored.
 pub fn retry_after_ms(value: &str, now_ms: u64) -> Option<u64> {
     let value = value.trim();
-    if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| (secs * 1000.0).min(u64::MAX as f64) as u64);
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(value.parse::<u64>().map_or(u64::MAX, |secs| secs.saturating_mul(1000)));
     }
     crate::clock::parse_http_date_ms(value).map(|at| at.saturating_sub(now_ms))
 }
@@ -119,7 +119,8 @@ mod tests {
         assert_eq!(decide(p, 1, &e, 0.0, Some(120_000)), Decision::RetryAfter { delay_ms: 20_000 });
         assert_eq!(decide(p, 3, &e, 0.0, Some(1_000)), Decision::GiveUp);
         assert_eq!(retry_after_ms("2", 0), Some(2_000));
-        assert_eq!(retry_after_ms(" 0.5 ", 0), Some(500));
+        assert_eq!(retry_after_ms(" 5 ", 0), Some(5_000));
+        assert_eq!(retry_after_ms("99999999999999999999999", 0), Some(u64::MAX));
         assert_eq!(retry_after_ms("Thu, 01 Jan 1970 00:00:10 GMT", 4_000), Some(6_000));
         assert_eq!(retry_after_ms("soon", 0), None);
         assert_eq!(retry_after_ms("-1", 0), None);

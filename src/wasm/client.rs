@@ -373,7 +373,9 @@ impl WasmClient {
 /// value is `undefined` are ignored: spreading optional values is common).
 pub(crate) fn check_keys(o: &JsValue, known: &[&str], prefix: &str) -> Result<()> {
     let Some(object) = o.dyn_ref::<js_sys::Object>() else { return Ok(()) };
-    let keys: Vec<String> = js_sys::Object::keys(object)
+    // Reflect.ownKeys catches a throwing Proxy trap (Object.keys would throw through wasm).
+    let own = js_sys::Reflect::own_keys(object).map_err(|_| Error::type_error(if prefix.is_empty() { "options" } else { prefix }, "a plain object"))?;
+    let keys: Vec<String> = own
         .iter()
         .filter_map(|k| k.as_string())
         .filter(|k| !get(o, k).is_undefined())

@@ -179,7 +179,11 @@ test('unknown option keys at any level are CONFIG_UNKNOWN_OPTION with the neares
   assert.match(inv.hint, /`guardrailIdentifier`/);
   const stream = await rejects(drain(client.invokeStream({ modelId: HAIKU, body: body(), idleTimeout: 5 })));
   assert.deepEqual([stream.code, stream.field], ['CONFIG_UNKNOWN_OPTION', 'idleTimeout']);
-  assert.equal(env.sim.stats.total, 0, 'nothing was sent');
+  const trap = new Proxy({ region: 'us-east-1' }, { ownKeys() { throw new Error('trap'); } });
+  const proxied = (() => { try { new BedrockClient(trap); } catch (err) { return err; } return null; })();
+  assert.equal(proxied?.code, 'INVALID_ARGUMENT_TYPE', `${proxied}`);
+  assert.equal((await client.invoke({ modelId: HAIKU, body: body(), extra: undefined })).status, 200, 'undefined values are ignored');
+  assert.equal(env.sim.stats.invoke.count, 1);
 });
 
 test('enum values and secrets are checked before any request, naming the option', async () => {
