@@ -16,6 +16,9 @@ export interface AwsCredentials {
   sessionToken?: string;
   /** When temporary credentials expire: a credentials function is called again 5 minutes before. */
   expiration?: Date;
+  /** Accepted (and ignored) so that the AWS SDK's credential providers' results pass as they are. */
+  credentialScope?: string;
+  accountId?: string;
 }
 
 /** Static credentials, or a function returning them: called only when credentials are needed, its result reused until 5 minutes before its `expiration` (for ever without one). */

@@ -92,7 +92,9 @@ pub const ASSUME_ROLE_KEYS: &[&str] = &[
     "stsEndpoint",
 ];
 pub const RETRY_KEYS: &[&str] = &["maxAttempts"];
-pub const CREDENTIALS_KEYS: &[&str] = &["accessKeyId", "secretAccessKey", "sessionToken", "expiration"];
+/// What the AWS SDK's credential providers return (`credentialScope`, `accountId`, `$source` are
+/// accepted and ignored, so their results can be passed as they are).
+pub const CREDENTIALS_KEYS: &[&str] = &["accessKeyId", "secretAccessKey", "sessionToken", "expiration", "credentialScope", "accountId", "$source"];
 
 /// Fails on the first key of `keys` not in `known`, suggesting the nearest known one.
 /// `prefix` is the option path of the object (`""` for the top level).
@@ -410,6 +412,7 @@ mod tests {
         let e = check_keys(&["zzzzzzzz"], RETRY_KEYS, "retry").unwrap_err();
         assert!(e.hint.starts_with("Known options here: maxAttempts"));
         assert!(check_keys(&["region"], CLIENT_KEYS, "").is_ok());
+        assert!(check_keys(&["accessKeyId", "secretAccessKey", "accountId", "credentialScope", "$source"], CREDENTIALS_KEYS, "credentials").is_ok());
         assert_eq!(nearest("useFipsEndpiont", CLIENT_KEYS), Some("useFipsEndpoint"));
     }
 

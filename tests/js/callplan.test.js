@@ -179,6 +179,8 @@ test('unknown option keys at any level are CONFIG_UNKNOWN_OPTION with the neares
   assert.match(inv.hint, /`guardrailIdentifier`/);
   const stream = await rejects(drain(client.invokeStream({ modelId: HAIKU, body: body(), idleTimeout: 5 })));
   assert.deepEqual([stream.code, stream.field], ['CONFIG_UNKNOWN_OPTION', 'idleTimeout']);
+  const fromSdk = env.client(BedrockClient, { credentials: { ...BASE, accountId: '111111111111', credentialScope: 'us-east-1', $source: {} } });
+  assert.ok(fromSdk instanceof BedrockClient, "an AWS SDK provider's result passes as it is");
   const trap = new Proxy({ region: 'us-east-1' }, { ownKeys() { throw new Error('trap'); } });
   const proxied = (() => { try { new BedrockClient(trap); } catch (err) { return err; } return null; })();
   assert.equal(proxied?.code, 'INVALID_ARGUMENT_TYPE', `${proxied}`);
