@@ -420,9 +420,13 @@ pub(crate) fn read_plan(inner: &Inner, o: &JsValue, op: Operation) -> Result<Pla
         performance_config: if op.is_converse() { json("performanceConfig")? } else { None },
     };
     options.validate(op)?;
+    let signal = read_signal(o)?;
+    if signal.as_ref().is_some_and(AbortSignal::aborted) {
+        return Err(fetch::aborted());
+    }
     Ok(Plan {
         op,
-        signal: read_signal(o)?,
+        signal,
         timeout_ms: timeout.unwrap_or_else(|| default_timeout(inner, op)),
         idle_timeout_ms: idle.unwrap_or(inner.config.idle_timeout_ms),
         auto_profile,

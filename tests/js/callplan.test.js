@@ -243,6 +243,21 @@ test('a signal aborts AssumeRole in flight within 50 ms; a later call assumes ag
   assert.equal(env.sim.stats.assumeRole.count, 1, 'the AssumeRole in flight was reused, not repeated');
 });
 
+test('an already aborted signal: ABORTED before anything is sent (no AssumeRole started)', async () => {
+  env.sim.reset();
+  const client = env.client(BedrockClient);
+  for (const call of [
+    () => client.invoke({ modelId: HAIKU, body: body(), signal: AbortSignal.abort() }),
+    () => client.checkRole({ signal: AbortSignal.abort() }),
+    () => drain(client.converseStream({ modelId: HAIKU, messages, signal: AbortSignal.abort() })),
+  ]) {
+    const e = await rejects(call());
+    assert.equal(e.code, 'ABORTED');
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(env.sim.stats.total, 0);
+});
+
 test('a signal aborts the async credentials function, listFoundationModels and the retry wait', async () => {
   env.sim.reset();
   let calls = 0;
