@@ -239,6 +239,16 @@ pub struct OpenStream {
     forward: Option<(AbortSignal, Closure<dyn FnMut()>)>,
 }
 
+impl Drop for OpenStream {
+    /// Stops listening to the caller's signal: a finished stream leaves no listener behind (and
+    /// an abort after it never calls a dropped closure).
+    fn drop(&mut self) {
+        if let Some((signal, on_abort)) = &self.forward {
+            let _ = signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+        }
+    }
+}
+
 /// What a streaming request gave: an open stream (2xx), or a whole error answer.
 pub enum Answer {
     Open(OpenStream),

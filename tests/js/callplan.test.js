@@ -6,6 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
+import { getEventListeners } from 'node:events';
 import { BedrockClient, ConfigError, AwsError, NetworkError, StreamError } from '../../pkg/node.mjs';
 import { setup, fixture, BASE, HAIKU } from './env.js';
 
@@ -256,6 +257,26 @@ test('an already aborted signal: ABORTED before anything is sent (no AssumeRole 
   }
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(env.sim.stats.total, 0);
+});
+
+test('a signal leaves no abort listener behind, whether the call succeeds, fails or is aborted', async () => {
+  env.sim.reset();
+  const client = env.client(BedrockClient, { credentials: async () => BASE });
+  const ok = new AbortController();
+  await client.invoke({ modelId: HAIKU, body: body(), signal: ok.signal });
+  await drain(client.invokeStream({ modelId: HAIKU, body: body(), signal: ok.signal }));
+  await client.converse({ modelId: HAIKU, messages, signal: ok.signal });
+  await client.listFoundationModels({ signal: ok.signal });
+  env.sim.configure({ inject: [{ op: 'invoke', error: 'validation' }] });
+  await rejects(client.invoke({ modelId: HAIKU, body: body(), signal: ok.signal }));
+  assert.equal(getEventListeners(ok.signal, 'abort').length, 0);
+  ok.abort(); // after the calls: nothing listens, nothing throws
+  await new Promise((r) => setTimeout(r, 10));
+  env.sim.configure({ inject: [{ op: 'invoke', delayMs: 500 }] });
+  const abort = abortAfter(50);
+  await rejects(client.invoke({ modelId: HAIKU, body: body(), signal: abort.signal }));
+  assert.equal(getEventListeners(abort.signal, 'abort').length, 0);
+  env.sim.reset();
 });
 
 test('a signal aborts the async credentials function, listFoundationModels and the retry wait', async () => {
