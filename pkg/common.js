@@ -78,6 +78,23 @@ function plainSignFields(input) {
   return { fields, timeMs, hasToken };
 }
 
+const freedError = () => new ConfigError('this object was freed', { code: 'FREED', hint: 'Create a new one; free() releases it for good.' });
+
+/** Thrown by `idle` when no byte came in time (the handle makes the typed error). */
+const IDLE = Symbol('idle');
+
+/**
+ * `read` (one `reader.read()`), or `IDLE` thrown after the stream's `idleTimeoutMs` (decided in
+ * wasm) without an answer; the timer is cleared either way.
+ */
+function idle(read, handle) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(IDLE), handle.idleTimeoutMs);
+  });
+  return Promise.race([read, timeout]).finally(() => clearTimeout(timer));
+}
+
 const SOURCES = [null, 'body', 'headers'];
 const count = (n) => (Number.isNaN(n) ? null : n);
 
@@ -214,9 +231,9 @@ export function createApi(loader) {
       try {
         let step;
         try {
-          step = await this.#reader.read();
+          step = await idle(this.#reader.read(), handle);
         } catch (e) {
-          throw handle.readFailed(e);
+          throw e === IDLE ? handle.idleTimedOut() : handle.readFailed(e);
         }
         if (!step.done) return handle.push(step.value);
         this.#ended = true;
@@ -296,6 +313,7 @@ export function createApi(loader) {
   class BedrockClient {
     #options;
     #inner = null;
+    #freed = false;
 
     constructor(options) {
       this.#options = options;
@@ -303,12 +321,13 @@ export function createApi(loader) {
     }
 
     async #client() {
+      if (this.#freed) throw freedError();
       if (!this.#inner) this.#inner = wasmClient(await ready(), this.#options);
       return this.#inner;
     }
 
-    async checkRole() {
-      return (await this.#client()).checkRole();
+    async checkRole(options = {}) {
+      return (await this.#client()).checkRole(options);
     }
 
     async invoke(options) {
@@ -319,8 +338,8 @@ export function createApi(loader) {
       return (await this.#client()).listFoundationModels(options);
     }
 
-    async resolveModel(modelId) {
-      return (await this.#client()).resolveModel(modelId);
+    async resolveModel(modelId, options = {}) {
+      return (await this.#client()).resolveModel(modelId, options);
     }
 
     async mintApiKey(options = {}) {
@@ -354,10 +373,11 @@ export function createApi(loader) {
       return result;
     }
 
-    /** Frees the wasm memory now (it is also freed when the client is garbage-collected). */
+    /** Frees the wasm memory now (it is also freed when the client is garbage-collected); later calls throw `FREED`. */
     free() {
       this.#inner?.free();
       this.#inner = null;
+      this.#freed = true;
     }
 
     [Symbol.dispose ?? Symbol.for('Symbol.dispose')]() {
@@ -372,7 +392,7 @@ export function createApi(loader) {
       this.#inner = inner;
     }
     get inner() {
-      if (!this.#inner) throw new ConfigError('this object was freed', { code: 'FREED', hint: 'Create a new one; free() releases it for good.' });
+      if (!this.#inner) throw freedError();
       return this.#inner;
     }
     free() {

@@ -1,15 +1,27 @@
 // Types of bedrock-connect's public API (every runtime entry exports the same names).
+// index.d.cts is the same file for `require` (scripts/check-readme.js checks they match).
+
+declare global {
+  // `[Symbol.dispose]` below type-checks without the `esnext.disposable` lib (TS2550 otherwise);
+  // the same declaration as that lib's, so the two merge.
+  interface SymbolConstructor {
+    readonly dispose: unique symbol;
+  }
+}
 
 /** `{ accessKeyId, secretAccessKey, sessionToken? }`: the platform's own AWS credentials. */
 export interface AwsCredentials {
   accessKeyId: string;
   secretAccessKey: string;
   sessionToken?: string;
-  /** When temporary credentials expire (informational). */
+  /** When temporary credentials expire: a credentials function is called again 5 minutes before. */
   expiration?: Date;
+  /** Accepted (and ignored) so that the AWS SDK's credential providers' results pass as they are. */
+  credentialScope?: string;
+  accountId?: string;
 }
 
-/** Static credentials, or a function returning them (called for each AssumeRole). */
+/** Static credentials, or a function returning them: called only when credentials are needed, its result reused until 5 minutes before its `expiration` (for ever without one). */
 export type CredentialsSource = AwsCredentials | (() => AwsCredentials | Promise<AwsCredentials>);
 
 /** A session tag: `{ key, value }` (or AWS's `{ Key, Value }`). */
@@ -48,10 +60,16 @@ export interface BedrockClientOptions {
   controlEndpoint?: string;
   /** Default `'never'`. */
   inferenceProfile?: 'auto' | 'never';
-  /** `maxAttempts` includes the first attempt (default 3, 1–10). */
+  /** Standard mode: `maxAttempts` includes the first attempt (default 3, 1–10); full jitter, `Retry-After` honoured up to 20 s. */
   retry?: { maxAttempts?: number };
-  /** Per-attempt timeout in milliseconds (no timeout by default). */
+  /** Per-attempt timeout in ms until the answer's headers: default 60,000 for STS and the control plane, 300,000 for model calls. */
   timeoutMs?: number;
+  /** Streams: no byte for this long ends them with `STREAM_IDLE_TIMEOUT` (default 120,000 ms). */
+  idleTimeoutMs?: number;
+  /** FIPS hosts for STS, the runtime and the control plane (`CONFIG_CONFLICT` where AWS has none). */
+  useFipsEndpoint?: boolean;
+  /** Called after every attempt of every request (AssumeRole included). */
+  onAttempt?: (attempt: AttemptInfo) => void;
   /** Default `globalThis.fetch`. */
   fetch?: typeof fetch;
   /** Clock in epoch milliseconds (default `Date.now`), for tests. */
@@ -59,6 +77,38 @@ export interface BedrockClientOptions {
   /** Share assumed credentials between clients (default: one cache per client). */
   credentialCache?: CredentialCache;
 }
+
+export interface AttemptInfo {
+  /** `invoke`, `invokeStream`, `converse`, `converseStream`, `test`, `listFoundationModels`, `assumeRole`, `listInferenceProfiles`, `resolveModel`. */
+  operation: string;
+  /** 1-based. */
+  attempt: number;
+  /** The wait before the next attempt; null when none follows. */
+  delayMs: number | null;
+  /** The error code of a failed attempt; null on success. */
+  code: string | null;
+  status: number | null;
+}
+
+/** Options every call takes. */
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Per attempt, overrides the client's. */
+  timeoutMs?: number;
+}
+
+/** Per-call Bedrock options of model calls: headers on InvokeModel-style calls, top-level fields on Converse. */
+export interface ModelCallOptions extends CallOptions {
+  /** Default: the client's (`'never'`). */
+  inferenceProfile?: 'auto' | 'never';
+  guardrailIdentifier?: string;
+  guardrailVersion?: string;
+  trace?: 'ENABLED' | 'DISABLED' | 'ENABLED_FULL';
+  performanceConfigLatency?: 'standard' | 'optimized';
+  serviceTier?: ServiceTierType;
+}
+
+export type ServiceTierType = 'priority' | 'default' | 'flex' | 'reserved';
 
 /** Assumed-role credentials shared by the clients given it as `credentialCache`; their default session names match so they share. */
 export declare class CredentialCache {
@@ -75,7 +125,7 @@ export interface CheckRoleResult {
   warnings: string[];
 }
 
-export interface InvokeOptions {
+export interface InvokeOptions extends ModelCallOptions {
   modelId: string;
   /** A plain object is sent as JSON. */
   body: string | Uint8Array | ArrayBuffer | Record<string, unknown> | unknown[];
@@ -83,13 +133,6 @@ export interface InvokeOptions {
   contentType?: string;
   /** Default `application/json`. */
   accept?: string;
-  signal?: AbortSignal;
-  inferenceProfile?: 'auto' | 'never';
-  guardrailIdentifier?: string;
-  guardrailVersion?: string;
-  trace?: 'ENABLED' | 'DISABLED' | 'ENABLED_FULL';
-  performanceConfigLatency?: 'standard' | 'optimized';
-  serviceTier?: string;
 }
 
 export interface Usage {
@@ -114,7 +157,7 @@ export interface InvokeResult {
   inferenceProfileUsed: string | null;
 }
 
-export interface ListFoundationModelsOptions {
+export interface ListFoundationModelsOptions extends CallOptions {
   /** → `byProvider`, e.g. `'Anthropic'`. */
   provider?: string;
   /** → `byCustomizationType`: `'FINE_TUNING' | 'CONTINUED_PRE_TRAINING' | 'DISTILLATION'`. */
@@ -123,7 +166,6 @@ export interface ListFoundationModelsOptions {
   outputModality?: string;
   /** → `byInferenceType`: `'ON_DEMAND' | 'PROVISIONED'`. */
   inferenceType?: string;
-  signal?: AbortSignal;
 }
 
 /** One entry of ListFoundationModels' `modelSummaries`, as AWS returns it. */
@@ -236,7 +278,7 @@ export declare const presets: Readonly<Record<PresetFamily, Preset>>;
 /** The preset of a model ID whose family shows in it (base IDs, foundation-model ARNs, system profiles), else null. */
 export declare function presetFor(modelId: string): Preset | null;
 
-export interface TestOptions {
+export interface TestOptions extends ModelCallOptions {
   modelId: string;
   /** Default: the model family's preset. */
   template?: string | Template;
@@ -245,6 +287,7 @@ export interface TestOptions {
   mapping?: OutputMappingSpec | OutputMapping;
   /** Call InvokeModelWithResponseStream: the text is the joined deltas, tokens from the invocation metrics. */
   stream?: boolean;
+  idleTimeoutMs?: number;
 }
 
 export interface TestResult {
@@ -258,9 +301,11 @@ export interface TestResult {
   error: { code: string; message: string; hint: string; field: string } | null;
 }
 
-export interface InvokeStreamOptions extends Omit<InvokeOptions, 'inferenceProfile'> {
+export interface InvokeStreamOptions extends InvokeOptions {
   /** JSONPath of a chunk's text delta; default: the model family's preset `delta`. */
   delta?: string;
+  /** No byte for this long: `STREAM_IDLE_TIMEOUT`; overrides the client's. */
+  idleTimeoutMs?: number;
 }
 
 export type InvokeStreamEvent =
@@ -273,17 +318,27 @@ export interface BedrockStream<E> extends AsyncIterable<E> {
   readonly textStream: ReadableStream<string>;
 }
 
-export interface ConverseOptions {
+/** Converse's own option shapes; the flat `ModelCallOptions` become these same fields. */
+export interface ConverseOptions extends Omit<ModelCallOptions, 'serviceTier'> {
   modelId: string;
   messages: JsonValue[];
   system?: JsonValue[];
   inferenceConfig?: { maxTokens?: number; temperature?: number; topP?: number; stopSequences?: string[] };
   toolConfig?: JsonValue;
-  guardrailConfig?: JsonValue;
+  /** `streamProcessingMode` on converseStream only. */
+  guardrailConfig?: { guardrailIdentifier: string; guardrailVersion: string; trace?: 'enabled' | 'disabled' | 'enabled_full'; streamProcessingMode?: 'sync' | 'async' };
+  performanceConfig?: { latency: 'standard' | 'optimized' };
+  /** `'priority'` or AWS's `{ type: 'priority' }`. */
+  serviceTier?: ServiceTierType | { type: ServiceTierType };
   additionalModelRequestFields?: JsonValue;
   additionalModelResponseFieldPaths?: string[];
-  signal?: AbortSignal;
+  promptVariables?: JsonValue;
+  requestMetadata?: Record<string, string>;
+  /** No byte of the answer for this long: `STREAM_IDLE_TIMEOUT`; overrides the client's. */
+  idleTimeoutMs?: number;
 }
+
+export type ConverseStreamOptions = ConverseOptions;
 
 export interface ConverseResult {
   outputText: string;
@@ -292,6 +347,7 @@ export interface ConverseResult {
   usage: { inputTokens: number | null; outputTokens: number | null; totalTokens: number | null };
   latencyMs: number;
   serverLatencyMs: number | null;
+  inferenceProfileUsed: string | null;
 }
 
 export type ConverseStreamEvent = { type: 'messageStart' | 'contentBlockStart' | 'contentBlockDelta' | 'contentBlockStop' | 'messageStop' | 'metadata'; text?: string; [field: string]: JsonValue | undefined };
@@ -299,21 +355,21 @@ export type ConverseStreamEvent = { type: 'messageStart' | 'contentBlockStart' |
 export declare class BedrockClient {
   constructor(options: BedrockClientOptions);
   /** Assumes the role (or reuses cached credentials); throws `NO_ROLE_CONFIGURED` without `assumeRole`. */
-  checkRole(): Promise<CheckRoleResult>;
+  checkRole(options?: CallOptions): Promise<CheckRoleResult>;
   /** InvokeModel; a non-2xx answer throws `AwsError`. */
   invoke(options: InvokeOptions): Promise<InvokeResult>;
   listFoundationModels(options?: ListFoundationModelsOptions): Promise<FoundationModelSummary[]>;
   /** Parses the ID in the client's context; application inference profiles are resolved with GetInferenceProfile. */
-  resolveModel(modelId: string): Promise<ResolvedModel>;
+  resolveModel(modelId: string, options?: CallOptions): Promise<ResolvedModel>;
   /** A short-term Bedrock API key from the client's (assumed) credentials; `expiresIn` 1–43200 s (default 43200), clamped to the credentials' expiry. */
-  mintApiKey(options?: { expiresIn?: number }): Promise<ApiKey>;
+  mintApiKey(options?: CallOptions & { expiresIn?: number }): Promise<ApiKey>;
   /** InvokeModelWithResponseStream, decoded in wasm: `chunk` events, then one `metrics` event. */
   invokeStream(options: InvokeStreamOptions): BedrockStream<InvokeStreamEvent>;
   converse(options: ConverseOptions): Promise<ConverseResult>;
-  converseStream(options: ConverseOptions): BedrockStream<ConverseStreamEvent>;
+  converseStream(options: ConverseStreamOptions): BedrockStream<ConverseStreamEvent>;
   /** The Test button: render, invoke, show the raw exchange and the mapped output; never throws for a failed call. */
   test(options: TestOptions): Promise<TestResult>;
-  /** Frees the wasm memory now (otherwise freed when garbage-collected). */
+  /** Frees the wasm memory now (otherwise freed when garbage-collected); later calls throw `FREED`. */
   free(): void;
   [Symbol.dispose](): void;
 }

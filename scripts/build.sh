@@ -30,6 +30,8 @@ wasm-bindgen --target web --out-name bedrock_connect --out-dir pkg/wasm/web "$wa
 echo '{ "type": "commonjs" }' > pkg/wasm/nodejs/package.json
 # Only the bindings' code ships: their generated .d.ts are replaced by pkg/index.d.ts.
 rm -f pkg/wasm/*/*.d.ts
+# The same types for `require` under module node16/nodenext (a .d.cts is read as CommonJS).
+cp pkg/index.d.ts pkg/index.d.cts
 
 # The JS presets are generated from the one table in src/preset.rs.
 cargo run --quiet --example presets > pkg/presets.js

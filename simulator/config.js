@@ -133,6 +133,7 @@ export function defaultInferenceProfiles() {
  * - stsRegion: the region this STS endpoint serves (null = any); other signing regions → SignatureDoesNotMatch.
  * - scpDeny: IAM actions denied by a service control policy (e.g. 'sts:AssumeRole', 'bedrock:InvokeModel').
  * - stsExpiredTokenStatus: HTTP status of STS ExpiredToken for expired caller credentials (AWS sends 403; 400 kept for compatibility).
+ * - stsSessionSeconds: null, or the lifetime (s, may be negative) of every session STS issues, overriding DurationSeconds.
  * - stream: event-stream controls for invoke-with-response-stream and converse-stream (see defaultStreamConfig()).
  */
 export function defaultConfig() {
@@ -189,6 +190,7 @@ export function defaultConfig() {
     stsRegion: null,
     scpDeny: [],
     stsExpiredTokenStatus: 400,
+    stsSessionSeconds: null,
     stream: defaultStreamConfig(),
   };
 }

@@ -131,9 +131,17 @@ function sendJson(req, res, status, value, extra = {}) {
   send(req, res, status, { 'content-type': 'application/json', ...extra }, JSON.stringify(value));
 }
 
+/** A non-AWS answer injected with `html` (a proxy's error page) or `empty` (no body). */
+function rawError(req, res, error) {
+  const body = error.html ? `<html><body><h1>${error.status} Bad Gateway</h1></body></html>` : '';
+  send(req, res, error.status, { 'content-type': error.html ? 'text/html' : 'text/plain', ...error.headers }, body);
+}
+
 /** Bedrock-style (JSON protocol) error. */
 function bedrockError(req, res, error, requestId) {
+  if (error.html || error.empty) return rawError(req, res, error);
   sendJson(req, res, error.status, { message: error.message }, {
+    ...error.headers,
     'x-amzn-requestid': requestId,
     'x-amzn-errortype': `${error.code}:http://internal.amazon.com/coral/com.amazon.bedrock/`,
   });
@@ -141,7 +149,8 @@ function bedrockError(req, res, error, requestId) {
 
 /** STS-style (query protocol) XML error. */
 function stsError(req, res, error, requestId) {
-  send(req, res, error.status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId }, stsErrorXml(error, requestId));
+  if (error.html || error.empty) return rawError(req, res, error);
+  send(req, res, error.status, { 'content-type': 'text/xml', 'x-amzn-requestid': requestId, ...error.headers }, stsErrorXml(error, requestId));
 }
 
 // ---------- stats recording ----------
@@ -204,7 +213,8 @@ async function injected(state, op, modelId) {
   if (entry.delayMs) await sleep(entry.delayMs);
   if (!entry.status) return null;
   state.stats.injected += 1;
-  return { status: entry.status, code: entry.code, message: entry.message ?? '' };
+  const headers = entry.retryAfter === undefined ? {} : { 'retry-after': String(entry.retryAfter) };
+  return { status: entry.status, code: entry.code, message: entry.message ?? '', html: entry.html, empty: entry.empty, headers };
 }
 
 /** STS parameters: form body plus non-signature query parameters. */
@@ -497,6 +507,8 @@ async function handleAdmin(state, handle, req, res, request, path) {
 
 /** Route one request. */
 async function route(state, handle, req, res) {
+  // AWS's answers carry its clock in `Date` (clients correct their skew with it): the simulator's.
+  res.setHeader('date', new Date(state.now()).toUTCString());
   const body = await readBody(req);
   const request = { method: req.method, url: req.url, headers: headersFromRaw(req.rawHeaders), body, requestId: randomUUID() };
   const { rawPath } = splitUrl(req.url);

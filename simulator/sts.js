@@ -120,7 +120,8 @@ function issueSession(state, role, params, duration, tags) {
     accessKeyId: 'ASIA' + randomId(16),
     secretAccessKey: randomBytes(30).toString('base64'),
     sessionToken: 'IQoJb3JpZ2luX2VjE' + randomBytes(480).toString('base64'),
-    expiration: Math.floor((state.now() + duration * 1000) / 1000) * 1000,
+    // `stsSessionSeconds` (when set) overrides the lifetime, e.g. a past or nearly spent Expiration.
+    expiration: Math.floor((state.now() + (state.config.stsSessionSeconds ?? duration) * 1000) / 1000) * 1000,
     roleArn: role.roleArn,
     sessionName: params.RoleSessionName,
     assumedRoleId: `${role.roleId ?? roleIdFor(role.roleArn)}:${params.RoleSessionName}`,

@@ -56,6 +56,24 @@ pub struct ListFilters {
     pub by_inference_type: Option<String>,
 }
 
+impl ListFilters {
+    /// AWS's enums for the filters, checked before anything is sent (errors name the JS option).
+    pub fn validate(&self) -> Result<(), Error> {
+        use crate::config::check_enum;
+        let checks: [(&Option<String>, &[&str], &str); 3] = [
+            (&self.by_customization_type, &["FINE_TUNING", "CONTINUED_PRE_TRAINING", "DISTILLATION"], "customizationType"),
+            (&self.by_output_modality, &["TEXT", "IMAGE", "EMBEDDING"], "outputModality"),
+            (&self.by_inference_type, &["ON_DEMAND", "PROVISIONED"], "inferenceType"),
+        ];
+        for (value, allowed, field) in checks {
+            if let Some(v) = value {
+                check_enum(v, allowed, field)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The unsigned ListFoundationModels request: `GET {control}/foundation-models?by…`.
 pub fn build_list_foundation_models(control_url: &str, f: &ListFilters) -> HttpRequest {
     let params = [
@@ -125,25 +143,40 @@ fn malformed(resp: &HttpResponse, why: &str) -> Error {
     }
 }
 
-/// A Bedrock error answer → a typed error naming the setting to fix.
+/// A runtime error answer → a typed error naming the setting to fix.
 pub fn parse_error(resp: &HttpResponse) -> Error {
-    let json: Option<serde_json::Value> = serde_json::from_slice(&resp.body).ok();
+    parse_error_at(resp, "endpoint")
+}
+
+/// A control-plane error answer (ListFoundationModels, inference profiles).
+pub fn parse_control_error(resp: &HttpResponse) -> Error {
+    parse_error_at(resp, "controlEndpoint")
+}
+
+/// A Bedrock error answer; `endpoint_field` is blamed when the answer is not AWS's (no error
+/// code anywhere: a proxy's HTML page, an empty body) — then the code is `HTTP_<status>`.
+fn parse_error_at(resp: &HttpResponse, endpoint_field: &str) -> Error {
+    let json: Option<serde_json::Value> = serde_json::from_slice(&resp.body).ok().filter(serde_json::Value::is_object);
     // Some stand-ins and proxies (moto among them) answer with an AWS query-style XML error.
     let xml = if json.is_none() { crate::sts::xml_fields(&resp.body, &["Code", "Message"]) } else { Vec::new() };
-    let xml_str = |k: &str| xml.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let xml_str = |k: &str| xml.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty());
     let json_str = |k: &str| json.as_ref().and_then(|j| j.get(k)).and_then(|v| v.as_str()).map(String::from).or_else(|| xml_str(k));
     let code = resp
         .header("x-amzn-errortype")
         .map(|t| t.split(':').next().unwrap_or(t).trim().to_string())
         .filter(|c| !c.is_empty())
-        .or_else(|| json_str("__type").map(|t| t.rsplit('#').next().unwrap_or(&t).to_string()))
-        .or_else(|| xml_str("Code"))
-        .unwrap_or_else(|| code_from_status(resp.status).to_string());
-    let message = json_str("message")
-        .or_else(|| json_str("Message"))
-        .unwrap_or_else(|| format!("Bedrock answered HTTP {}", resp.status));
+        .or_else(|| json_str("__type").map(|t| t.rsplit('#').next().unwrap_or(&t).trim().to_string()).filter(|c| !c.is_empty()))
+        .or_else(|| xml_str("Code"));
+    let message = json_str("message").or_else(|| json_str("Message")).filter(|m| !m.trim().is_empty());
+    let code = match (code, &message) {
+        (Some(code), _) => code,
+        // A JSON error with a message but no type (API Gateway style): the status's AWS code.
+        (None, Some(_)) if json.is_some() => code_from_status(resp.status).to_string(),
+        _ => return crate::http::not_aws(resp, "Bedrock", endpoint_field),
+    };
+    let message = message.unwrap_or_else(|| format!("Bedrock answered HTTP {} {code}", resp.status));
     let (field, hint) = hint_for(&code, &message);
-    Error {
+    let e = Error {
         kind: ErrorKind::Aws,
         retryable: crate::retry::is_retryable(resp.status, &code),
         code,
@@ -152,7 +185,11 @@ pub fn parse_error(resp: &HttpResponse) -> Error {
         field: field.map(String::from),
         status: Some(resp.status),
         request_id: request_id(resp),
+    };
+    if crate::clock::is_time_error(&e) {
+        return crate::clock::uncorrectable(e);
     }
+    e
 }
 
 fn code_from_status(status: u16) -> &'static str {
@@ -166,6 +203,22 @@ fn code_from_status(status: u16) -> &'static str {
         503 => "ServiceUnavailableException",
         _ => "InternalServerException",
     }
+}
+
+/// Refines an error of a call authenticated with a Bedrock API key: an unrecognized, expired or
+/// refused token is the `bearerToken`'s fault.
+pub fn for_bearer(mut e: Error) -> Error {
+    let token_fault = matches!(e.code.as_str(), "UnrecognizedClientException" | "InvalidSignatureException" | "ExpiredTokenException" | "IncompleteSignatureException")
+        || (e.code == "AccessDeniedException" && e.message.contains("CallWithBearerToken"));
+    if token_fault {
+        e.field = Some("bearerToken".into());
+        e.hint = match e.code.as_str() {
+            "ExpiredTokenException" => "The Bedrock API key has expired: mint a new one (mintApiKey) and pass it as bearerToken.".into(),
+            "AccessDeniedException" => "The identity behind the Bedrock API key may not use API keys: allow it bedrock:CallWithBearerToken.".into(),
+            _ => "Bedrock refused the API key: pass bearerToken exactly as minted (bedrock-api-key-…), for this client's region, and not revoked.".into(),
+        };
+    }
+    e
 }
 
 /// The option at fault and a one-sentence hint for a Bedrock error (and, where AWS words it, its message).
@@ -188,10 +241,6 @@ fn hint_for(code: &str, message: &str) -> (Option<&'static str>, &'static str) {
             Some("credentials"),
             "Bedrock does not recognise the security token: the credentials are wrong or were revoked, or the session token \
              comes from the global STS endpoint and this region needs a regional one (set assumeRole.stsRegion).",
-        ),
-        "InvalidSignatureException" | "SignatureDoesNotMatch" if message.contains("expired") => (
-            Some("credentials"),
-            "The request's date is too far from AWS's clock: correct the system clock (or the `now` option).",
         ),
         "InvalidSignatureException" | "SignatureDoesNotMatch" if message.contains("correct service") => (
             Some("endpoint"),
@@ -320,6 +369,14 @@ mod tests {
     }
 
     #[test]
+    fn list_filters_are_checked_before_sending() {
+        let f = ListFilters { by_inference_type: Some("BOGUS".into()), ..ListFilters::default() };
+        let e = f.validate().unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("INVALID_OPTION", Some("inferenceType")));
+        assert!(ListFilters { by_output_modality: Some("TEXT".into()), ..ListFilters::default() }.validate().is_ok());
+    }
+
+    #[test]
     fn list_answer() {
         let r = resp(200, None, r#"{"modelSummaries":[{"modelId":"a.b"}]}"#);
         assert_eq!(parse_list_foundation_models(&r).unwrap(), serde_json::json!([{"modelId":"a.b"}]));
@@ -382,7 +439,6 @@ mod tests {
             ("AccessDeniedException", "You don't have access to the model with the specified model ID.", Some("modelId"), "Model access"),
             ("AccessDeniedException", "User is not authorized to perform: aws-marketplace:ViewSubscriptions", Some("assumeRole.roleArn"), "aws-marketplace:Subscribe"),
             ("UnrecognizedClientException", "The security token included in the request is invalid.", Some("credentials"), "regional"),
-            ("InvalidSignatureException", "Signature expired: 20251125T070000Z is now earlier than 20251125T071000Z", Some("credentials"), "clock"),
             ("InvalidSignatureException", "Credential should be scoped to correct service: 'bedrock'. ", Some("endpoint"), "`bedrock`"),
             ("InvalidSignatureException", "Credential should be scoped to a valid region. ", Some("region"), "region"),
             ("ServiceQuotaExceededException", "quota", None, "Service Quotas"),
@@ -403,8 +459,37 @@ mod tests {
     }
 
     #[test]
-    fn errors_without_header_or_json() {
+    fn errors_without_an_aws_code_are_http_status_codes() {
         let e = parse_error(&resp(503, None, "Service Unavailable"));
-        assert_eq!((e.code.as_str(), e.message.as_str(), e.retryable), ("ServiceUnavailableException", "Bedrock answered HTTP 503", true));
+        assert_eq!((e.code.as_str(), e.field.as_deref(), e.retryable), ("HTTP_503", Some("endpoint"), true));
+        assert!(e.message.contains("not an AWS answer"), "{}", e.message);
+        let mut html = resp(502, None, "<html><body>Bad Gateway</body></html>");
+        html.headers.push(("content-type".into(), "text/html; charset=utf-8".into()));
+        let e = parse_control_error(&html);
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("HTTP_502", Some("controlEndpoint")));
+        assert_eq!(e.message, "Bedrock endpoint answered HTTP 502 with a text/html body: not an AWS answer");
+        assert!(e.hint.contains("proxy"));
+        assert_eq!(parse_error(&resp(403, None, "")).code, "HTTP_403");
+        assert_eq!(parse_error(&resp(400, Some(""), r#"{"__type":""}"#)).code, "HTTP_400", "empty codes never pass");
+        let e = parse_error(&resp(400, None, r#"{"message":"bad"}"#));
+        assert_eq!(e.code, "ValidationException");
+    }
+
+    #[test]
+    fn bearer_token_errors_name_the_token() {
+        let e = for_bearer(parse_error(&resp(403, Some("UnrecognizedClientException"), r#"{"message":"Invalid API Key format"}"#)));
+        assert_eq!(e.field.as_deref(), Some("bearerToken"));
+        assert!(e.hint.contains("API key") && !e.hint.contains("STS"));
+        let e = for_bearer(parse_error(&resp(403, Some("ExpiredTokenException"), r#"{"message":"expired"}"#)));
+        assert!(e.hint.contains("mintApiKey"));
+    }
+
+    #[test]
+    fn signature_time_errors_blame_the_clock() {
+        for m in ["Signature expired: 20251125T070000Z is now earlier than 20251125T071000Z", "Signature not yet current: 20251125T072000Z is still later than 20251125T070500Z (20251125T070000Z + 5 min.)"] {
+            let e = parse_error(&resp(403, Some("InvalidSignatureException"), &format!(r#"{{"message":"{m}"}}"#)));
+            assert_eq!(e.field.as_deref(), Some("now"), "{m}");
+            assert!(e.hint.contains("clock") && !e.hint.contains("secret"), "{}", e.hint);
+        }
     }
 }

@@ -1,9 +1,13 @@
 //! One AWS call as a state machine (quinn-proto style): inputs are credentials, responses,
-//! network failures and timer expiries; outputs are the next [`Step`]. It signs each attempt
-//! afresh, retries throttling and 5xx with backoff, and on `ExpiredTokenException` asks once for
-//! refreshed credentials. The wasm layer drives it with `fetch` and `setTimeout`; nothing here
-//! waits or reads a clock.
+//! network failures and timer expiries; outputs are the next [`Step`]. Every operation of the
+//! client goes through it, so each decision is made once, here: it signs each attempt afresh
+//! with the client's corrected clock; retries throttling, 5xx and network failures (standard
+//! mode, `Retry-After` honoured); on `ExpiredTokenException` asks once for refreshed credentials;
+//! on a clock-skew answer sets the client's clock offset and signs again once; names the endpoint
+//! setting in network errors; and reports every attempt (`onAttempt`). The wasm layer drives it
+//! with `fetch` and `setTimeout`; nothing here waits or reads a clock.
 
+use crate::clock;
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
 use crate::retry::{self, Decision, RetryPolicy};
@@ -27,10 +31,24 @@ pub enum Step {
     Send(HttpRequest),
     /// Wait this long, then call `on_timer`.
     Sleep { ms: u64 },
+    /// AWS's clock differs from the client's: keep this offset (AWS − client, ms) for every later
+    /// call, then call `on_timer` (the request is signed again with the corrected time).
+    SetClock { offset_ms: i64 },
     /// The final successful answer.
     Done(HttpResponse),
     /// The final error.
     Fail(Error),
+}
+
+/// One attempt's outcome, for the client's `onAttempt` callback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttemptReport {
+    pub operation: &'static str,
+    pub attempt: u32,
+    /// The wait before the next attempt; `None` when there is none.
+    pub delay_ms: Option<u64>,
+    pub code: Option<String>,
+    pub status: Option<u16>,
 }
 
 /// Turns an error answer into a typed error (STS's XML or Bedrock's JSON).
@@ -43,11 +61,38 @@ pub struct Call {
     parse_error: ErrorParser,
     attempt: u32,
     refreshed: bool,
+    clock_corrected: bool,
+    operation: &'static str,
+    endpoint_field: &'static str,
+    report: Option<AttemptReport>,
 }
 
 impl Call {
     pub fn new(request: HttpRequest, auth: Auth, policy: RetryPolicy, parse_error: ErrorParser) -> Self {
-        Call { request, auth, policy, parse_error, attempt: 0, refreshed: false }
+        Call {
+            request,
+            auth,
+            policy,
+            parse_error,
+            attempt: 0,
+            refreshed: false,
+            clock_corrected: false,
+            operation: "call",
+            endpoint_field: "endpoint",
+            report: None,
+        }
+    }
+
+    /// The operation's JS name (`invoke`, `assumeRole`, …), for attempt reports.
+    pub fn named(mut self, operation: &'static str) -> Self {
+        self.operation = operation;
+        self
+    }
+
+    /// The option that sets this call's endpoint, named by its network errors.
+    pub fn at(mut self, endpoint_field: &'static str) -> Self {
+        self.endpoint_field = endpoint_field;
+        self
     }
 
     /// The first step.
@@ -58,7 +103,7 @@ impl Call {
         }
     }
 
-    /// Signs a fresh copy of the request for this attempt.
+    /// Signs a fresh copy of the request for this attempt (`now_ms`: the corrected clock).
     pub fn on_credentials(&mut self, credentials: &Credentials, now_ms: u64) -> Step {
         self.on_credentials_with(&mut KeyCache::new(), credentials, now_ms)
     }
@@ -80,23 +125,43 @@ impl Call {
         self
     }
 
-    pub fn on_response(&mut self, response: HttpResponse, jitter: f64) -> Step {
+    /// An answer. `local_ms` is the client's own clock, `offset_ms` the clock offset in use.
+    pub fn on_response(&mut self, response: HttpResponse, jitter: f64, local_ms: u64, offset_ms: i64) -> Step {
         if response.is_success() {
+            self.report(None, None, Some(response.status));
             return Step::Done(response);
         }
-        let error = (self.parse_error)(&response);
-        if error.code == "ExpiredTokenException" && !self.refreshed && matches!(self.auth, Auth::SigV4 { .. }) {
+        let mut error = (self.parse_error)(&response);
+        let signed = matches!(self.auth, Auth::SigV4 { .. });
+        if !signed {
+            error = crate::bedrock::for_bearer(error);
+        }
+        if signed && !self.clock_corrected {
+            if let Some(offset) = clock::correction(&response, &error, local_ms, offset_ms) {
+                self.clock_corrected = true;
+                self.report(Some(0), Some(&error.code), error.status);
+                return Step::SetClock { offset_ms: offset };
+            }
+        }
+        if error.code == "ExpiredTokenException" && !self.refreshed && signed {
             self.refreshed = true;
+            self.report(Some(0), Some(&error.code), error.status);
             return Step::NeedCredentials { refresh: true };
         }
-        self.retry_or_fail(error, jitter)
+        let now = clock::corrected(local_ms, offset_ms);
+        let retry_after = response.header("retry-after").and_then(|v| retry::retry_after_ms(v, now));
+        self.retry_or_fail(error, jitter, retry_after)
     }
 
-    pub fn on_network_error(&mut self, error: Error, jitter: f64) -> Step {
-        self.retry_or_fail(error, jitter)
+    /// No answer: a network error (it names the endpoint setting) or a timeout.
+    pub fn on_network_error(&mut self, mut error: Error, jitter: f64) -> Step {
+        if error.field.is_none() && error.code != "ABORTED" {
+            error.field = Some(self.endpoint_field.to_string());
+        }
+        self.retry_or_fail(error, jitter, None)
     }
 
-    /// After a `Sleep`: sign again (the date changed) and resend.
+    /// After a `Sleep` or `SetClock`: sign again (the date changed) and resend.
     pub fn on_timer(&mut self) -> Step {
         match self.auth {
             Auth::SigV4 { .. } => Step::NeedCredentials { refresh: false },
@@ -109,15 +174,30 @@ impl Call {
         self.attempt
     }
 
+    /// The last attempt's outcome, once (after `on_response` / `on_network_error`).
+    pub fn take_report(&mut self) -> Option<AttemptReport> {
+        self.report.take()
+    }
+
+    fn report(&mut self, delay_ms: Option<u64>, code: Option<&str>, status: Option<u16>) {
+        self.report = Some(AttemptReport { operation: self.operation, attempt: self.attempt, delay_ms, code: code.map(String::from), status });
+    }
+
     fn send_unsigned(&mut self) -> Step {
         self.attempt += 1;
         Step::Send(self.request.clone())
     }
 
-    fn retry_or_fail(&mut self, error: Error, jitter: f64) -> Step {
-        match retry::decide(self.policy, self.attempt, &error, jitter) {
-            Decision::RetryAfter { delay_ms } => Step::Sleep { ms: delay_ms },
-            Decision::GiveUp => Step::Fail(error),
+    fn retry_or_fail(&mut self, error: Error, jitter: f64, retry_after_ms: Option<u64>) -> Step {
+        match retry::decide(self.policy, self.attempt, &error, jitter, retry_after_ms) {
+            Decision::RetryAfter { delay_ms } => {
+                self.report(Some(delay_ms), Some(&error.code), error.status);
+                Step::Sleep { ms: delay_ms }
+            }
+            Decision::GiveUp => {
+                self.report(None, Some(&error.code), error.status);
+                Step::Fail(error)
+            }
         }
     }
 
@@ -156,7 +236,7 @@ mod tests {
         assert!(matches!(c.start(), Step::NeedCredentials { refresh: false }));
         let Step::Send(req) = c.on_credentials(&creds(), 0) else { panic!() };
         assert_eq!(req.header("x-amz-security-token"), Some("t"));
-        assert!(matches!(c.on_response(HttpResponse { status: 200, ..Default::default() }, 0.5), Step::Done(r) if r.status == 200));
+        assert!(matches!(c.on_response(HttpResponse { status: 200, ..Default::default() }, 0.5, 0, 0), Step::Done(r) if r.status == 200));
         assert_eq!(c.attempts(), 1);
     }
 
@@ -165,14 +245,14 @@ mod tests {
         let mut c = call(3);
         c.start();
         c.on_credentials(&creds(), 0);
-        assert!(matches!(c.on_response(answer(429, "ThrottlingException"), 1.0), Step::Sleep { ms: 100 }));
+        assert!(matches!(c.on_response(answer(429, "ThrottlingException"), 1.0, 0, 0), Step::Sleep { ms: 100 }));
         assert!(matches!(c.on_timer(), Step::NeedCredentials { refresh: false }));
         let Step::Send(second) = c.on_credentials(&creds(), 1_000) else { panic!() };
         assert_eq!(second.header("x-amz-date"), Some("19700101T000001Z"));
-        assert!(matches!(c.on_response(answer(503, "ServiceUnavailableException"), 1.0), Step::Sleep { ms: 200 }));
+        assert!(matches!(c.on_response(answer(503, "ServiceUnavailableException"), 1.0, 0, 0), Step::Sleep { ms: 200 }));
         c.on_timer();
         c.on_credentials(&creds(), 2_000);
-        let Step::Fail(e) = c.on_response(answer(429, "ThrottlingException"), 1.0) else { panic!() };
+        let Step::Fail(e) = c.on_response(answer(429, "ThrottlingException"), 1.0, 0, 0) else { panic!() };
         assert_eq!((e.code.as_str(), e.status, e.retryable), ("ThrottlingException", Some(429), true));
         assert_eq!(c.attempts(), 3);
     }
@@ -182,9 +262,9 @@ mod tests {
         let mut c = call(3);
         c.start();
         c.on_credentials(&creds(), 0);
-        assert!(matches!(c.on_response(answer(403, "ExpiredTokenException"), 0.0), Step::NeedCredentials { refresh: true }));
+        assert!(matches!(c.on_response(answer(403, "ExpiredTokenException"), 0.0, 0, 0), Step::NeedCredentials { refresh: true }));
         c.on_credentials(&creds(), 0);
-        assert!(matches!(c.on_response(answer(403, "ExpiredTokenException"), 0.0), Step::Fail(e) if e.code == "ExpiredTokenException"));
+        assert!(matches!(c.on_response(answer(403, "ExpiredTokenException"), 0.0, 0, 0), Step::Fail(e) if e.code == "ExpiredTokenException"));
     }
 
     #[test]
@@ -192,7 +272,7 @@ mod tests {
         let mut c = call(3);
         c.start();
         c.on_credentials(&creds(), 0);
-        assert!(matches!(c.on_response(answer(403, "AccessDeniedException"), 0.0), Step::Fail(e) if e.code == "AccessDeniedException"));
+        assert!(matches!(c.on_response(answer(403, "AccessDeniedException"), 0.0, 0, 0), Step::Fail(e) if e.code == "AccessDeniedException"));
     }
 
     #[test]
@@ -208,6 +288,44 @@ mod tests {
         c.start();
         c.on_credentials(&creds(), 0);
         assert!(matches!(c.on_network_error(Error::network("ABORTED", "m", "h"), 0.0), Step::Fail(_)));
+    }
+
+    #[test]
+    fn a_clock_skew_answer_sets_the_offset_and_signs_again_once() {
+        let mut c = call(3);
+        c.start();
+        c.on_credentials(&creds(), 0);
+        let mut skewed = answer(403, "InvalidSignatureException");
+        skewed.body = br#"{"message":"Signature expired: 19700101T000000Z is now earlier than 19700101T001500Z (19700101T002000Z - 5 min.)"}"#.to_vec();
+        assert!(matches!(c.on_response(skewed.clone(), 0.0, 0, 0), Step::SetClock { offset_ms: 1_200_000 }));
+        assert_eq!(c.take_report().map(|r| (r.attempt, r.delay_ms, r.code)), Some((1, Some(0), Some("InvalidSignatureException".into()))));
+        assert!(matches!(c.on_timer(), Step::NeedCredentials { refresh: false }));
+        let Step::Send(again) = c.on_credentials(&creds(), 1_200_000) else { panic!() };
+        assert_eq!(again.header("x-amz-date"), Some("19700101T002000Z"));
+        let Step::Fail(e) = c.on_response(skewed, 0.0, 0, 1_200_000) else { panic!("corrected only once") };
+        assert!(e.hint.contains("clock"));
+    }
+
+    #[test]
+    fn retry_after_and_attempt_reports() {
+        let mut c = call(3).named("invoke");
+        c.start();
+        c.on_credentials(&creds(), 0);
+        let mut throttled = answer(429, "ThrottlingException");
+        throttled.headers.push(("retry-after".into(), "2".into()));
+        assert!(matches!(c.on_response(throttled, 0.0, 0, 0), Step::Sleep { ms: 2_000 }));
+        let r = c.take_report().unwrap();
+        assert_eq!((r.operation, r.attempt, r.delay_ms, r.status), ("invoke", 1, Some(2_000), Some(429)));
+        assert!(c.take_report().is_none());
+    }
+
+    #[test]
+    fn network_errors_name_the_endpoint_setting() {
+        let mut c = call(1).at("controlEndpoint");
+        c.start();
+        c.on_credentials(&creds(), 0);
+        let Step::Fail(e) = c.on_network_error(Error::network("NETWORK", "m", "h"), 0.0) else { panic!() };
+        assert_eq!(e.field.as_deref(), Some("controlEndpoint"));
     }
 
     #[test]

@@ -34,6 +34,8 @@ pub struct ClientOptions {
     pub inference_profile: Option<String>,
     pub max_attempts: Option<u32>,
     pub timeout_ms: Option<u32>,
+    pub idle_timeout_ms: Option<u32>,
+    pub use_fips_endpoint: bool,
 }
 
 /// Validated client configuration.
@@ -45,8 +47,147 @@ pub struct ClientConfig {
     pub assume_role: Option<AssumeRole>,
     pub bearer_token: Option<String>,
     pub retry: RetryPolicy,
+    /// Per attempt; `None` = [`DEFAULT_TIMEOUT_MS`] (model calls: [`DEFAULT_MODEL_TIMEOUT_MS`]).
     pub timeout_ms: Option<u32>,
+    /// Streams: no byte for this long ends them with `STREAM_IDLE_TIMEOUT`.
+    pub idle_timeout_ms: u32,
     pub inference_profile_auto: bool,
+}
+
+/// Per-attempt timeout of STS and control-plane calls (the AWS SDKs' socket read timeout, 60 s).
+pub const DEFAULT_TIMEOUT_MS: u32 = 60_000;
+/// Per-attempt timeout of model calls until the answer's headers (a long generation that is not
+/// streamed answers only at its end).
+pub const DEFAULT_MODEL_TIMEOUT_MS: u32 = 300_000;
+/// A stream with no byte for this long is broken (a slow first token takes seconds, not minutes).
+pub const DEFAULT_IDLE_TIMEOUT_MS: u32 = 120_000;
+
+/// The constructor's option keys, per level (unknown keys are a `CONFIG_UNKNOWN_OPTION`).
+pub const CLIENT_KEYS: &[&str] = &[
+    "region",
+    "credentials",
+    "assumeRole",
+    "bearerToken",
+    "endpoint",
+    "controlEndpoint",
+    "inferenceProfile",
+    "retry",
+    "timeoutMs",
+    "idleTimeoutMs",
+    "useFipsEndpoint",
+    "onAttempt",
+    "fetch",
+    "now",
+    "credentialCache",
+];
+pub const ASSUME_ROLE_KEYS: &[&str] = &[
+    "roleArn",
+    "externalId",
+    "sessionName",
+    "durationSeconds",
+    "tags",
+    "transitiveTagKeys",
+    "sourceIdentity",
+    "stsRegion",
+    "stsEndpoint",
+];
+pub const RETRY_KEYS: &[&str] = &["maxAttempts"];
+/// What the AWS SDK's credential providers return (`credentialScope`, `accountId`, `$source` are
+/// accepted and ignored, so their results can be passed as they are).
+pub const CREDENTIALS_KEYS: &[&str] = &["accessKeyId", "secretAccessKey", "sessionToken", "expiration", "credentialScope", "accountId", "$source"];
+
+/// Fails on the first key of `keys` not in `known`, suggesting the nearest known one.
+/// `prefix` is the option path of the object (`""` for the top level).
+pub fn check_keys(keys: &[&str], known: &[&str], prefix: &str) -> Result<()> {
+    let Some(unknown) = keys.iter().find(|k| !known.contains(k)) else { return Ok(()) };
+    let field = if prefix.is_empty() { unknown.to_string() } else { format!("{prefix}.{unknown}") };
+    let hint = match nearest(unknown, known) {
+        Some(near) => format!("Did you mean `{near}`? Known options here: {}.", known.join(", ")),
+        None => format!("Known options here: {}.", known.join(", ")),
+    };
+    Err(Error::config("CONFIG_UNKNOWN_OPTION", &field, format!("unknown option `{field}`"), &hint))
+}
+
+/// The known key closest to `key` (edit distance, case-insensitive), if close enough to be a typo.
+pub fn nearest<'a>(key: &str, known: &[&'a str]) -> Option<&'a str> {
+    let lower = key.to_ascii_lowercase();
+    known
+        .iter()
+        .map(|k| (edit_distance(&lower, &k.to_ascii_lowercase()), *k))
+        .filter(|(d, k)| *d <= (k.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// Damerau–Levenshtein distance (optimal string alignment): a swap of two letters costs 1.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    let at = |i: usize, j: usize| i * width + j;
+    for (i, ca) in std::iter::once(None).chain(a.iter().map(Some)).enumerate() {
+        for (j, cb) in std::iter::once(None).chain(b.iter().map(Some)).enumerate() {
+            let value = match (ca, cb) {
+                (None, _) => j,
+                (_, None) => i,
+                (Some(x), Some(y)) => {
+                    let get = |i: usize, j: usize| d.get(at(i, j)).copied().unwrap_or(usize::MAX / 2);
+                    let mut best = (get(i - 1, j) + 1).min(get(i, j - 1) + 1).min(get(i - 1, j - 1) + usize::from(x != y));
+                    if i > 1 && j > 1 && a.get(i - 1) == b.get(j - 2) && a.get(i - 2) == b.get(j - 1) {
+                        best = best.min(get(i - 2, j - 2) + 1);
+                    }
+                    best
+                }
+            };
+            if let Some(cell) = d.get_mut(at(i, j)) {
+                *cell = value;
+            }
+        }
+    }
+    d.last().copied().unwrap_or(0)
+}
+
+/// Fails unless `value` is one of `allowed`; the error names `field` and lists the values.
+pub fn check_enum(value: &str, allowed: &[&str], field: &str) -> Result<()> {
+    if allowed.contains(&value) {
+        return Ok(());
+    }
+    let near = nearest(value, allowed).map(|n| format!("Did you mean `{n}`? ")).unwrap_or_default();
+    Err(Error::config(
+        "INVALID_OPTION",
+        field,
+        format!("{field} must be one of {}, not `{value}`", allowed.join(", ")),
+        &format!("{near}Use one of: {}.", allowed.join(", ")),
+    ))
+}
+
+/// Credentials must carry a non-blank key ID and secret (`field` is `credentials` or the function).
+pub fn check_credentials(c: &crate::sign::Credentials, field: &str) -> Result<()> {
+    let blank = |s: &str| s.trim().is_empty();
+    let bad = |part: &str, what: &str| {
+        Error::config(
+            "INVALID_CREDENTIALS",
+            &format!("{field}.{part}"),
+            format!("{field}.{part} is {what}"),
+            "Pass the platform's access key ID and secret access key (both non-empty, without spaces).",
+        )
+    };
+    if blank(&c.access_key_id) {
+        return Err(bad("accessKeyId", "empty"));
+    }
+    if blank(&c.secret_access_key) {
+        return Err(bad("secretAccessKey", "empty"));
+    }
+    if c.access_key_id.trim() != c.access_key_id {
+        return Err(bad("accessKeyId", "padded with whitespace"));
+    }
+    if c.secret_access_key.trim() != c.secret_access_key {
+        return Err(bad("secretAccessKey", "padded with whitespace"));
+    }
+    if c.session_token.as_deref().is_some_and(blank) {
+        return Err(bad("sessionToken", "empty"));
+    }
+    Ok(())
 }
 
 impl std::fmt::Debug for ClientConfig {
@@ -59,6 +200,7 @@ impl std::fmt::Debug for ClientConfig {
             .field("bearer_token", &self.bearer_token.as_ref().map(|_| "[redacted]"))
             .field("retry", &self.retry)
             .field("timeout_ms", &self.timeout_ms)
+            .field("idle_timeout_ms", &self.idle_timeout_ms)
             .finish()
     }
 }
@@ -79,15 +221,34 @@ impl ClientConfig {
         if o.bearer_token.is_none() && !o.has_credentials {
             return Err(Error::missing("credentials"));
         }
+        if let Some(token) = &o.bearer_token {
+            if token.trim().is_empty() || token.trim() != token {
+                return Err(Error::config(
+                    "INVALID_BEARER_TOKEN",
+                    "bearerToken",
+                    "bearerToken is empty or padded with whitespace",
+                    "Pass the Bedrock API key as minted (it starts with bedrock-api-key-).",
+                ));
+            }
+        }
+        let fips = o.use_fips_endpoint;
         let runtime_url = match &o.endpoint {
             Some(e) => endpoint::validate_endpoint(e, "endpoint")?,
+            None if fips => endpoint::fips_url("bedrock-runtime", &region, "useFipsEndpoint")?,
             None => endpoint::runtime_url(&region),
         };
         let control_url = match &o.control_endpoint {
             Some(e) => endpoint::validate_endpoint(e, "controlEndpoint")?,
+            None if fips => endpoint::fips_url("bedrock", &region, "useFipsEndpoint")?,
             None => endpoint::control_url(&region),
         };
-        let assume_role = o.assume_role.map(|a| assume_role(a, &region, now_ms)).transpose()?;
+        let mut assume_role = o.assume_role.map(|a| assume_role(a, &region, now_ms)).transpose()?;
+        if let Some(a) = assume_role.as_mut().filter(|a| fips && a.sts_endpoint.is_none()) {
+            a.sts_endpoint = Some(endpoint::fips_url("sts", &a.sts_region, "useFipsEndpoint")?);
+        }
+        for (value, field) in [(o.timeout_ms, "timeoutMs"), (o.idle_timeout_ms, "idleTimeoutMs")] {
+            check_timeout(value, field)?;
+        }
         let inference_profile_auto = inference_profile_mode(o.inference_profile.as_deref(), "inferenceProfile")?;
         let max_attempts = o.max_attempts.unwrap_or(RetryPolicy::default().max_attempts);
         if max_attempts == 0 || max_attempts > 10 {
@@ -106,14 +267,34 @@ impl ClientConfig {
             bearer_token: o.bearer_token,
             retry: RetryPolicy { max_attempts },
             timeout_ms: o.timeout_ms,
+            idle_timeout_ms: o.idle_timeout_ms.unwrap_or(DEFAULT_IDLE_TIMEOUT_MS),
             inference_profile_auto,
         })
+    }
+
+    /// The per-attempt timeout of a call without its own `timeoutMs`: the client's, else the
+    /// default for model calls or for the others (STS, control plane).
+    pub fn timeout_for(&self, model_call: bool) -> u32 {
+        self.timeout_ms.unwrap_or(if model_call { DEFAULT_MODEL_TIMEOUT_MS } else { DEFAULT_TIMEOUT_MS })
     }
 
     /// Parses a model ID in this client's context (region, the role's account).
     pub fn model_id(&self, input: &str) -> Result<ModelId> {
         let account = self.assume_role.as_ref().and_then(|a| sts::role_account(&a.role_arn));
         model_id::parse(input, model_id::Context { region: Some(&self.region), account_id: account })
+    }
+}
+
+/// A timeout option: 1 ms to 1 hour.
+pub fn check_timeout(value: Option<u32>, field: &str) -> Result<()> {
+    match value {
+        Some(ms) if ms == 0 || ms > 3_600_000 => Err(Error::config(
+            "INVALID_OPTION",
+            field,
+            format!("{field} {ms} is outside 1–3600000 ms"),
+            "Give milliseconds between 1 and 3,600,000 (one hour).",
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -176,6 +357,15 @@ mod tests {
         assert_eq!(a.sts_region, "eu-west-1");
         assert_eq!(c.retry.max_attempts, 3);
         assert!(!c.inference_profile_auto);
+
+    }
+
+    #[test]
+    fn timeout_defaults() {
+        let c = ClientConfig::from_options(opts(), 0).unwrap();
+        assert_eq!((c.timeout_for(true), c.timeout_for(false), c.idle_timeout_ms), (300_000, 60_000, 120_000));
+        let c = ClientConfig::from_options(ClientOptions { timeout_ms: Some(5), ..opts() }, 0).unwrap();
+        assert_eq!((c.timeout_for(true), c.timeout_for(false)), (5, 5));
     }
 
     #[test]
@@ -207,6 +397,49 @@ mod tests {
             let e = ClientConfig::from_options(o, 0).unwrap_err();
             assert_eq!((e.code.as_str(), e.field.as_deref()), (code, Some(field)));
         }
+    }
+
+    #[test]
+    fn unknown_keys_suggest_the_nearest_known_one() {
+        let e = check_keys(&["region", "endpiont"], CLIENT_KEYS, "").unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("CONFIG_UNKNOWN_OPTION", Some("endpiont")));
+        assert!(e.hint.starts_with("Did you mean `endpoint`?"), "{}", e.hint);
+        let e = check_keys(&["rolearn"], ASSUME_ROLE_KEYS, "assumeRole").unwrap_err();
+        assert_eq!(e.field.as_deref(), Some("assumeRole.rolearn"));
+        assert!(e.hint.starts_with("Did you mean `roleArn`?"));
+        let e = check_keys(&["byProvider"], &["provider", "inferenceType"], "").unwrap_err();
+        assert!(e.hint.starts_with("Did you mean `provider`?"), "{}", e.hint);
+        let e = check_keys(&["zzzzzzzz"], RETRY_KEYS, "retry").unwrap_err();
+        assert!(e.hint.starts_with("Known options here: maxAttempts"));
+        assert!(check_keys(&["region"], CLIENT_KEYS, "").is_ok());
+        assert!(check_keys(&["accessKeyId", "secretAccessKey", "accountId", "credentialScope", "$source"], CREDENTIALS_KEYS, "credentials").is_ok());
+        assert_eq!(nearest("useFipsEndpiont", CLIENT_KEYS), Some("useFipsEndpoint"));
+    }
+
+    #[test]
+    fn enums_and_secrets() {
+        let e = check_enum("BOGUS", &["ON_DEMAND", "PROVISIONED"], "inferenceType").unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("INVALID_OPTION", Some("inferenceType")));
+        use crate::sign::Credentials;
+        let c = |k: &str, s: &str| Credentials { access_key_id: k.into(), secret_access_key: s.into(), session_token: None, expiration_ms: None };
+        assert_eq!(check_credentials(&c("AKIA1", " "), "credentials").unwrap_err().field.as_deref(), Some("credentials.secretAccessKey"));
+        assert_eq!(check_credentials(&c("", "s"), "credentials").unwrap_err().field.as_deref(), Some("credentials.accessKeyId"));
+        assert!(check_credentials(&c("AKIA1", "s"), "credentials").is_ok());
+    }
+
+    #[test]
+    fn fips_hosts_where_aws_publishes_them() {
+        let mut o = ClientOptions { use_fips_endpoint: true, ..opts() };
+        if let Some(a) = o.assume_role.as_mut() {
+            a.sts_region = Some("us-west-2".into());
+        }
+        let c = ClientConfig::from_options(o, 0).unwrap();
+        assert_eq!(c.runtime_url, "https://bedrock-runtime-fips.us-east-1.amazonaws.com");
+        assert_eq!(c.control_url, "https://bedrock-fips.us-east-1.amazonaws.com");
+        assert_eq!(c.assume_role.unwrap().sts_endpoint.as_deref(), Some("https://sts-fips.us-west-2.amazonaws.com"));
+        let o = ClientOptions { use_fips_endpoint: true, ..opts() }; // STS in eu-west-1 has no FIPS host
+        let e = ClientConfig::from_options(o, 0).unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("CONFIG_CONFLICT", Some("useFipsEndpoint")));
     }
 
     #[test]

@@ -1,7 +1,11 @@
 //! The assumed-role credential cache: a state machine the wasm layer drives.
 //! `next_action(key, now)` says `Use` (fresh credentials), `Fetch` (you call AssumeRole; everyone
-//! else waits) or `Wait` (an AssumeRole is in flight). Credentials are reused until 5 minutes
-//! before they expire; a failed AssumeRole is not cached. No clock, no I/O.
+//! else waits) or `Wait` (an AssumeRole is in flight). Credentials are refreshed from 5 minutes
+//! before they expire; while a refresh is in flight or after it failed, credentials that are still
+//! valid stay usable ([`Cache::usable`]), so STS being down never stops a call that holds valid
+//! credentials, and an `Expiration` closer than 5 minutes never makes a caller loop: a caller asks
+//! for at most one AssumeRole, then takes what is usable. A failed AssumeRole is not cached.
+//! No clock, no I/O: `now_ms` is the client's corrected clock.
 
 use std::collections::HashMap;
 
@@ -26,7 +30,8 @@ pub enum Action {
 
 #[derive(Debug)]
 enum Entry {
-    InFlight,
+    /// An AssumeRole is in flight; `previous` are the credentials it replaces (maybe still valid).
+    InFlight { previous: Option<AssumedRole> },
     Ready(AssumedRole),
 }
 
@@ -38,28 +43,48 @@ pub struct Cache {
 impl Cache {
     /// What to do now for `key`. `Fetch` marks the key in flight: the caller must `complete` it.
     pub fn next_action(&mut self, key: &CacheKey, now_ms: u64) -> Action {
-        match self.entries.get(key) {
-            Some(Entry::Ready(role)) if now_ms + REFRESH_BEFORE_MS < role.expiration_ms => Action::Use(role.clone()),
-            Some(Entry::InFlight) => Action::Wait,
-            _ => {
-                self.entries.insert(key.clone(), Entry::InFlight);
-                Action::Fetch
-            }
+        let previous = match self.entries.get(key) {
+            Some(Entry::Ready(role)) if now_ms.saturating_add(REFRESH_BEFORE_MS) < role.expiration_ms => return Action::Use(role.clone()),
+            Some(Entry::InFlight { .. }) => return Action::Wait,
+            Some(Entry::Ready(role)) => Some(role.clone()),
+            None => None,
+        };
+        self.entries.insert(key.clone(), Entry::InFlight { previous });
+        Action::Fetch
+    }
+
+    /// Ends a `Fetch`: success is cached; on failure the credentials it was to replace stay
+    /// (they may still be valid), or the key is forgotten (the next call tries again).
+    pub fn complete(&mut self, key: &CacheKey, result: Option<AssumedRole>) {
+        let previous = match self.entries.remove(key) {
+            Some(Entry::InFlight { previous }) => previous,
+            Some(Entry::Ready(role)) => Some(role),
+            None => None,
+        };
+        if let Some(role) = result.or(previous) {
+            self.entries.insert(key.clone(), Entry::Ready(role));
         }
     }
 
-    /// Ends a `Fetch`: success is cached, failure forgotten (the next call tries again).
-    pub fn complete(&mut self, key: &CacheKey, result: Option<AssumedRole>) {
-        match result {
-            Some(role) => self.entries.insert(key.clone(), Entry::Ready(role)),
-            None => self.entries.remove(key),
+    /// Credentials for `key` that have not expired yet (even inside the refresh window, even
+    /// while a refresh is in flight), if any.
+    pub fn usable(&self, key: &CacheKey, now_ms: u64) -> Option<AssumedRole> {
+        let role = match self.entries.get(key)? {
+            Entry::Ready(role) => role,
+            Entry::InFlight { previous } => previous.as_ref()?,
         };
+        (now_ms < role.expiration_ms).then(|| role.clone())
     }
 
-    /// Drops ready credentials (after `ExpiredTokenException`); an in-flight fetch is left alone.
+    /// Drops the credentials (after `ExpiredTokenException`); an in-flight fetch is left alone
+    /// but will not fall back on the dropped ones.
     pub fn invalidate(&mut self, key: &CacheKey) {
-        if matches!(self.entries.get(key), Some(Entry::Ready(_))) {
-            self.entries.remove(key);
+        match self.entries.get_mut(key) {
+            Some(Entry::Ready(_)) => {
+                self.entries.remove(key);
+            }
+            Some(Entry::InFlight { previous }) => *previous = None,
+            None => {}
         }
     }
 }
@@ -135,6 +160,45 @@ mod tests {
         c.complete(&a, Some(role(HOUR)));
         c.invalidate(&a);
         assert!(matches!(c.next_action(&a, 0), Action::Fetch));
+    }
+
+    #[test]
+    fn valid_credentials_stay_usable_while_a_refresh_is_in_flight_or_failed() {
+        let mut c = Cache::default();
+        let k = key("s");
+        c.next_action(&k, 0);
+        c.complete(&k, Some(role(HOUR)));
+        let inside_window = HOUR - 60_000;
+        assert!(matches!(c.next_action(&k, inside_window), Action::Fetch));
+        assert_eq!(c.usable(&k, inside_window).map(|r| r.expiration_ms), Some(HOUR));
+        c.complete(&k, None); // STS down
+        assert_eq!(c.usable(&k, inside_window).map(|r| r.expiration_ms), Some(HOUR));
+        assert!(c.usable(&k, HOUR).is_none(), "expired credentials are never usable");
+        assert!(matches!(c.next_action(&k, inside_window), Action::Fetch), "the next call tries STS again");
+    }
+
+    #[test]
+    fn credentials_expiring_inside_the_window_are_used_not_refetched_in_a_loop() {
+        let mut c = Cache::default();
+        let k = key("s");
+        assert!(matches!(c.next_action(&k, 0), Action::Fetch));
+        c.complete(&k, Some(role(60_000))); // STS gave one minute
+        assert!(c.usable(&k, 0).is_some());
+        assert!(matches!(c.next_action(&k, 0), Action::Fetch), "a later call may try once more");
+        c.complete(&k, Some(role(30_000)));
+        assert!(c.usable(&k, 0).is_some());
+    }
+
+    #[test]
+    fn invalidate_during_a_refresh_forgets_the_previous_credentials() {
+        let mut c = Cache::default();
+        let k = key("s");
+        c.next_action(&k, 0);
+        c.complete(&k, Some(role(HOUR)));
+        c.next_action(&k, HOUR - 1000);
+        c.invalidate(&k);
+        c.complete(&k, None);
+        assert!(c.usable(&k, 0).is_none());
     }
 
     #[test]

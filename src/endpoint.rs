@@ -82,6 +82,30 @@ pub fn control_url(region: &str) -> String {
     service_url("bedrock", region)
 }
 
+/// Regions with a FIPS host, per service (AWS General Reference, "Amazon Bedrock endpoints and
+/// quotas" and "AWS STS endpoints", checked 2026-12). In GovCloud the regular STS host is the FIPS one.
+const FIPS: &[(&str, &[&str])] = &[
+    ("bedrock", &["us-east-1", "us-east-2", "us-west-1", "us-west-2", "ca-central-1", "us-gov-west-1", "us-gov-east-1"]),
+    ("bedrock-runtime", &["us-east-1", "us-east-2", "us-west-2", "ca-central-1", "us-gov-west-1", "us-gov-east-1"]),
+    ("sts", &["us-east-1", "us-east-2", "us-west-1", "us-west-2", "us-gov-west-1", "us-gov-east-1"]),
+];
+
+/// The FIPS base URL of `service` in `region` (`sts-fips.us-east-1…`, `bedrock-runtime-fips.…`), or
+/// `CONFIG_CONFLICT` naming `field` where AWS publishes none. STS URLs end in `/`.
+pub fn fips_url(service: &str, region: &str, field: &str) -> Result<String> {
+    let listed = FIPS.iter().find(|(s, _)| *s == service).is_some_and(|(_, regions)| regions.contains(&region));
+    if !listed {
+        return Err(Error::config(
+            "CONFIG_CONFLICT",
+            field,
+            format!("AWS publishes no FIPS endpoint for {service} in {region}"),
+            "Use a region with FIPS endpoints (us-east-1, us-east-2, us-west-2, ca-central-1, GovCloud), or pass the endpoint yourself.",
+        ));
+    }
+    let host = if service == "sts" && region.starts_with("us-gov-") { "sts".to_string() } else { format!("{service}-fips") };
+    Ok(format!("https://{host}.{region}.{}", partition_of(region).dns_suffix))
+}
+
 /// Validates an endpoint override and returns it without a trailing `/`.
 /// Accepts `http://` (for local and on-prem endpoints) and `https://` URLs without query or fragment.
 pub fn validate_endpoint(url: &str, field: &str) -> Result<String> {
@@ -130,6 +154,16 @@ mod tests {
         assert_eq!(runtime_url("us-east-1"), "https://bedrock-runtime.us-east-1.amazonaws.com");
         assert_eq!(runtime_url("cn-northwest-1"), "https://bedrock-runtime.cn-northwest-1.amazonaws.com.cn");
         assert_eq!(control_url("us-gov-west-1"), "https://bedrock.us-gov-west-1.amazonaws.com");
+    }
+
+    #[test]
+    fn fips_hosts() {
+        assert_eq!(fips_url("sts", "us-east-1", "f").unwrap(), "https://sts-fips.us-east-1.amazonaws.com");
+        assert_eq!(fips_url("sts", "us-gov-west-1", "f").unwrap(), "https://sts.us-gov-west-1.amazonaws.com");
+        assert_eq!(fips_url("bedrock-runtime", "us-west-2", "f").unwrap(), "https://bedrock-runtime-fips.us-west-2.amazonaws.com");
+        assert_eq!(fips_url("bedrock", "ca-central-1", "f").unwrap(), "https://bedrock-fips.ca-central-1.amazonaws.com");
+        let e = fips_url("sts", "eu-west-1", "useFipsEndpoint").unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("CONFIG_CONFLICT", Some("useFipsEndpoint")));
     }
 
     #[test]

@@ -77,6 +77,25 @@ impl Error {
         Error::new(ErrorKind::Stream, code, message, hint)
     }
 
+    /// A network failure's system code (`ECONNREFUSED`, `ENOTFOUND`, …), which
+    /// [`Error::network_with_cause`] puts at the end of the message; JS shows it as `cause.code`.
+    pub fn cause_code(&self) -> Option<&str> {
+        if !matches!(self.kind, ErrorKind::Network | ErrorKind::Stream) {
+            return None;
+        }
+        let code = self.message.strip_suffix(')')?.rsplit_once(" (")?.1;
+        let system = code.len() >= 2 && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+        system.then_some(code)
+    }
+
+    /// A network error whose cause has a system code: `message (CODE)`.
+    pub fn network_with_cause(code: &str, message: &str, cause: Option<&str>, hint: &str) -> Self {
+        match cause {
+            Some(c) => Error::network(code, format!("{message} ({c})"), hint),
+            None => Error::network(code, message, hint),
+        }
+    }
+
     pub fn with_field(mut self, field: &str) -> Self {
         self.field = Some(field.to_string());
         self
@@ -109,6 +128,14 @@ mod tests {
     fn display_is_code_and_message() {
         let e = Error::config("INVALID_ROLE_ARN", "assumeRole.roleArn", "bad", "fix it");
         assert_eq!(e.to_string(), "INVALID_ROLE_ARN: bad");
+    }
+
+    #[test]
+    fn cause_codes_ride_at_the_end_of_network_messages() {
+        let e = Error::network_with_cause("NETWORK", "fetch failed", Some("ECONNREFUSED"), "h");
+        assert_eq!((e.message.as_str(), e.cause_code()), ("fetch failed (ECONNREFUSED)", Some("ECONNREFUSED")));
+        assert_eq!(Error::network("NETWORK", "fetch failed", "h").cause_code(), None);
+        assert_eq!(Error::config("X", "f", "bad (ECONNREFUSED)", "h").cause_code(), None);
     }
 
     #[test]

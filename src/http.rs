@@ -19,6 +19,26 @@ pub struct HttpResponse {
     pub body: Vec<u8>,
 }
 
+/// An error answer that is not AWS's (a proxy's HTML page, an empty body): `HTTP_<status>`,
+/// blaming `field` (the endpoint setting) and keeping the status's retryability.
+pub fn not_aws(resp: &HttpResponse, service: &str, field: &str) -> crate::error::Error {
+    let what = match resp.header("content-type").map(|t| t.split(';').next().unwrap_or(t).trim()) {
+        _ if resp.body.is_empty() => "an empty body".to_string(),
+        Some(t) if !t.is_empty() => format!("a {t} body"),
+        _ => "a body without an error code".to_string(),
+    };
+    crate::error::Error {
+        kind: crate::error::ErrorKind::Aws,
+        code: format!("HTTP_{}", resp.status),
+        message: format!("{service} endpoint answered HTTP {} with {what}: not an AWS answer", resp.status),
+        hint: format!("Not an AWS answer: check `{field}` and any proxy or gateway in front of AWS (it answered for AWS)."),
+        field: Some(field.to_string()),
+        status: Some(resp.status),
+        request_id: resp.header("x-amzn-requestid").map(String::from),
+        retryable: crate::retry::is_retryable(resp.status, ""),
+    }
+}
+
 /// Headers whose values are secrets: redacted from `Debug` and from anything shown to a user.
 pub const SECRET_HEADERS: &[&str] = &["authorization", "x-amz-security-token"];
 
@@ -71,7 +91,7 @@ impl HttpResponse {
     }
 }
 
-fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 

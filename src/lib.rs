@@ -13,7 +13,9 @@
 
 pub mod api_key;
 pub mod bedrock;
+pub mod call_options;
 pub mod client;
+pub mod clock;
 pub mod config;
 pub mod credentials;
 pub mod endpoint;

@@ -57,36 +57,60 @@ fn get(url: String) -> HttpRequest {
     req
 }
 
-/// From a ListInferenceProfiles answer: the profile containing `model_id` (in `region` if any
-/// does), preferring the order of [`candidates`].
+/// From a ListInferenceProfiles answer: the profile that serves `model_id` from `region` (one of
+/// its models is in the client's region), preferring the order of [`candidates`]. `None` when the
+/// answer is unreadable (see [`choose`]) is told apart from no such profile by [`listed`].
 pub fn pick(list: &HttpResponse, region: &str, model_id: &str) -> Option<String> {
-    let body: Value = serde_json::from_slice(&list.body).ok()?;
-    let profiles = body.get("inferenceProfileSummaries")?.as_array()?;
-    let contains = |p: &Value, in_region: bool| {
+    let profiles = listed(list)?;
+    let contains = |p: &Value| {
         p.get("models").and_then(Value::as_array).is_some_and(|models| {
             models.iter().filter_map(|m| m.get("modelArn").and_then(Value::as_str)).any(|arn| {
-                arn.ends_with(&format!(":foundation-model/{model_id}")) && (!in_region || arn.split(':').nth(3) == Some(region))
+                arn.ends_with(&format!(":foundation-model/{model_id}")) && arn.split(':').nth(3) == Some(region)
             })
         })
     };
     let id = |p: &Value| p.get("inferenceProfileId").and_then(Value::as_str).map(String::from);
     let preferred = candidates(region, model_id);
-    for in_region in [true, false] {
-        let mut matching: Vec<String> = profiles.iter().filter(|p| contains(p, in_region)).filter_map(id).collect();
-        matching.sort_by_key(|p| preferred.iter().position(|c| c == p).unwrap_or(usize::MAX));
-        if let Some(best) = matching.into_iter().next() {
-            return Some(best);
-        }
-    }
-    None
+    let mut matching: Vec<String> = profiles.iter().filter(|p| contains(p)).filter_map(id).collect();
+    matching.sort_by_key(|p| preferred.iter().position(|c| c == p).unwrap_or(usize::MAX));
+    matching.into_iter().next()
 }
 
-/// The profile to use for `model_id`: from a ListInferenceProfiles answer when there is one
-/// (the role may lack the permission), else the dated table's first candidate.
-pub fn choose(list: Option<&HttpResponse>, region: &str, model_id: &str) -> String {
-    list.and_then(|answer| pick(answer, region, model_id))
-        .or_else(|| candidates(region, model_id).into_iter().next())
-        .unwrap_or_else(|| format!("global.{model_id}"))
+/// The profiles of a readable ListInferenceProfiles answer.
+fn listed(list: &HttpResponse) -> Option<Vec<Value>> {
+    let body: Value = serde_json::from_slice(&list.body).ok()?;
+    body.get("inferenceProfileSummaries")?.as_array().cloned()
+}
+
+/// The profile to use for `model_id` from `region`: from a readable ListInferenceProfiles answer
+/// when there is one (`None` when no listed profile serves the region), else (the role may lack
+/// the permission) the dated table's first candidate.
+pub fn choose(list: Option<&HttpResponse>, region: &str, model_id: &str) -> Option<String> {
+    match list.filter(|answer| listed(answer).is_some()) {
+        Some(answer) => pick(answer, region, model_id),
+        None => candidates(region, model_id).into_iter().next().or_else(|| Some(format!("global.{model_id}"))),
+    }
+}
+
+/// After an on-demand refusal `e` and the profile [`choose`] found: `Ok(profile)` = send the call
+/// once more through it (`inferenceProfile: 'auto'`); `Err` = the refusal, its hint naming the
+/// profile to use, or saying that none serves the model from `region`.
+pub fn fallback(e: Error, auto: bool, chosen: Option<String>, region: &str) -> Result<String, Error> {
+    match chosen {
+        Some(p) if auto => Ok(p),
+        Some(p) => Err(with_profile_hint(e, &p)),
+        None => Err(with_no_profile_hint(e, region)),
+    }
+}
+
+/// The on-demand refusal when no inference profile serves the model from the client's region.
+pub fn with_no_profile_hint(mut e: Error, region: &str) -> Error {
+    e.hint = format!(
+        "This model cannot be invoked on demand, and no inference profile serves it from {region}: \
+         use a region whose geography has a profile for it, or a provisioned throughput ARN."
+    );
+    e.field = Some("modelId".into());
+    e
 }
 
 /// The on-demand refusal with a hint naming the profile to use.
@@ -171,16 +195,18 @@ mod tests {
         ));
         assert_eq!(pick(&list, "us-east-1", SONNET).as_deref(), Some(&*format!("us.{SONNET}")));
         assert_eq!(pick(&list, "eu-west-1", SONNET).as_deref(), Some(&*format!("eu.{SONNET}")));
-        assert_eq!(pick(&list, "ap-south-1", SONNET).as_deref(), Some(&*format!("global.{SONNET}")));
+        assert_eq!(pick(&list, "ap-south-1", SONNET), None, "a profile must contain the client's region");
+        assert_eq!(choose(Some(&list), "ap-south-1", SONNET), None);
+        assert_eq!(choose(Some(&list), "us-east-1", SONNET), Some(format!("us.{SONNET}")));
         assert_eq!(pick(&list, "us-east-1", "missing.model"), None);
         assert_eq!(pick(&answer("not json"), "us-east-1", SONNET), None);
     }
 
     #[test]
     fn choosing_without_a_list_takes_the_table() {
-        assert_eq!(choose(None, "eu-west-3", SONNET), format!("eu.{SONNET}"));
-        assert_eq!(choose(Some(&answer("{}")), "ap-northeast-1", SONNET), format!("jp.{SONNET}"));
-        assert_eq!(choose(None, "cn-north-1", SONNET), format!("global.{SONNET}"));
+        assert_eq!(choose(None, "eu-west-3", SONNET), Some(format!("eu.{SONNET}")));
+        assert_eq!(choose(Some(&answer("{}")), "ap-northeast-1", SONNET), Some(format!("jp.{SONNET}")));
+        assert_eq!(choose(None, "cn-north-1", SONNET), Some(format!("global.{SONNET}")));
     }
 
     #[test]
@@ -202,6 +228,16 @@ mod tests {
             e.hint,
             format!("This model cannot be invoked on demand: use the inference profile `us.{SONNET}` as modelId (or pass inferenceProfile: 'auto'), or a provisioned throughput ARN.")
         );
+    }
+
+    #[test]
+    fn fallback_retries_only_when_auto_and_a_profile_serves_the_region() {
+        let refusal = || Error { kind: ErrorKind::Aws, ..Error::config("ValidationException", "body", "with on-demand throughput isn’t supported", "") };
+        assert_eq!(fallback(refusal(), true, Some("us.a.b".into()), "us-east-1"), Ok("us.a.b".into()));
+        let e = fallback(refusal(), false, Some("us.a.b".into()), "us-east-1").unwrap_err();
+        assert!(e.hint.contains("`us.a.b`") && e.field.as_deref() == Some("modelId"));
+        let e = fallback(refusal(), true, None, "eu-west-1").unwrap_err();
+        assert!(e.hint.contains("no inference profile serves it from eu-west-1"));
     }
 
     #[test]

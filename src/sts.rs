@@ -229,85 +229,109 @@ pub fn parse_assume_role(resp: &HttpResponse) -> Result<AssumedRole> {
     })
 }
 
+/// AssumeRole succeeded but its credentials had already expired by the client's (corrected)
+/// clock: nothing usable, and by construction no second AssumeRole in the same call.
+pub fn expired_on_arrival() -> Error {
+    Error::network(
+        "STS_CREDENTIALS_EXPIRED",
+        "STS returned credentials whose Expiration has already passed by this client's clock",
+        "The system clock (or the `now` option) is far ahead of AWS's, or assumeRole.stsEndpoint is not a real STS: set the clock right (NTP).",
+    )
+    .with_field("now")
+}
+
 fn malformed(resp: &HttpResponse, why: &str) -> Error {
     Error {
         status: Some(resp.status),
+        request_id: resp.header("x-amzn-requestid").map(String::from),
         ..Error::network("STS_MALFORMED_RESPONSE", format!("STS answered {} but {why}", resp.status), "Check that assumeRole.stsEndpoint points at an STS endpoint.")
     }
     .with_field("assumeRole.stsEndpoint")
 }
 
-/// STS's `ErrorResponse/Error/{Code, Message}` and `RequestId` → a typed error with a hint.
+/// STS's `ErrorResponse/Error/{Code, Message}` and `RequestId` → a typed error with a hint. An
+/// answer without an AWS error code (a proxy's HTML page, an empty body) is `HTTP_<status>`.
 pub fn parse_error(resp: &HttpResponse) -> Error {
     let fields = xml_fields(&resp.body, &["Code", "Message", "RequestId"]);
-    let get = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone());
-    let code = get("Code").unwrap_or_else(|| format!("HTTP_{}", resp.status));
-    let message = get("Message").unwrap_or_else(|| format!("STS answered HTTP {}", resp.status));
+    let get = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty());
     let request_id = get("RequestId").or_else(|| resp.header("x-amzn-requestid").map(String::from));
+    let Some(code) = get("Code") else {
+        return Error { request_id, ..crate::http::not_aws(resp, "STS", "assumeRole.stsEndpoint") };
+    };
+    let message = get("Message").unwrap_or_else(|| format!("STS answered HTTP {} {code}", resp.status));
     let (field, hint) = sts_hint(&code, &message);
-    Error {
+    let retryable = crate::retry::is_retryable(resp.status, &code);
+    let e = Error {
         kind: crate::error::ErrorKind::Aws,
-        retryable: crate::retry::is_retryable(resp.status, &code),
+        retryable,
         code,
         message,
         hint: hint.to_string(),
-        field: Some(field.to_string()),
+        field: field.map(String::from),
         status: Some(resp.status),
         request_id,
+    };
+    if crate::clock::is_time_error(&e) {
+        return crate::clock::uncorrectable(e);
     }
+    e
 }
 
 /// The option at fault and the hint for an STS error code (and, where AWS words it, its message).
-fn sts_hint(code: &str, message: &str) -> (&'static str, &'static str) {
+fn sts_hint(code: &str, message: &str) -> (Option<&'static str>, &'static str) {
     match code {
         "AccessDenied" if message.contains("service control policy") => (
-            "assumeRole.roleArn",
+            Some("assumeRole.roleArn"),
             "An organization service control policy denies sts:AssumeRole: ask the administrator of the role's (or the platform's) AWS Organization to allow it.",
         ),
+        // AWS answers a wrong or missing external ID exactly as a trust policy that does not name
+        // the platform; the external ID is what differs between customers, so it is blamed first.
         "AccessDenied" => (
-            "assumeRole.roleArn",
-            "The role refused AssumeRole: check that its trust policy names the platform's principal, \
-             that the role is the one registered with the platform, and that assumeRole.externalId matches its sts:ExternalId condition.",
+            Some("assumeRole.externalId"),
+            "The role refused AssumeRole: check that assumeRole.externalId equals the sts:ExternalId condition of its trust policy, \
+             that the trust policy names the platform's principal, and that roleArn is the role registered with the platform.",
         ),
         "InvalidClientTokenId" => (
-            "credentials",
+            Some("credentials"),
             "STS does not know the base access key: check the platform's credentials, and that STS is enabled in assumeRole.stsRegion.",
         ),
         "SignatureDoesNotMatch" if message.contains("scoped to a valid region") => (
-            "assumeRole.stsRegion",
+            Some("assumeRole.stsRegion"),
             "The STS endpoint serves another region: set assumeRole.stsRegion to the region of assumeRole.stsEndpoint.",
         ),
-        "SignatureDoesNotMatch" if message.contains("expired") => (
-            "credentials",
-            "The request's date is too far from AWS's clock: correct the system clock (or the `now` option).",
-        ),
         "SignatureDoesNotMatch" => (
-            "credentials",
+            Some("credentials"),
             "The base secret access key does not match the access key ID, or the request was signed for the wrong STS region: check credentials and assumeRole.stsRegion.",
         ),
         "ExpiredToken" => (
-            "credentials",
+            Some("credentials"),
             "The base credentials' session token has expired: refresh the platform's credentials.",
         ),
         "RegionDisabledException" => (
-            "assumeRole.stsRegion",
+            Some("assumeRole.stsRegion"),
             "STS is not activated in this region for the account: activate it in IAM → Account settings, or set assumeRole.stsRegion to another region.",
         ),
         "ValidationError" if message.contains("role chaining") => (
-            "assumeRole.durationSeconds",
+            Some("assumeRole.durationSeconds"),
             "Role chaining (base credentials with a session token) is capped at 3600 seconds: lower durationSeconds to 3600 or less.",
         ),
         "ValidationError" if message.contains("DurationSeconds") => (
-            "assumeRole.durationSeconds",
+            Some("assumeRole.durationSeconds"),
             "durationSeconds exceeds the role's maximum session duration: lower it, or raise the role's MaxSessionDuration in IAM.",
         ),
-        "ValidationError" => ("assumeRole", "STS refused a parameter: check roleArn, sessionName, tags and durationSeconds."),
+        "ValidationError" => (Some("assumeRole"), "STS refused a parameter: check roleArn, sessionName, tags and durationSeconds."),
         "MalformedPolicyDocument" | "PackedPolicyTooLarge" => (
-            "assumeRole.tags",
+            Some("assumeRole.tags"),
             "The session tags or policies are too large or malformed: send fewer or shorter tags.",
         ),
+        "Throttling" | "ThrottlingException" | "RequestLimitExceeded" => {
+            (None, "STS throttled AssumeRole: it was retried with backoff; retry later, and share one client (and its credential cache) between calls.")
+        }
+        "ServiceUnavailable" | "InternalFailure" | "InternalError" | "IDPCommunicationError" => {
+            (None, "STS failed to answer: it was retried with backoff; retry later (credentials still valid are used meanwhile).")
+        }
         _ => (
-            "assumeRole",
+            Some("assumeRole"),
             "STS refused the request: check the role ARN, the external ID and the platform's credentials.",
         ),
     }
@@ -339,15 +363,11 @@ pub(crate) fn xml_fields(body: &[u8], names: &[&str]) -> Vec<(String, String)> {
                 current = names.contains(&name.as_str()).then_some(name);
                 text.clear();
             }
-            Ok(Event::Text(t)) => {
-                if current.is_some() {
-                    text.push_str(&t.xml_content(quick_xml::XmlVersion::Implicit1_0));
-                }
+            Ok(Event::Text(t)) if current.is_some() => {
+                text.push_str(&t.xml_content(quick_xml::XmlVersion::Implicit1_0));
             }
-            Ok(Event::GeneralRef(r)) => {
-                if current.is_some() {
-                    text.push_str(&resolve_entity(&r[..]));
-                }
+            Ok(Event::GeneralRef(r)) if current.is_some() => {
+                text.push_str(&resolve_entity(&r));
             }
             Ok(Event::End(_)) => {
                 if let Some(name) = current.take() {
@@ -402,7 +422,7 @@ pub fn parse_iso8601_ms(s: &str) -> Option<u64> {
 }
 
 /// Days since 1970-01-01 (Howard Hinnant's algorithm).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
@@ -588,7 +608,7 @@ mod tests {
         assert_eq!(e.code, "AccessDenied");
         assert_eq!(e.status, Some(403));
         assert_eq!(e.request_id.as_deref(), Some("r-1"));
-        assert_eq!(e.field.as_deref(), Some("assumeRole.roleArn"));
+        assert_eq!(e.field.as_deref(), Some("assumeRole.externalId"));
         assert_eq!(e.message, "User: arn:aws:iam::111111111111:user/platform is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/BedrockAccess");
         assert!(e.hint.contains("trust policy") && e.hint.contains("registered") && e.hint.contains("externalId"));
         assert!(!e.retryable);
@@ -614,7 +634,8 @@ mod tests {
         let cases = [
             ("AccessDenied", "User: x is not authorized to perform: sts:AssumeRole on resource: y with an explicit deny in a service control policy", "assumeRole.roleArn", "service control policy"),
             ("SignatureDoesNotMatch", "Credential should be scoped to a valid region. ", "assumeRole.stsRegion", "region of assumeRole.stsEndpoint"),
-            ("SignatureDoesNotMatch", "Signature expired: 20251125T070000Z is now earlier than 20251125T071000Z", "credentials", "clock"),
+            ("SignatureDoesNotMatch", "Signature expired: 20251125T070000Z is now earlier than 20251125T071000Z", "now", "clock"),
+            ("RequestTimeTooSkewed", "The difference between the request time and the server's time is too large.", "now", "clock"),
             ("ExpiredToken", "The security token included in the request is expired", "credentials", "refresh"),
             ("RegionDisabledException", "STS is not activated in this region for account:111111111111.", "assumeRole.stsRegion", "activate it"),
             ("ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.", "assumeRole.durationSeconds", "3600"),
@@ -634,7 +655,21 @@ mod tests {
         assert_eq!(e.field.as_deref(), Some("assumeRole.tags"));
         assert!(e.hint.contains("sts:TagSession"));
         let e = diagnose(sts_error("AccessDenied", "m"), &params());
-        assert_eq!(e.field.as_deref(), Some("assumeRole.roleArn"));
+        assert_eq!(e.field.as_deref(), Some("assumeRole.externalId"));
+    }
+
+    #[test]
+    fn non_aws_answers_unavailable_sts_and_empty_codes() {
+        let html = HttpResponse { status: 502, headers: vec![("content-type".into(), "text/html".into())], body: b"<html><body>Bad Gateway</body></html>".to_vec() };
+        let e = parse_error(&html);
+        assert_eq!((e.code.as_str(), e.field.as_deref(), e.retryable), ("HTTP_502", Some("assumeRole.stsEndpoint"), true));
+        assert!(e.message.contains("not an AWS answer"), "{}", e.message);
+        assert!(!e.hint.contains("role"), "{}", e.hint);
+        let empty_code = HttpResponse { status: 400, headers: vec![], body: b"<ErrorResponse><Error><Code></Code><Message>m</Message></Error></ErrorResponse>".to_vec() };
+        assert_eq!(parse_error(&empty_code).code, "HTTP_400");
+        let e = parse_error(&HttpResponse { status: 503, headers: vec![], body: b"<ErrorResponse><Error><Code>ServiceUnavailable</Code><Message>down</Message></Error></ErrorResponse>".to_vec() });
+        assert_eq!((e.field, e.retryable), (None, true));
+        assert!(!e.hint.contains("role") && e.hint.contains("retry"), "{}", e.hint);
     }
 
     #[test]

@@ -1,23 +1,28 @@
-//! `BedrockClient`'s wasm half: holds the validated config, the credential source and the
-//! credential cache, and drives the core's state machines (`client::Call`, `credentials::Cache`)
-//! with `fetch`. Decisions live in the core; this file only moves values and awaits.
+//! `BedrockClient`'s wasm half: holds the validated config, the credential source, the
+//! credential cache and the clock offset, and drives every operation through one plan: the
+//! options read and checked once per call (`read_plan`), credentials (the base function cached,
+//! the role cache), model resolution and the inference-profile fallback (`with_profile`), then the
+//! core's `client::Call` (retries, clock skew, attempt reports) over `fetch`. Every await is
+//! abortable by the call's signal. Decisions live in the core; this file moves values and awaits.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::future::Future;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 use crate::bedrock::{self, Invoke, ListFilters};
-use crate::config;
+use crate::call_options::{CallOptions, Operation};
+use crate::config::{self, AssumeRoleOptions, ClientConfig, ClientOptions};
 use crate::mapping::OutputMapping;
 use crate::template::Template;
 use crate::wasm::mapping as wasm_mapping;
 use crate::wasm::template as wasm_template;
-use crate::{api_key, model_id, profile, test_call};
+use crate::{api_key, clock, model_id, profile, test_call};
 
 impl From<Error> for Failed {
     fn from(e: Error) -> Failed {
@@ -25,7 +30,6 @@ impl From<Error> for Failed {
     }
 }
 use crate::client::{Auth, Call, ErrorParser, Step};
-use crate::config::{AssumeRoleOptions, ClientConfig, ClientOptions};
 use crate::credentials::{Action, Cache, CacheKey};
 use crate::error::{Error, Result};
 use crate::http::{HttpRequest, HttpResponse};
@@ -42,6 +46,8 @@ pub(crate) struct SharedCache {
     in_flight: RefCell<HashMap<CacheKey, Promise>>,
     /// Seeds the default session name of every client sharing it (it is part of the cache key).
     created_ms: u64,
+    /// AWS's clock − the client's (ms), learnt from clock-skew answers; signs and expires with it.
+    clock_offset_ms: Cell<i64>,
 }
 
 /// JS: `new CredentialCache()`, passed as `credentialCache` to share assumed credentials between
@@ -81,8 +87,13 @@ enum Source {
 pub(crate) struct Inner {
     pub(crate) config: ClientConfig,
     source: Source,
+    /// The credentials function's last result, reused until its own expiration − 5 minutes.
+    base: RefCell<Option<Credentials>>,
+    /// The credentials function's call in flight: concurrent calls share it.
+    base_pending: RefCell<Option<Promise>>,
     pub(crate) fetch: Function,
     now: Option<Function>,
+    on_attempt: Option<Function>,
     credentials: Rc<SharedCache>,
     warnings: RefCell<Vec<String>>,
     /// Derived SigV4 signing keys (role and base credentials), reused across calls.
@@ -92,6 +103,31 @@ pub(crate) struct Inner {
 #[wasm_bindgen]
 pub struct WasmClient {
     pub(crate) inner: Rc<Inner>,
+}
+
+/// One call's plan: what every stage of it needs, read and checked before anything is sent.
+pub(crate) struct Plan {
+    pub(crate) op: Operation,
+    pub(crate) signal: Option<AbortSignal>,
+    /// Per attempt, until the answer's headers.
+    pub(crate) timeout_ms: u32,
+    pub(crate) idle_timeout_ms: u32,
+    pub(crate) auto_profile: bool,
+    pub(crate) options: CallOptions,
+}
+
+impl Plan {
+    /// The driver's context for this call's requests.
+    pub(crate) fn ctx(&self) -> Ctx<'_> {
+        Ctx { signal: self.signal.as_ref(), timeout_ms: self.timeout_ms }
+    }
+}
+
+/// What the driver needs of a call: its signal and per-attempt timeout.
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx<'a> {
+    pub(crate) signal: Option<&'a AbortSignal>,
+    pub(crate) timeout_ms: u32,
 }
 
 #[wasm_bindgen]
@@ -104,7 +140,7 @@ impl WasmClient {
 
     /// JS: checkRole() → Promise<{ assumedRoleArn, accessKeyId, expiration: Date, warnings }>
     #[wasm_bindgen(js_name = checkRole)]
-    pub fn check_role(&self) -> Promise {
+    pub fn check_role(&self, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let Some(params) = inner.config.assume_role.clone() else {
@@ -115,7 +151,8 @@ impl WasmClient {
                     "Pass assumeRole: { roleArn } to the BedrockClient constructor.",
                 )));
             };
-            let role = role_credentials(&inner, &params, false, &None).await?;
+            let plan = read_plan(&inner, &options, Operation::CheckRole).map_err(to_js)?;
+            let role = role_credentials(&inner, &params, false, &None, plan.signal.as_ref()).await.map_err(js_error)?;
             let warnings = js_sys::Array::new();
             for w in inner.warnings.borrow().iter() {
                 warnings.push(&JsValue::from_str(w));
@@ -133,21 +170,19 @@ impl WasmClient {
     pub fn invoke(&self, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let (mut invoke, auto, signal) = read_invoke(&inner.config, &options).map_err(to_js)?;
+            let plan = read_plan(&inner, &options, Operation::Invoke).map_err(to_js)?;
+            let model = inner.config.model_id(&cv::string(&options, "modelId", "modelId").map_err(to_js)?).map_err(to_js)?;
+            let body = cv::body(&get(&options, "body"), "body", true).map_err(to_js)?;
+            let content_type = cv::opt_string(&options, "contentType", "contentType").map_err(to_js)?.unwrap_or_else(|| "application/json".into());
+            let accept = cv::opt_string(&options, "accept", "accept").map_err(to_js)?.unwrap_or_else(|| "application/json".into());
             let started = now_ms(&inner);
-            let mut profile_used = None;
-            let response = match invoke_once(&inner, &invoke, signal.as_ref()).await {
-                Err(Failed::Core(e)) if profile::is_on_demand_refusal(&e) => {
-                    let profile = choose_profile(&inner, &invoke.model_id).await;
-                    if !auto {
-                        return Err(to_js(profile::with_profile_hint(e, &profile)));
-                    }
-                    invoke.model_id = profile.clone();
-                    profile_used = Some(profile);
-                    invoke_once(&inner, &invoke, signal.as_ref()).await?
-                }
-                other => other?,
+            let send = |model_id: String| {
+                let invoke = Invoke { model_id, body: body.clone(), content_type: content_type.clone(), accept: accept.clone(), ..Invoke::default() };
+                let inner = inner.clone();
+                let plan = &plan;
+                async move { invoke_once(&inner, &invoke, plan, &None).await }
             };
+            let (response, profile_used) = with_profile(&inner, &model.model_id, &plan, send).await.map_err(js_error)?;
             let latency = now_ms(&inner).saturating_sub(started);
             let meta = bedrock::parse_invoke_meta(&response);
             let usage = match meta.usage {
@@ -167,16 +202,17 @@ impl WasmClient {
         })
     }
 
-    /// JS: resolveModel(modelId) → Promise<{ modelId, kind, family, region, inferenceProfile }>
+    /// JS: resolveModel(modelId, { signal }?) → Promise<{ modelId, kind, family, region, inferenceProfile }>
     #[wasm_bindgen(js_name = resolveModel)]
-    pub fn resolve_model(&self, model_id: JsValue) -> Promise {
+    pub fn resolve_model(&self, model_id: JsValue, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
             let input = model_id.as_string().ok_or_else(|| to_js(Error::type_error("modelId", "a string")))?;
+            let plan = read_plan(&inner, &options, Operation::ResolveModel).map_err(to_js)?;
             let parsed = inner.config.model_id(&input).map_err(to_js)?;
             let underlying = if profile::needs_lookup(&parsed) {
                 let request = profile::build_get(&inner.config.control_url, &parsed.model_id);
-                let answer = run(&inner, request, bedrock::parse_error, None).await?;
+                let answer = run(&inner, control_call(&inner, request, "resolveModel"), plan.ctx(), &None).await.map_err(js_error)?;
                 profile::model_of(&answer)
             } else {
                 None
@@ -192,15 +228,17 @@ impl WasmClient {
         })
     }
 
-    /// JS: mintApiKey({ expiresIn = 43200 }) → Promise<{ token, expiration: Date, region }>
+    /// JS: mintApiKey({ expiresIn = 43200, signal }) → Promise<{ token, expiration: Date, region }>
     #[wasm_bindgen(js_name = mintApiKey)]
     pub fn mint_api_key(&self, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
+            let plan = read_plan(&inner, &options, Operation::MintApiKey).map_err(to_js)?;
             let expires_in = cv::opt_u32(&options, "expiresIn", "expiresIn").map_err(to_js)?.unwrap_or(api_key::MAX_EXPIRES_IN);
+            let signal = plan.signal.as_ref();
             let credentials = match &inner.config.assume_role {
-                Some(params) => role_credentials(&inner, params, false, &None).await?.credentials,
-                None => base_credentials(&inner).await?,
+                Some(params) => role_credentials(&inner, params, false, &None, signal).await.map_err(js_error)?.credentials,
+                None => base_credentials(&inner, signal).await.map_err(js_error)?,
             };
             let region = &inner.config.region;
             let key = api_key::mint(&credentials, region, now_ms(&inner), expires_in).map_err(to_js)?;
@@ -212,21 +250,21 @@ impl WasmClient {
         })
     }
 
-    /// JS: listFoundationModels({ provider, customizationType, outputModality, inferenceType, signal }) → Promise<modelSummaries>
+    /// JS: listFoundationModels({ provider, customizationType, outputModality, inferenceType, signal, timeoutMs }) → Promise<modelSummaries>
     #[wasm_bindgen(js_name = listFoundationModels)]
     pub fn list_foundation_models(&self, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
+            let plan = read_plan(&inner, &options, Operation::ListFoundationModels).map_err(to_js)?;
             let filters = read_filters(&options).map_err(to_js)?;
-            let signal = read_signal(&options).map_err(to_js)?;
             let request = bedrock::build_list_foundation_models(&inner.config.control_url, &filters);
-            let response = run(&inner, request, bedrock::parse_error, signal.as_ref()).await?;
+            let response = run(&inner, control_call(&inner, request, "listFoundationModels"), plan.ctx(), &None).await.map_err(js_error)?;
             let list = bedrock::parse_list_foundation_models(&response).map_err(to_js)?;
             Ok(cv::json_to_js(&list))
         })
     }
 
-    /// JS: test({ modelId, template, variables, mapping }) → Promise<{ ok, request, response, mapped, latencyMs, error }>; never rejects for a failed call.
+    /// JS: test({ modelId, template, variables, mapping, stream, …per-call options }) → Promise<{ ok, request, response, mapped, latencyMs, error }>; never rejects for a failed call.
     pub fn test(&self, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
@@ -276,7 +314,9 @@ impl WasmClient {
         if !options.is_object() {
             return Err(Error::type_error("options", "an object"));
         }
+        check_keys(options, config::CLIENT_KEYS, "")?;
         let now = cv::opt_function(options, "now", "now")?;
+        let on_attempt = cv::opt_function(options, "onAttempt", "onAttempt")?;
         let fetch = match cv::opt_function(options, "fetch", "fetch")? {
             Some(f) => f,
             None => global_fetch()?,
@@ -287,9 +327,15 @@ impl WasmClient {
         } else if credentials.is_undefined() || credentials.is_null() {
             Source::None
         } else {
-            Source::Static(cv::credentials(&credentials)?)
+            check_keys(&credentials, config::CREDENTIALS_KEYS, "credentials")?;
+            let c = cv::credentials(&credentials)?;
+            config::check_credentials(&c, "credentials")?;
+            Source::Static(c)
         };
         let retry = get(options, "retry");
+        if retry.is_object() {
+            check_keys(&retry, config::RETRY_KEYS, "retry")?;
+        }
         let opts = ClientOptions {
             region: cv::opt_string(options, "region", "region")?,
             has_credentials: !matches!(source, Source::None),
@@ -300,6 +346,8 @@ impl WasmClient {
             inference_profile: cv::opt_string(options, "inferenceProfile", "inferenceProfile")?,
             max_attempts: cv::opt_u32(&retry, "maxAttempts", "retry.maxAttempts")?,
             timeout_ms: cv::opt_u32(options, "timeoutMs", "timeoutMs")?,
+            idle_timeout_ms: cv::opt_u32(options, "idleTimeoutMs", "idleTimeoutMs")?,
+            use_fips_endpoint: cv::opt_bool(options, "useFipsEndpoint", "useFipsEndpoint")?.unwrap_or(false),
         };
         // Clients sharing a cache share their default session name, so they share credentials.
         let seed_ms = shared.as_ref().map(|c| c.shared.created_ms).unwrap_or_else(|| call_now(now.as_ref()));
@@ -308,13 +356,105 @@ impl WasmClient {
             inner: Rc::new(Inner {
                 config,
                 source,
+                base: RefCell::new(None),
+                base_pending: RefCell::new(None),
                 fetch,
                 now,
+                on_attempt,
                 credentials: shared.map(|c| c.shared).unwrap_or_default(),
                 warnings: RefCell::new(Vec::new()),
                 keys: RefCell::new(crate::wasm::key_cache()),
             }),
         })
+    }
+}
+
+/// `CONFIG_UNKNOWN_OPTION` for a key of a plain options object that is not in `known` (keys whose
+/// value is `undefined` are ignored: spreading optional values is common).
+pub(crate) fn check_keys(o: &JsValue, known: &[&str], prefix: &str) -> Result<()> {
+    let Some(object) = o.dyn_ref::<js_sys::Object>() else { return Ok(()) };
+    // Reflect.ownKeys catches a throwing Proxy trap (Object.keys would throw through wasm).
+    let own = js_sys::Reflect::own_keys(object).map_err(|_| Error::type_error(if prefix.is_empty() { "options" } else { prefix }, "a plain object"))?;
+    let keys: Vec<String> = own
+        .iter()
+        .filter_map(|k| k.as_string())
+        .filter(|k| !get(o, k).is_undefined())
+        .collect();
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    config::check_keys(&keys, known, prefix)
+}
+
+/// Reads and checks the options every call shares (keys, signal, timeouts, inference profile,
+/// the per-call Bedrock options) before anything is sent.
+pub(crate) fn read_plan(inner: &Inner, o: &JsValue, op: Operation) -> Result<Plan> {
+    if !o.is_object() {
+        return Err(Error::type_error("options", "an object"));
+    }
+    check_keys(o, &op.known_keys(), "")?;
+    let timeout = cv::opt_u32(o, "timeoutMs", "timeoutMs")?;
+    config::check_timeout(timeout, "timeoutMs")?;
+    let idle = cv::opt_u32(o, "idleTimeoutMs", "idleTimeoutMs")?;
+    config::check_timeout(idle, "idleTimeoutMs")?;
+    let auto_profile = match cv::opt_string(o, "inferenceProfile", "inferenceProfile")? {
+        Some(mode) => config::inference_profile_mode(Some(&mode), "inferenceProfile")?,
+        None => inner.config.inference_profile_auto,
+    };
+    let json = |key: &str| -> Result<Option<serde_json::Value>> {
+        let v = get(o, key);
+        if cv::absent(&v) {
+            return Ok(None);
+        }
+        if let Some(s) = v.as_string() {
+            return Ok(Some(serde_json::Value::String(s)));
+        }
+        let bytes = cv::body(&v, key, true)?;
+        serde_json::from_slice(&bytes).map(Some).map_err(|_| Error::type_error(key, "a JSON value"))
+    };
+    let options = CallOptions {
+        guardrail_identifier: cv::opt_string(o, "guardrailIdentifier", "guardrailIdentifier")?,
+        guardrail_version: cv::opt_string(o, "guardrailVersion", "guardrailVersion")?,
+        trace: cv::opt_string(o, "trace", "trace")?,
+        performance_config_latency: cv::opt_string(o, "performanceConfigLatency", "performanceConfigLatency")?,
+        service_tier: json("serviceTier")?,
+        guardrail_config: if op.is_converse() { json("guardrailConfig")? } else { None },
+        performance_config: if op.is_converse() { json("performanceConfig")? } else { None },
+    };
+    options.validate(op)?;
+    let signal = read_signal(o)?;
+    if signal.as_ref().is_some_and(AbortSignal::aborted) {
+        return Err(fetch::aborted());
+    }
+    Ok(Plan {
+        op,
+        signal,
+        timeout_ms: timeout.unwrap_or_else(|| default_timeout(inner, op)),
+        idle_timeout_ms: idle.unwrap_or(inner.config.idle_timeout_ms),
+        auto_profile,
+        options,
+    })
+}
+
+/// The client's `timeoutMs`, else the default for the kind of call.
+fn default_timeout(inner: &Inner, op: Operation) -> u32 {
+    inner.config.timeout_for(op.is_model_call())
+}
+
+/// Runs a model call; when Bedrock refuses the model on demand, picks the inference profile that
+/// serves it from the client's region (ListInferenceProfiles when allowed, else the dated
+/// table) and — with `inferenceProfile: 'auto'` — runs it once more through that profile
+/// (returned as the second value); otherwise the refusal's hint names the profile.
+pub(crate) async fn with_profile<T, F, Fut>(inner: &Rc<Inner>, model_id: &str, plan: &Plan, send: F) -> std::result::Result<(T, Option<String>), Failed>
+where
+    F: Fn(String) -> Fut,
+    Fut: Future<Output = std::result::Result<T, Failed>>,
+{
+    match send(model_id.to_string()).await {
+        Err(Failed::Core(e)) if profile::is_on_demand_refusal(&e) => {
+            let chosen = choose_profile(inner, model_id, plan).await;
+            let p = profile::fallback(e, plan.auto_profile, chosen, &inner.config.region)?;
+            Ok((send(p.clone()).await?, Some(p)))
+        }
+        other => other.map(|v| (v, None)),
     }
 }
 
@@ -331,6 +471,7 @@ fn read_assume_role(options: &JsValue) -> Result<Option<AssumeRoleOptions>> {
     if !a.is_object() {
         return Err(Error::type_error("assumeRole", "an object"));
     }
+    check_keys(&a, config::ASSUME_ROLE_KEYS, "assumeRole")?;
     Ok(Some(AssumeRoleOptions {
         role_arn: cv::opt_string(&a, "roleArn", "assumeRole.roleArn")?,
         external_id: cv::opt_string(&a, "externalId", "assumeRole.externalId")?,
@@ -344,36 +485,15 @@ fn read_assume_role(options: &JsValue) -> Result<Option<AssumeRoleOptions>> {
     }))
 }
 
-/// The invoke options, whether to fall back to an inference profile, and the signal.
-fn read_invoke(config: &ClientConfig, o: &JsValue) -> Result<(Invoke, bool, Option<AbortSignal>)> {
-    if !o.is_object() {
-        return Err(Error::type_error("options", "an object"));
-    }
-    let model = config.model_id(&cv::string(o, "modelId", "modelId")?)?;
-    let invoke = Invoke {
-        model_id: model.model_id,
-        body: cv::body(&get(o, "body"), "body", true)?,
-        content_type: cv::opt_string(o, "contentType", "contentType")?.unwrap_or_else(|| "application/json".into()),
-        accept: cv::opt_string(o, "accept", "accept")?.unwrap_or_else(|| "application/json".into()),
-        guardrail_identifier: cv::opt_string(o, "guardrailIdentifier", "guardrailIdentifier")?,
-        guardrail_version: cv::opt_string(o, "guardrailVersion", "guardrailVersion")?,
-        trace: cv::opt_string(o, "trace", "trace")?,
-        performance_config_latency: cv::opt_string(o, "performanceConfigLatency", "performanceConfigLatency")?,
-        service_tier: cv::opt_string(o, "serviceTier", "serviceTier")?,
-    };
-    let auto = match cv::opt_string(o, "inferenceProfile", "inferenceProfile")? {
-        Some(mode) => config::inference_profile_mode(Some(&mode), "inferenceProfile")?,
-        None => config.inference_profile_auto,
-    };
-    Ok((invoke, auto, read_signal(o)?))
-}
-
-/// The Test call: resolve the model, render the template, invoke (traced), map the answer.
+/// The Test call: resolve the model, render the template, invoke (traced, with the per-call
+/// options and the inference-profile fallback), map the answer.
 async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::result::Result<JsValue, Failed> {
+    let plan = read_plan(inner, o, Operation::Test)?;
     let model_input = cv::string(o, "modelId", "modelId")?;
     let parsed = inner.config.model_id(&model_input)?;
     let family = if profile::needs_lookup(&parsed) {
-        let answer = run(inner, profile::build_get(&inner.config.control_url, &parsed.model_id), bedrock::parse_error, None).await?;
+        let request = profile::build_get(&inner.config.control_url, &parsed.model_id);
+        let answer = run(inner, control_call(inner, request, "test"), plan.ctx(), trace).await?;
         profile::model_of(&answer).and_then(|m| model_id::family_of(&m))
     } else {
         model_id::family_of(&parsed.model_id)
@@ -396,20 +516,26 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
     };
     let body = wasm_template::render(&template, &get(o, "variables"))?;
     if cv::opt_bool(o, "stream", "stream")?.unwrap_or(false) {
-        return crate::wasm::stream::test_stream(inner, &parsed.model_id, body, trace).await;
+        let send = |model_id: String| {
+            let mut request = crate::stream::build_invoke_stream(&inner.config.runtime_url, &model_id, body.clone(), "application/json", "application/json");
+            plan.options.apply_headers(&mut request);
+            let (inner, plan) = (inner.clone(), &plan);
+            async move { crate::wasm::stream::test_stream(&inner, &model_id, request, plan, trace).await }
+        };
+        return Ok(with_profile(inner, &parsed.model_id, &plan, send).await?.0);
     }
-    let invoke = Invoke {
-        model_id: parsed.model_id,
-        body,
-        content_type: "application/json".into(),
-        accept: "application/json".into(),
-        ..Invoke::default()
+    let send = |model_id: String| {
+        let invoke = Invoke {
+            model_id,
+            body: body.clone(),
+            content_type: "application/json".into(),
+            accept: "application/json".into(),
+            ..Invoke::default()
+        };
+        let (inner, plan) = (inner.clone(), &plan);
+        async move { invoke_once(&inner, &invoke, plan, trace).await }
     };
-    let request = bedrock::build_invoke(&inner.config.runtime_url, &invoke);
-    let response = run_traced(inner, request, bedrock::parse_error, None, trace).await.map_err(|f| match f {
-        Failed::Core(e) => Failed::Core(bedrock::diagnose(e, &invoke.model_id)),
-        js => js,
-    })?;
+    let (response, _) = with_profile(inner, &parsed.model_id, &plan, send).await?;
     let value = mapping.parse(&response.body, "body")?;
     let (text, [a, b, c, d]) = wasm_mapping::mapped_parts(&mapping.apply(&value, &response.headers)?);
     Ok(js_sys::Array::of5(&text, &a.into(), &b.into(), &c.into(), &d.into()).into())
@@ -428,29 +554,33 @@ fn test_error(failed: Failed, at_sts: bool) -> JsValue {
     ])
 }
 
-/// One InvokeModel call; a malformed-body refusal names the model's family.
-async fn invoke_once(inner: &Rc<Inner>, invoke: &Invoke, signal: Option<&AbortSignal>) -> std::result::Result<HttpResponse, Failed> {
-    let request = bedrock::build_invoke(&inner.config.runtime_url, invoke);
-    run(inner, request, bedrock::parse_error, signal).await.map_err(|f| match f {
+/// One InvokeModel call with the plan's options; a malformed-body refusal names the model's family.
+async fn invoke_once(inner: &Rc<Inner>, invoke: &Invoke, plan: &Plan, trace: &Tracer) -> std::result::Result<HttpResponse, Failed> {
+    let mut request = bedrock::build_invoke(&inner.config.runtime_url, invoke);
+    plan.options.apply_headers(&mut request);
+    let call = bedrock_call(inner, request, plan.op);
+    run(inner, call, plan.ctx(), trace).await.map_err(|f| match f {
         Failed::Core(e) => Failed::Core(bedrock::diagnose(e, &invoke.model_id)),
         js => js,
     })
 }
 
-/// The inference profile for a model refused on demand: from ListInferenceProfiles when the
-/// role may call it, else the first candidate of the dated table.
-async fn choose_profile(inner: &Rc<Inner>, model_id: &str) -> String {
-    let listed = run(inner, profile::build_list(&inner.config.control_url), bedrock::parse_error, None).await.ok();
+/// The inference profile for a model refused on demand (see `profile::choose`).
+async fn choose_profile(inner: &Rc<Inner>, model_id: &str, plan: &Plan) -> Option<String> {
+    let call = control_call(inner, profile::build_list(&inner.config.control_url), "listInferenceProfiles");
+    let listed = run(inner, call, plan.ctx(), &None).await.ok();
     profile::choose(listed.as_ref(), &inner.config.region, model_id)
 }
 
 fn read_filters(o: &JsValue) -> Result<ListFilters> {
-    Ok(ListFilters {
+    let filters = ListFilters {
         by_provider: cv::opt_string(o, "provider", "provider")?,
         by_customization_type: cv::opt_string(o, "customizationType", "customizationType")?,
         by_output_modality: cv::opt_string(o, "outputModality", "outputModality")?,
         by_inference_type: cv::opt_string(o, "inferenceType", "inferenceType")?,
-    })
+    };
+    filters.validate()?;
+    Ok(filters)
 }
 
 pub(crate) fn read_signal(o: &JsValue) -> Result<Option<AbortSignal>> {
@@ -458,7 +588,7 @@ pub(crate) fn read_signal(o: &JsValue) -> Result<Option<AbortSignal>> {
     if s.is_undefined() || s.is_null() {
         return Ok(None);
     }
-    if !get(&s, "aborted").as_bool().is_some() {
+    if get(&s, "aborted").as_bool().is_none() {
         return Err(Error::type_error("signal", "an AbortSignal"));
     }
     Ok(Some(s.unchecked_into()))
@@ -471,21 +601,43 @@ fn call_now(now: Option<&Function>) -> u64 {
     ms.unwrap_or_else(js_sys::Date::now).max(0.0) as u64
 }
 
-pub(crate) fn now_ms(inner: &Inner) -> u64 {
+/// The client's own clock.
+fn local_ms(inner: &Inner) -> u64 {
     call_now(inner.now.as_ref())
 }
 
-/// Runs a Bedrock call (signed with the role's credentials, or with the bearer token).
-async fn run(inner: &Rc<Inner>, request: HttpRequest, parse_error: ErrorParser, signal: Option<&AbortSignal>) -> std::result::Result<HttpResponse, Failed> {
-    run_traced(inner, request, parse_error, signal, &None).await
+/// The client's clock corrected by the offset to AWS's clock (signing, expiry, latencies).
+pub(crate) fn now_ms(inner: &Inner) -> u64 {
+    clock::corrected(local_ms(inner), inner.credentials.clock_offset_ms.get())
 }
 
-async fn run_traced(inner: &Rc<Inner>, request: HttpRequest, parse_error: ErrorParser, signal: Option<&AbortSignal>, trace: &Tracer) -> std::result::Result<HttpResponse, Failed> {
-    whole(drive(inner, bedrock_call(inner, request, parse_error), Creds::Role, signal, trace, Body::Whole).await?)
+/// Runs a call to its whole answer.
+async fn run(inner: &Rc<Inner>, call: Call, ctx: Ctx<'_>, trace: &Tracer) -> std::result::Result<HttpResponse, Failed> {
+    whole(drive(inner, call, Creds::Role, ctx, trace, Body::Whole).await?)
 }
 
-/// A Bedrock call: with the API key when the client has one, else SigV4 as `bedrock`.
-pub(crate) fn bedrock_call(inner: &Inner, request: HttpRequest, parse_error: ErrorParser) -> Call {
+/// A runtime call: with the API key when the client has one, else SigV4 as `bedrock`.
+pub(crate) fn bedrock_call(inner: &Inner, request: HttpRequest, op: Operation) -> Call {
+    let name = match op {
+        Operation::Invoke => "invoke",
+        Operation::InvokeStream => "invokeStream",
+        Operation::Converse => "converse",
+        Operation::ConverseStream => "converseStream",
+        Operation::Test => "test",
+        Operation::ListFoundationModels => "listFoundationModels",
+        Operation::MintApiKey => "mintApiKey",
+        Operation::ResolveModel => "resolveModel",
+        Operation::CheckRole => "checkRole",
+    };
+    signed_call(inner, request, bedrock::parse_error).named(name).at("endpoint")
+}
+
+/// A control-plane call (ListFoundationModels, inference profiles).
+fn control_call(inner: &Inner, request: HttpRequest, name: &'static str) -> Call {
+    signed_call(inner, request, bedrock::parse_control_error).named(name).at("controlEndpoint")
+}
+
+fn signed_call(inner: &Inner, request: HttpRequest, parse_error: ErrorParser) -> Call {
     match &inner.config.bearer_token {
         Some(token) => Call::new(request, Auth::Bearer, inner.config.retry, parse_error).with_bearer(token),
         None => {
@@ -513,7 +665,7 @@ fn whole(answer: Answer) -> std::result::Result<HttpResponse, Failed> {
 }
 
 /// Why a driven call ended without an answer: an error of the core (still inspectable), or one
-/// already thrown in JS (credential providers, a shared AssumeRole).
+/// already thrown in JS (a shared AssumeRole's).
 pub(crate) enum Failed {
     Core(Error),
     Js(JsValue),
@@ -522,7 +674,7 @@ pub(crate) enum Failed {
 impl From<Failed> for JsValue {
     fn from(f: Failed) -> JsValue {
         match f {
-            Failed::Core(e) => to_js(e),
+            Failed::Core(e) => js_error_of(e),
             Failed::Js(v) => v,
         }
     }
@@ -532,6 +684,21 @@ impl From<JsValue> for Failed {
     fn from(v: JsValue) -> Failed {
         Failed::Js(v)
     }
+}
+
+/// A failed call's JS error.
+pub(crate) fn js_error(f: Failed) -> JsValue {
+    f.into()
+}
+
+/// `to_js`, plus `cause: { code }` for network failures with a system code (ECONNREFUSED…).
+pub(crate) fn js_error_of(e: Error) -> JsValue {
+    let cause = e.cause_code().map(String::from);
+    let js = to_js(e);
+    if let Some(code) = cause {
+        let _ = js_sys::Reflect::set(&js, &"cause".into(), &cv::object(&[("code", JsValue::from_str(&code))]));
+    }
+    js
 }
 
 /// The last exchange of a traced call (the Test button shows it): what was sent, what came back,
@@ -554,45 +721,68 @@ pub(crate) enum Creds {
     Role,
 }
 
-/// Drives a `Call` to its end: credentials, fetch, sleep, repeat.
-pub(crate) async fn drive(inner: &Rc<Inner>, mut call: Call, creds: Creds, signal: Option<&AbortSignal>, trace: &Tracer, body: Body) -> std::result::Result<Answer, Failed> {
+/// Drives a `Call` to its end: credentials, fetch, sleep, clock correction, repeat; every wait
+/// ends at once when the call's signal fires.
+pub(crate) async fn drive(inner: &Rc<Inner>, mut call: Call, creds: Creds, ctx: Ctx<'_>, trace: &Tracer, body: Body) -> std::result::Result<Answer, Failed> {
     let sts = matches!(creds, Creds::Base);
     let mut step = call.start();
     loop {
         step = match step {
             Step::NeedCredentials { refresh } => {
-                let credentials = credentials_for(inner, creds, refresh, trace).await?;
+                let credentials = credentials_for(inner, creds, refresh, trace, ctx.signal).await?;
                 call.on_credentials_with(&mut inner.keys.borrow_mut(), &credentials, now_ms(inner))
             }
             Step::Send(request) => {
+                let timeout = Some(ctx.timeout_ms);
                 let sent = match body {
-                    Body::Whole => fetch::send(&inner.fetch, &request, inner.config.timeout_ms, signal).await.map(Answer::Whole),
-                    Body::Open => fetch::send_streaming(&inner.fetch, &request, inner.config.timeout_ms, signal).await,
+                    Body::Whole => fetch::send(&inner.fetch, &request, timeout, ctx.signal).await.map(Answer::Whole),
+                    Body::Open => fetch::send_streaming(&inner.fetch, &request, timeout, ctx.signal).await,
                 };
-                match sent {
+                let next = match sent {
                     Ok(Answer::Open(open)) => {
                         let head = HttpResponse { status: open.status, headers: open.headers.clone(), body: Vec::new() };
                         record(trace, request, Some(&head), sts);
+                        call.on_response(head, 0.0, local_ms(inner), inner.credentials.clock_offset_ms.get());
+                        report(inner, &mut call);
                         return Ok(Answer::Open(open));
                     }
                     Ok(Answer::Whole(response)) => {
                         record(trace, request, Some(&response), sts);
-                        call.on_response(response, js_sys::Math::random())
+                        call.on_response(response, js_sys::Math::random(), local_ms(inner), inner.credentials.clock_offset_ms.get())
                     }
                     Err(e) => {
                         record(trace, request, None, sts);
                         call.on_network_error(e, js_sys::Math::random())
                     }
-                }
+                };
+                report(inner, &mut call);
+                next
             }
             Step::Sleep { ms } => {
-                fetch::sleep(ms).await;
+                fetch::sleep(ms, ctx.signal).await?;
+                call.on_timer()
+            }
+            Step::SetClock { offset_ms } => {
+                inner.credentials.clock_offset_ms.set(offset_ms);
                 call.on_timer()
             }
             Step::Done(response) => return Ok(Answer::Whole(response)),
             Step::Fail(e) => return Err(Failed::Core(e)),
         };
     }
+}
+
+/// Hands the last attempt's outcome to the client's `onAttempt` (its errors are ignored).
+fn report(inner: &Inner, call: &mut Call) {
+    let (Some(f), Some(r)) = (&inner.on_attempt, call.take_report()) else { return };
+    let info = cv::object(&[
+        ("operation", JsValue::from_str(r.operation)),
+        ("attempt", JsValue::from_f64(r.attempt.into())),
+        ("delayMs", r.delay_ms.map(|d| JsValue::from_f64(d as f64)).unwrap_or(JsValue::NULL)),
+        ("code", cv::opt_str(r.code.as_deref())),
+        ("status", r.status.map(|s| JsValue::from_f64(s.into())).unwrap_or(JsValue::NULL)),
+    ]);
+    let _ = f.call1(&JsValue::UNDEFINED, &info);
 }
 
 /// Keeps the last exchange of a traced call (copies only when there is a trace).
@@ -603,47 +793,103 @@ fn record(trace: &Tracer, request: HttpRequest, response: Option<&HttpResponse>,
 }
 
 /// The credentials a call signs with: the assumed role's (from the cache), or the base ones.
-pub(crate) async fn credentials_for(inner: &Rc<Inner>, creds: Creds, refresh: bool, trace: &Tracer) -> std::result::Result<Credentials, JsValue> {
+pub(crate) async fn credentials_for(inner: &Rc<Inner>, creds: Creds, refresh: bool, trace: &Tracer, signal: Option<&AbortSignal>) -> std::result::Result<Credentials, Failed> {
     match (creds, &inner.config.assume_role) {
-        (Creds::Role, Some(params)) => Ok(role_credentials(inner, params, refresh, trace).await?.credentials),
-        _ => base_credentials(inner).await,
+        (Creds::Role, Some(params)) => Ok(role_credentials(inner, params, refresh, trace, signal).await?.credentials),
+        _ => {
+            if refresh {
+                inner.base.borrow_mut().take();
+            }
+            base_credentials(inner, signal).await
+        }
     }
 }
 
-async fn base_credentials(inner: &Inner) -> std::result::Result<Credentials, JsValue> {
+/// The platform's credentials: static, or from the credentials function — called only when
+/// none are cached or the cached ones are within 5 minutes of their own `expiration`; concurrent
+/// calls share one call of it.
+async fn base_credentials(inner: &Inner, signal: Option<&AbortSignal>) -> std::result::Result<Credentials, Failed> {
     match &inner.source {
         Source::Static(c) => Ok(c.clone()),
         Source::Provider(f) => {
-            let value = f.call0(&JsValue::UNDEFINED)?;
-            let value = JsFuture::from(Promise::resolve(&value)).await?;
-            cv::credentials(&value).map_err(to_js)
+            let now = now_ms(inner);
+            let cached = inner.base.borrow().clone();
+            if let Some(c) = cached.filter(|c| c.expiration_ms.map_or(true, |exp| now.saturating_add(crate::credentials::REFRESH_BEFORE_MS) < exp)) {
+                return Ok(c);
+            }
+            let pending = inner.base_pending.borrow().clone();
+            let promise = match pending {
+                Some(p) => p,
+                None => {
+                    let value = f.call0(&JsValue::UNDEFINED).map_err(|e| Failed::Core(provider_failed(&e)))?;
+                    let p = Promise::resolve(&value);
+                    *inner.base_pending.borrow_mut() = Some(p.clone());
+                    p
+                }
+            };
+            let waited = fetch::abortable(promise.clone(), signal).await;
+            if !matches!(waited, Err(fetch::Waited::Aborted(_))) {
+                let mut slot = inner.base_pending.borrow_mut();
+                if slot.as_ref().is_some_and(|p| js_sys::Object::is(p, &promise)) {
+                    slot.take();
+                }
+            }
+            let value = waited.map_err(|e| match e {
+                fetch::Waited::Aborted(e) => Failed::Core(e),
+                fetch::Waited::Rejected(js) => Failed::Core(provider_failed(&js)),
+            })?;
+            let c = cv::credentials(&value)?;
+            config::check_credentials(&c, "credentials")?;
+            *inner.base.borrow_mut() = Some(c.clone());
+            Ok(c)
         }
-        Source::None => Err(to_js(Error::missing("credentials"))),
+        Source::None => Err(Failed::Core(Error::missing("credentials"))),
     }
 }
 
-/// The assumed role's credentials from the cache, assuming the role when the cache says so.
-/// Concurrent callers share one in-flight AssumeRole.
-async fn role_credentials(inner: &Rc<Inner>, params: &sts::AssumeRole, refresh: bool, trace: &Tracer) -> std::result::Result<AssumedRole, JsValue> {
-    let base = base_credentials(inner).await?;
+/// A credentials function that threw or rejected.
+fn provider_failed(js: &JsValue) -> Error {
+    let message = js_sys::Reflect::get(js, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| js.as_string()).unwrap_or_else(|| "no reason given".into());
+    Error::config(
+        "CREDENTIALS_PROVIDER_FAILED",
+        "credentials",
+        format!("the credentials function failed: {message}"),
+        "The async `credentials` option threw or rejected: fix it so it resolves to { accessKeyId, secretAccessKey, sessionToken?, expiration? }.",
+    )
+}
+
+/// The assumed role's credentials. At most one AssumeRole per call, by construction: the cache
+/// says use, wait for the one in flight, or fetch one; after that the call takes whatever is
+/// still valid (even inside the refresh window, even if STS failed), or fails.
+async fn role_credentials(inner: &Rc<Inner>, params: &sts::AssumeRole, refresh: bool, trace: &Tracer, signal: Option<&AbortSignal>) -> std::result::Result<AssumedRole, Failed> {
+    let base = base_credentials(inner, signal).await?;
     let key = CacheKey { base_access_key_id: base.access_key_id.clone(), params: params.clone() };
     if refresh {
         inner.credentials.cache.borrow_mut().invalidate(&key);
     }
-    loop {
-        let action = inner.credentials.cache.borrow_mut().next_action(&key, now_ms(inner));
-        let pending = match action {
-            Action::Use(role) => return Ok(role),
-            Action::Wait => inner.credentials.in_flight.borrow().get(&key).cloned(),
-            Action::Fetch => {
-                let promise = future_to_promise(assume(inner.clone(), key.clone(), base.clone(), trace.clone()));
-                inner.credentials.in_flight.borrow_mut().insert(key.clone(), promise.clone());
-                Some(promise)
-            }
-        };
-        if let Some(p) = pending {
-            JsFuture::from(p).await?;
+    let action = inner.credentials.cache.borrow_mut().next_action(&key, now_ms(inner));
+    let pending = match action {
+        Action::Use(role) => return Ok(role),
+        Action::Wait => inner.credentials.in_flight.borrow().get(&key).cloned(),
+        Action::Fetch => {
+            let promise = future_to_promise(assume(inner.clone(), key.clone(), base, trace.clone()));
+            inner.credentials.in_flight.borrow_mut().insert(key.clone(), promise.clone());
+            Some(promise)
         }
+    };
+    let outcome = match pending {
+        Some(p) => fetch::abortable(p, signal).await.map(|_| ()),
+        None => Ok(()),
+    };
+    if let Err(fetch::Waited::Aborted(e)) = outcome {
+        return Err(Failed::Core(e));
+    }
+    if let Some(role) = inner.credentials.cache.borrow().usable(&key, now_ms(inner)) {
+        return Ok(role);
+    }
+    match outcome {
+        Err(fetch::Waited::Rejected(js)) => Err(Failed::Js(js)),
+        _ => Err(Failed::Core(sts::expired_on_arrival())),
     }
 }
 
@@ -651,10 +897,11 @@ async fn role_credentials(inner: &Rc<Inner>, params: &sts::AssumeRole, refresh: 
 async fn assume(inner: Rc<Inner>, key: CacheKey, base: Credentials, trace: Tracer) -> std::result::Result<JsValue, JsValue> {
     let params = &key.params;
     let (request, warning) = sts::build_assume_role(params, &base);
-    let call = Call::new(request, sts::auth(params), inner.config.retry, sts::parse_error);
-    let outcome = match drive(&inner, call, Creds::Base, None, &trace, Body::Whole).await.and_then(whole) {
-        Ok(response) => sts::parse_assume_role(&response).map_err(|e| to_js(sts::diagnose(e, params))),
-        Err(Failed::Core(e)) => Err(to_js(sts::diagnose(e, params))),
+    let call = Call::new(request, sts::auth(params), inner.config.retry, sts::parse_error).named("assumeRole").at("assumeRole.stsEndpoint");
+    let ctx = Ctx { signal: None, timeout_ms: inner.config.timeout_for(false) };
+    let outcome = match drive(&inner, call, Creds::Base, ctx, &trace, Body::Whole).await.and_then(whole) {
+        Ok(response) => sts::parse_assume_role(&response).map_err(|e| js_error_of(sts::diagnose(e, params))),
+        Err(Failed::Core(e)) => Err(js_error_of(sts::diagnose(e, params))),
         Err(Failed::Js(v)) => Err(v),
     };
     inner.credentials.cache.borrow_mut().complete(&key, outcome.as_ref().ok().cloned());

@@ -21,12 +21,60 @@ extern "C" {
     fn clear_timeout(id: &JsValue);
 }
 
-/// Resolves after `ms` milliseconds.
-pub async fn sleep(ms: u64) {
-    let promise = Promise::new(&mut |resolve, _| {
-        set_timeout(&resolve, ms as f64);
+/// An `abort` event listener.
+type Listener = Closure<dyn FnMut()>;
+
+/// How an abortable wait ended without a value.
+pub enum Waited {
+    /// The caller's signal fired (`ABORTED`).
+    Aborted(Error),
+    /// The awaited promise rejected with this.
+    Rejected(JsValue),
+}
+
+/// Awaits `promise`, or ends at once with `ABORTED` when `signal` fires; the abort listener is
+/// removed either way, so nothing is left behind.
+pub async fn abortable(promise: Promise, signal: Option<&AbortSignal>) -> Result<JsValue, Waited> {
+    let Some(signal) = signal else {
+        return JsFuture::from(promise).await.map_err(Waited::Rejected);
+    };
+    if signal.aborted() {
+        return Err(Waited::Aborted(aborted()));
+    }
+    let fired = Rc::new(Cell::new(false));
+    let listener: Rc<Cell<Option<Listener>>> = Rc::new(Cell::new(None));
+    let on_abort = Promise::new(&mut |resolve, _| {
+        let fired = fired.clone();
+        let closure = Closure::<dyn FnMut()>::new(move || {
+            fired.set(true);
+            let _ = resolve.call0(&JsValue::UNDEFINED);
+        });
+        let _ = signal.add_event_listener_with_callback("abort", closure.as_ref().unchecked_ref());
+        listener.set(Some(closure));
     });
-    let _ = JsFuture::from(promise).await;
+    let result = JsFuture::from(Promise::race(&Array::of2(&promise, &on_abort))).await;
+    if let Some(closure) = listener.take() {
+        let _ = signal.remove_event_listener_with_callback("abort", closure.as_ref().unchecked_ref());
+    }
+    if fired.get() {
+        return Err(Waited::Aborted(aborted()));
+    }
+    result.map_err(Waited::Rejected)
+}
+
+/// Resolves after `ms` milliseconds, or fails with `ABORTED` at once when `signal` fires (the
+/// timer is cleared then).
+pub async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<(), Error> {
+    let timer = Rc::new(Cell::new(JsValue::UNDEFINED));
+    let promise = Promise::new(&mut |resolve, _| {
+        timer.set(set_timeout(&resolve, ms as f64));
+    });
+    let waited = abortable(promise, signal).await;
+    clear_timeout(&timer.take());
+    match waited {
+        Err(Waited::Aborted(e)) => Err(e),
+        _ => Ok(()),
+    }
 }
 
 /// One attempt's abort wiring: an `AbortController` fired by the per-attempt timeout or by the
@@ -85,7 +133,7 @@ impl<'a> Attempt<'a> {
         } else if self.signal.is_some_and(|s| s.aborted()) {
             aborted()
         } else {
-            network(&describe(js))
+            network_of(js)
         }
     }
 }
@@ -133,26 +181,50 @@ fn read_headers(headers: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
 }
 
 /// The JS error's message and, in Node, its `cause.code` (ECONNREFUSED…).
-fn describe(js: &JsValue) -> String {
+fn describe(js: &JsValue) -> (String, Option<String>) {
     let message = Reflect::get(js, &"message".into()).ok().and_then(|m| m.as_string()).unwrap_or_else(|| "fetch failed".into());
     let cause = Reflect::get(js, &"cause".into()).ok().filter(|c| c.is_object());
-    let code = cause.and_then(|c| Reflect::get(&c, &"code".into()).ok()).and_then(|c| c.as_string());
-    match code {
-        Some(code) => format!("{message} ({code})"),
-        None => message,
-    }
+    let code = cause
+        .and_then(|c| Reflect::get(&c, &"code".into()).ok())
+        .and_then(|c| c.as_string())
+        .or_else(|| Reflect::get(js, &"code".into()).ok().and_then(|c| c.as_string()))
+        .filter(|c| !c.is_empty());
+    (message, code)
 }
+
+/// A failed fetch or read: `NETWORK`, the cause's system code in the message and in `cause`.
+fn network_of(js: &JsValue) -> Error {
+    let (message, code) = describe(js);
+    Error::network_with_cause("NETWORK", &message, code.as_deref(), NETWORK_HINT)
+}
+
+const NETWORK_HINT: &str = "The endpoint did not answer: check the endpoint setting named in `field`, the network (DNS, firewall, proxy), and CORS in a browser.";
 
 fn network(message: &str) -> Error {
-    Error::network(
-        "NETWORK",
-        message.to_string(),
-        "The endpoint did not answer: check the region, `endpoint` / `assumeRole.stsEndpoint`, the network, and CORS in a browser.",
-    )
+    Error::network("NETWORK", message.to_string(), NETWORK_HINT)
 }
 
-fn aborted() -> Error {
+pub(crate) fn aborted() -> Error {
     Error::network("ABORTED", "the request was aborted by its signal", "The caller's AbortSignal fired.")
+}
+
+/// A read's `{ done, value }` → the piece, or `None` at the end.
+fn piece_of(step: &JsValue) -> Option<Vec<u8>> {
+    if Reflect::get(step, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
+        return None;
+    }
+    let value = Reflect::get(step, &"value".into()).unwrap_or(JsValue::UNDEFINED);
+    Some(value.dyn_ref::<Uint8Array>().map(|v| v.to_vec()).unwrap_or_default())
+}
+
+/// No byte of a stream for `idle_ms`.
+pub fn idle_timeout(idle_ms: u32, request_id: Option<String>) -> Error {
+    let e = Error::stream(
+        "STREAM_IDLE_TIMEOUT",
+        format!("no byte of the stream arrived for idleTimeoutMs = {idle_ms} ms"),
+        "The model or the connection stalled: retry, or raise `idleTimeoutMs` (per call or on the client).",
+    );
+    Error { retryable: true, request_id, ..e }.with_field("idleTimeoutMs")
 }
 
 /// A 2xx answer whose body is still to be read, piece by piece.
@@ -161,8 +233,20 @@ pub struct OpenStream {
     pub headers: Vec<(String, String)>,
     reader: JsValue,
     controller: AbortController,
-    /// Keeps the caller's `abort` listener alive while the body is read.
-    _forward: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+    /// Set by `cancel()`: a read failing after it is an abort, not a broken connection.
+    cancelled: Cell<bool>,
+    /// The caller's signal, and its `abort` listener kept alive while the body is read.
+    forward: Option<(AbortSignal, Closure<dyn FnMut()>)>,
+}
+
+impl Drop for OpenStream {
+    /// Stops listening to the caller's signal: a finished stream leaves no listener behind (and
+    /// an abort after it never calls a dropped closure).
+    fn drop(&mut self) {
+        if let Some((signal, on_abort)) = &self.forward {
+            let _ = signal.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
+        }
+    }
 }
 
 /// What a streaming request gave: an open stream (2xx), or a whole error answer.
@@ -205,20 +289,33 @@ pub async fn send_streaming(fetch: &Function, req: &HttpRequest, timeout_ms: Opt
         (Some(s), Some(on_abort)) => Some((s.clone(), on_abort)),
         _ => None,
     };
-    Ok(Answer::Open(OpenStream { status, headers, reader, controller: attempt.controller.clone(), _forward: forward }))
+    Ok(Answer::Open(OpenStream { status, headers, reader, controller: attempt.controller.clone(), cancelled: Cell::new(false), forward }))
 }
 
 impl OpenStream {
-    /// The next piece of the body, or `None` at its end.
-    pub async fn read(&self) -> Result<Option<Vec<u8>>, Error> {
-        let read: Function = Reflect::get(&self.reader, &"read".into()).and_then(|f| f.dyn_into()).map_err(|e| network(&describe(&e)))?;
-        let step = JsFuture::from(Promise::resolve(&read.call0(&self.reader).map_err(|e| network(&describe(&e)))?)).await;
+    /// `reader.read()`'s promise.
+    fn start_read(&self) -> Result<Promise, Error> {
+        let read: Function = Reflect::get(&self.reader, &"read".into()).and_then(|f| f.dyn_into()).map_err(|e| network_of(&e))?;
+        Ok(Promise::resolve(&read.call0(&self.reader).map_err(|e| network_of(&e))?))
+    }
+
+    /// The next piece of the body (`None` at its end), or `STREAM_IDLE_TIMEOUT` (and the request
+    /// aborted) when none comes within `idle_ms`; the timer is cleared either way.
+    pub async fn read_within(&self, idle_ms: u32) -> Result<Option<Vec<u8>>, Error> {
+        let pending = self.start_read()?;
+        let timer = Rc::new(Cell::new(JsValue::UNDEFINED));
+        // Resolves with `undefined`; a read resolves with `{ done, value }`.
+        let idle = Promise::new(&mut |resolve, _| {
+            timer.set(set_timeout(&resolve, idle_ms.into()));
+        });
+        let step = JsFuture::from(Promise::race(&Array::of2(&pending, &idle))).await;
+        clear_timeout(&timer.take());
         let step = step.map_err(|e| self.read_error(&e))?;
-        if Reflect::get(&step, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
-            return Ok(None);
+        if step.is_undefined() {
+            self.cancel();
+            return Err(idle_timeout(idle_ms, self.request_id()));
         }
-        let value = Reflect::get(&step, &"value".into()).unwrap_or(JsValue::UNDEFINED);
-        Ok(Some(value.dyn_ref::<Uint8Array>().map(|v| v.to_vec()).unwrap_or_default()))
+        Ok(piece_of(&step))
     }
 
     /// The body's `ReadableStreamDefaultReader` (JS reads a stream's pieces itself).
@@ -226,17 +323,30 @@ impl OpenStream {
         &self.reader
     }
 
-    /// What a failed `read()` means: `ABORTED` after our abort, else a broken connection.
+    /// What a failed `read()` means: `ABORTED` after the caller's signal or our own cancel, else
+    /// a broken connection (`NETWORK`, a `StreamError` carrying the request ID).
     pub fn read_error(&self, e: &JsValue) -> Error {
-        if self.controller.signal().aborted() {
-            aborted()
-        } else {
-            Error { kind: crate::error::ErrorKind::Stream, ..network(&describe(e)) }
+        let by_caller = self.forward.as_ref().is_some_and(|(s, _)| s.aborted());
+        if self.cancelled.get() || by_caller {
+            return aborted();
         }
+        let broken = network_of(e);
+        Error {
+            kind: crate::error::ErrorKind::Stream,
+            message: format!("the stream broke mid-way: {}", broken.message),
+            request_id: self.request_id(),
+            ..broken
+        }
+    }
+
+    /// The answer's `x-amzn-requestid`.
+    pub fn request_id(&self) -> Option<String> {
+        crate::http::find_header(&self.headers, "x-amzn-requestid").map(String::from)
     }
 
     /// Stops reading and aborts the request.
     pub fn cancel(&self) {
+        self.cancelled.set(true);
         if let Ok(cancel) = Reflect::get(&self.reader, &"cancel".into()).and_then(|f| f.dyn_into::<Function>()) {
             // After an abort the cancel promise rejects with that abort: handled here, not unhandled.
             if let Ok(pending) = cancel.call0(&self.reader) {

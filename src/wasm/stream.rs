@@ -7,15 +7,14 @@ use std::rc::Rc;
 use js_sys::{Object, Promise, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
-use web_sys::AbortSignal;
 
-use crate::bedrock;
 use crate::error::{Error, Result};
 use crate::mapping::Path;
 use crate::preset;
 use crate::stream::{self, Api, Batch, Item, StreamReader};
 use crate::swar::utf16_len;
-use crate::wasm::client::{bedrock_call, drive, now_ms, read_signal, Body, Creds, Failed, Inner, Tracer, WasmClient};
+use crate::call_options::Operation;
+use crate::wasm::client::{bedrock_call, drive, js_error, now_ms, read_plan, with_profile, Body, Creds, Failed, Inner, Plan, Tracer, WasmClient};
 use crate::wasm::convert::{self as cv, get};
 use crate::wasm::error::to_js;
 use crate::wasm::fetch::{Answer, OpenStream};
@@ -29,6 +28,8 @@ pub struct WasmStream {
     reader: StreamReader,
     /// Reused between reads: its buffers keep their capacity.
     batch: Batch,
+    /// No byte for this long ends the stream (`STREAM_IDLE_TIMEOUT`); JS runs the timer.
+    idle_timeout_ms: u32,
 }
 
 #[wasm_bindgen]
@@ -59,8 +60,22 @@ impl WasmStream {
     /// The typed error for a failed `reader.read()` (`ABORTED` after an abort); aborts the request.
     #[wasm_bindgen(js_name = readFailed)]
     pub fn read_failed(&self, e: JsValue) -> JsValue {
+        let error = self.open.read_error(&e);
         self.open.cancel();
-        to_js(self.open.read_error(&e))
+        to_js(error)
+    }
+
+    /// The stream's idle timeout in ms (the plan's `idleTimeoutMs`).
+    #[wasm_bindgen(getter, js_name = idleTimeoutMs)]
+    pub fn idle_timeout_ms(&self) -> u32 {
+        self.idle_timeout_ms
+    }
+
+    /// No byte came for `idleTimeoutMs`: aborts the request, returns the `STREAM_IDLE_TIMEOUT` error.
+    #[wasm_bindgen(js_name = idleTimedOut)]
+    pub fn idle_timed_out(&self) -> JsValue {
+        self.open.cancel();
+        to_js(crate::wasm::fetch::idle_timeout(self.idle_timeout_ms, self.open.request_id()))
     }
 
     /// Stops the stream: aborts the fetch.
@@ -72,9 +87,12 @@ impl WasmStream {
         match read {
             Ok(()) if self.batch.items.is_empty() => Ok(JsValue::UNDEFINED),
             Ok(()) => Ok(batch_to_js(&self.batch)),
-            Err(e) => {
+            Err(mut e) => {
                 self.batch = Batch::default();
                 self.open.cancel();
+                if e.request_id.is_none() {
+                    e.request_id = self.open.request_id();
+                }
                 Err(to_js(e))
             }
         }
@@ -153,6 +171,7 @@ impl WasmClient {
     pub fn invoke_stream(&self, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
+            let plan = read_plan(&inner, &options, Operation::InvokeStream).map_err(to_js)?;
             let model = inner.config.model_id(&cv::string(&options, "modelId", "modelId").map_err(to_js)?).map_err(to_js)?;
             let body = cv::body(&get(&options, "body"), "body", true).map_err(to_js)?;
             let content_type = cv::opt_string(&options, "contentType", "contentType").map_err(to_js)?.unwrap_or_else(|| "application/json".into());
@@ -161,8 +180,18 @@ impl WasmClient {
                 Some(p) => Some(Path::parse(&p, "delta").map_err(to_js)?),
                 None => delta_for(&model.model_id),
             };
-            let request = stream::build_invoke_stream(&inner.config.runtime_url, &model.model_id, body, &content_type, &accept);
-            open_stream(&inner, request, Api::InvokeModel, delta, &options).await
+            let send = |model_id: String| {
+                let mut request = stream::build_invoke_stream(&inner.config.runtime_url, &model_id, body.clone(), &content_type, &accept);
+                plan.options.apply_headers(&mut request);
+                let (inner, plan) = (inner.clone(), &plan);
+                async move { open_answer(&inner, request, plan).await }
+            };
+            let (open, used) = with_profile(&inner, &model.model_id, &plan, send).await.map_err(js_error)?;
+            let delta = match (&delta, used) {
+                (None, Some(p)) => delta_for(&p),
+                _ => delta,
+            };
+            Ok(WasmStream { open, reader: StreamReader::new(Api::InvokeModel, delta), batch: Batch::default(), idle_timeout_ms: plan.idle_timeout_ms }.into())
         })
     }
 
@@ -171,24 +200,36 @@ impl WasmClient {
     pub fn converse_stream(&self, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let (model_id, body) = converse_request(&inner, &options).map_err(to_js)?;
-            let request = stream::build_converse(&inner.config.runtime_url, &model_id, body, true);
-            open_stream(&inner, request, Api::Converse, None, &options).await
+            let plan = read_plan(&inner, &options, Operation::ConverseStream).map_err(to_js)?;
+            let (model_id, body) = converse_request(&inner, &options, &plan).map_err(to_js)?;
+            let send = |model_id: String| {
+                let request = stream::build_converse(&inner.config.runtime_url, &model_id, body.clone(), true);
+                let (inner, plan) = (inner.clone(), &plan);
+                async move { open_answer(&inner, request, plan).await }
+            };
+            let (open, _) = with_profile(&inner, &model_id, &plan, send).await.map_err(js_error)?;
+            Ok(WasmStream { open, reader: StreamReader::new(Api::Converse, None), batch: Batch::default(), idle_timeout_ms: plan.idle_timeout_ms }.into())
         })
     }
 
-    /// JS: converse(options) → Promise<{ outputText, message, stopReason, usage, latencyMs, serverLatencyMs }>
+    /// JS: converse(options) → Promise<{ outputText, message, stopReason, usage, latencyMs, serverLatencyMs, inferenceProfileUsed }>
     pub fn converse(&self, options: JsValue) -> Promise {
         let inner = self.inner.clone();
         future_to_promise(async move {
-            let (model_id, body) = converse_request(&inner, &options).map_err(to_js)?;
-            let signal = read_signal(&options).map_err(to_js)?;
-            let request = stream::build_converse(&inner.config.runtime_url, &model_id, body, false);
+            let plan = read_plan(&inner, &options, Operation::Converse).map_err(to_js)?;
+            let (model_id, body) = converse_request(&inner, &options, &plan).map_err(to_js)?;
             let started = now_ms(&inner);
-            let response = match drive_stream(&inner, request, signal.as_ref(), &None).await? {
-                Answer::Whole(r) => r,
-                Answer::Open(open) => read_to_end(&open).await.map_err(to_js)?,
+            let send = |model_id: String| {
+                let request = stream::build_converse(&inner.config.runtime_url, &model_id, body.clone(), false);
+                let (inner, plan) = (inner.clone(), &plan);
+                async move {
+                    match drive_stream(&inner, request, plan, &None).await? {
+                        Answer::Whole(r) => Ok(r),
+                        Answer::Open(open) => read_to_end(&open, plan.idle_timeout_ms).await.map_err(Failed::Core),
+                    }
+                }
             };
+            let (response, used) = with_profile(&inner, &model_id, &plan, send).await.map_err(js_error)?;
             let latency = now_ms(&inner).saturating_sub(started);
             let out = stream::parse_converse(&response).map_err(to_js)?;
             let (i, o, t) = out.usage;
@@ -199,6 +240,7 @@ impl WasmClient {
                 ("usage", cv::object(&[("inputTokens", cv::opt_num(i)), ("outputTokens", cv::opt_num(o)), ("totalTokens", cv::opt_num(t))])),
                 ("latencyMs", JsValue::from_f64(latency as f64)),
                 ("serverLatencyMs", cv::opt_num(out.server_latency_ms)),
+                ("inferenceProfileUsed", cv::opt_str(used.as_deref())),
             ]))
         })
     }
@@ -209,36 +251,42 @@ pub fn delta_for(model_id: &str) -> Option<Path> {
     preset::for_model(model_id).and_then(|p| Path::parse(p.mapping.delta, "delta").ok())
 }
 
-/// The model ID and the JSON body of a Converse / ConverseStream call.
-fn converse_request(inner: &Inner, o: &JsValue) -> Result<(String, Vec<u8>)> {
+/// The model ID and the JSON body of a Converse / ConverseStream call: the request fields as
+/// given, then the plan's per-call options as top-level fields.
+fn converse_request(inner: &Inner, o: &JsValue, plan: &Plan) -> Result<(String, Vec<u8>)> {
     let model = inner.config.model_id(&cv::string(o, "modelId", "modelId")?)?;
     let body = Object::new();
-    for field in stream::CONVERSE_FIELDS {
+    for field in crate::call_options::CONVERSE_FIELDS {
         let v = get(o, field);
-        if !v.is_undefined() {
+        if !v.is_undefined() && !matches!(*field, "guardrailConfig" | "performanceConfig") {
             let _ = Reflect::set(&body, &JsValue::from_str(field), &v);
         }
     }
-    Ok((model.model_id, cv::body(&body.into(), "body", true)?))
+    let bytes = cv::body(&body.into(), "body", true)?;
+    let mut fields: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_slice(&bytes).map_err(|_| Error::type_error("messages", "JSON-serializable values"))?;
+    plan.options.apply_converse(&mut fields);
+    let bytes = serde_json::to_vec(&fields).map_err(|_| Error::type_error("messages", "JSON-serializable values"))?;
+    Ok((model.model_id, bytes))
 }
 
-async fn open_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, api: Api, delta: Option<Path>, options: &JsValue) -> std::result::Result<JsValue, JsValue> {
-    let signal = read_signal(options).map_err(to_js)?;
-    match drive_stream(inner, request, signal.as_ref(), &None).await? {
-        Answer::Open(open) => Ok(WasmStream { open, reader: StreamReader::new(api, delta), batch: Batch::default() }.into()),
-        Answer::Whole(_) => Err(to_js(Error::network("MALFORMED_RESPONSE", "the stream ended before it began", "Retry the call."))),
+/// Sends a streaming call; a 2xx leaves the body open.
+async fn open_answer(inner: &Rc<Inner>, request: crate::http::HttpRequest, plan: &Plan) -> std::result::Result<OpenStream, Failed> {
+    match drive_stream(inner, request, plan, &None).await? {
+        Answer::Open(open) => Ok(open),
+        Answer::Whole(_) => Err(Failed::Core(Error::network("MALFORMED_RESPONSE", "the stream ended before it began", "Retry the call."))),
     }
 }
 
 /// Drives a Bedrock call with the client's driver, leaving a 2xx body open for streaming.
-async fn drive_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, signal: Option<&AbortSignal>, trace: &Tracer) -> std::result::Result<Answer, Failed> {
-    let call = bedrock_call(inner, request, bedrock::parse_error);
-    drive(inner, call, Creds::Role, signal, trace, Body::Open).await
+async fn drive_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, plan: &Plan, trace: &Tracer) -> std::result::Result<Answer, Failed> {
+    let call = bedrock_call(inner, request, plan.op);
+    drive(inner, call, Creds::Role, plan.ctx(), trace, Body::Open).await
 }
 
-async fn read_to_end(open: &OpenStream) -> Result<crate::http::HttpResponse> {
+async fn read_to_end(open: &OpenStream, idle_ms: u32) -> Result<crate::http::HttpResponse> {
     let mut body = Vec::new();
-    while let Some(piece) = open.read().await? {
+    while let Some(piece) = open.read_within(idle_ms).await? {
         body.extend_from_slice(&piece);
     }
     Ok(crate::http::HttpResponse { status: open.status, headers: open.headers.clone(), body })
@@ -246,15 +294,14 @@ async fn read_to_end(open: &OpenStream) -> Result<crate::http::HttpResponse> {
 
 /// The Test call over InvokeModelWithResponseStream: the text is the joined deltas, the token
 /// counts come from the invocation metrics; the raw response body shown is the chunks as a JSON array.
-pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, body: Vec<u8>, trace: &Tracer) -> std::result::Result<JsValue, Failed> {
-    let request = stream::build_invoke_stream(&inner.config.runtime_url, model_id, body, "application/json", "application/json");
-    let open = match drive_stream(inner, request, None, trace).await? {
+pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, request: crate::http::HttpRequest, plan: &Plan, trace: &Tracer) -> std::result::Result<JsValue, Failed> {
+    let open = match drive_stream(inner, request, plan, trace).await? {
         Answer::Open(open) => open,
         Answer::Whole(_) => return Err(Failed::Core(Error::network("MALFORMED_RESPONSE", "the stream ended before it began", "Retry the call."))),
     };
     let mut reader = StreamReader::new(Api::InvokeModel, delta_for(model_id));
     let mut events = Vec::new();
-    while let Some(piece) = open.read().await? {
+    while let Some(piece) = open.read_within(plan.idle_timeout_ms).await? {
         events.extend(reader.push(&piece)?);
     }
     events.extend(reader.finish()?);

@@ -109,13 +109,16 @@ test('API keys: mintApiKey → a bearer client that signs nothing, accepted by t
   assert.ok(!JSON.stringify(e).includes(token) && !e.message.includes(token));
   env.clock.ms += 901_000;
   const expired = await rejects(bearer.invoke({ modelId: HAIKU, body: body() }));
-  assert.deepEqual([expired.code, expired.field], ['ExpiredTokenException', 'credentials']);
+  assert.deepEqual([expired.code, expired.field], ['ExpiredTokenException', 'bearerToken']);
+  assert.match(expired.hint, /mintApiKey/);
 });
 
 // Each row: how to provoke it, then code, field and a phrase of the hint.
 const rows = [
-  ['STS AccessDenied: external ID mismatch', {}, { assumeRole: { externalId: 'other-id' } }, 'AccessDenied', 'assumeRole.roleArn', 'sts:ExternalId'],
-  ['STS AccessDenied: role not trusting the platform', {}, { assumeRole: { roleArn: 'arn:aws:iam::123456789012:role/Unknown' } }, 'AccessDenied', 'assumeRole.roleArn', 'trust policy'],
+  ['STS AccessDenied: external ID mismatch', {}, { assumeRole: { externalId: 'other-id' } }, 'AccessDenied', 'assumeRole.externalId', 'sts:ExternalId'],
+  ['STS AccessDenied: external ID missing', {}, { assumeRole: { externalId: undefined } }, 'AccessDenied', 'assumeRole.externalId', 'sts:ExternalId'],
+  // AWS answers a role that does not trust the platform exactly as a wrong external ID.
+  ['STS AccessDenied: role not trusting the platform', {}, { assumeRole: { roleArn: 'arn:aws:iam::123456789012:role/Unknown' } }, 'AccessDenied', 'assumeRole.externalId', 'trust policy'],
   ['STS AccessDenied: sts:TagSession missing when tags are sent', 'noTagSession', { assumeRole: { tags: { team: 'ml' } } }, 'AccessDenied', 'assumeRole.tags', 'sts:TagSession'],
   ['STS AccessDenied: SCP', { scpDeny: ['sts:AssumeRole'] }, {}, 'AccessDenied', 'assumeRole.roleArn', 'service control policy'],
   ['STS InvalidClientTokenId', {}, { credentials: { accessKeyId: 'AKIAUNKNOWN000000000', secretAccessKey: 'x' } }, 'InvalidClientTokenId', 'credentials', 'base access key'],
@@ -130,7 +133,7 @@ const rows = [
   ['Bedrock AccessDeniedException: model access not granted', { modelAccessDenied: [HAIKU] }, {}, 'AccessDeniedException', 'modelId', 'Model access'],
   ['Bedrock AccessDeniedException: Marketplace subscription', { marketplaceSubscriptionRequired: ['my-endpoint'] }, {}, 'AccessDeniedException', 'assumeRole.roleArn', 'aws-marketplace', 'arn:aws:sagemaker:us-east-1:123456789012:endpoint/my-endpoint'],
   ['Bedrock UnrecognizedClientException: region needs a regional token', { unrecognizedTokenRegions: ['us-east-1'] }, {}, 'UnrecognizedClientException', 'credentials', 'regional'],
-  ['Bedrock InvalidSignatureException: signature expired (clock skew)', 'skew', {}, 'InvalidSignatureException', 'credentials', 'clock'],
+  ['Bedrock InvalidSignatureException: signature time refused, clock not correctable', { inject: [{ op: 'invoke', status: 403, code: 'InvalidSignatureException', message: 'Signature expired: 20200101T000000Z is now earlier than 20200101T001000Z (20200101T001500Z - 5 min.)' }] }, {}, 'InvalidSignatureException', 'now', 'clock'],
   ['Bedrock ExpiredTokenException (after the one refresh)', { inject: [{ op: 'invoke', error: 'expiredToken', times: 2 }] }, {}, 'ExpiredTokenException', 'credentials', 'assumed again'],
   ['Bedrock ValidationException: model identifier invalid', {}, {}, 'ValidationException', 'modelId', 'model ID', 'anthropic.claude-9-v1:0'],
   ['Bedrock ValidationException: malformed body', {}, {}, 'ValidationException', 'body', '`anthropic` family', HAIKU, { messages: 'hi' }],
@@ -142,6 +145,9 @@ const rows = [
   ['Bedrock ModelErrorException', { inject: [{ op: 'invoke', error: 'modelError' }] }, {}, 'ModelErrorException', 'body', 'family'],
   ['Bedrock ServiceUnavailableException', { inject: [{ op: 'invoke', error: 'unavailable', times: 5 }] }, { retry: { maxAttempts: 1 } }, 'ServiceUnavailableException', null, 'retry later'],
   ['Bedrock InternalServerException', { inject: [{ op: 'invoke', error: 'internal', times: 5 }] }, { retry: { maxAttempts: 1 } }, 'InternalServerException', null, 'retry later'],
+  ['Bedrock behind a proxy: an HTML 502 (not an AWS answer)', { inject: [{ op: 'invoke', status: 502, html: true, times: 5 }] }, { retry: { maxAttempts: 1 } }, 'HTTP_502', 'endpoint', 'proxy'],
+  ['STS behind a proxy: an empty 403 (not an AWS answer)', { inject: [{ op: 'assumeRole', status: 403, empty: true }] }, {}, 'HTTP_403', 'assumeRole.stsEndpoint', 'proxy'],
+  ['STS ServiceUnavailable: no role hint', { inject: [{ op: 'assumeRole', error: 'unavailable', times: 5 }] }, { retry: { maxAttempts: 1 } }, 'ServiceUnavailable', null, 'retry later'],
   ['Bedrock UnknownOperationException', { inject: [{ op: 'invoke', status: 404, code: 'UnknownOperationException', message: null }] }, {}, 'UnknownOperationException', 'modelId', 'percent-encoded'],
 ];
 

@@ -30,7 +30,7 @@ function noSecrets(e, extra = []) {
   for (const s of [...secrets, ...extra]) assert.ok(!shown.includes(s), `secret leaked: ${shown}`);
 }
 
-test('STS AccessDenied (external ID mismatch) names the role and explains the trust policy', async () => {
+test('STS AccessDenied (external ID mismatch) names the external ID and explains the trust policy', async () => {
   env.sim.reset();
   const client = env.client(BedrockClient, { assumeRole: { externalId: 'wrong-id' } });
   const e = await rejects(client.invoke({ modelId: HAIKU, body: body() }));
@@ -38,9 +38,9 @@ test('STS AccessDenied (external ID mismatch) names the role and explains the tr
   assert.equal(e.name, 'AwsError');
   assert.equal(e.code, 'AccessDenied');
   assert.equal(e.status, 403);
-  assert.equal(e.field, 'assumeRole.roleArn');
+  assert.equal(e.field, 'assumeRole.externalId');
   assert.equal(e.message, 'User: arn:aws:iam::111111111111:user/platform is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::123456789012:role/BedrockAccess');
-  assert.equal(e.hint, "The role refused AssumeRole: check that its trust policy names the platform's principal, that the role is the one registered with the platform, and that assumeRole.externalId matches its sts:ExternalId condition.");
+  assert.equal(e.hint, "The role refused AssumeRole: check that assumeRole.externalId equals the sts:ExternalId condition of its trust policy, that the trust policy names the platform's principal, and that roleArn is the role registered with the platform.");
   assert.equal(e.retryable, false);
   assert.match(e.requestId, /\S+/);
   assert.equal(env.sim.stats.invoke.count, 0);

@@ -46,5 +46,5 @@ test('an unknown access key is refused by STS', async () => {
 
 test('a wrong external ID is refused', async () => {
   const c = client({ assumeRole: { roleArn: moto.roleArn, externalId: 'not-the-one', stsEndpoint: moto.url } });
-  await assert.rejects(c.checkRole(), (e) => e.code === 'AccessDenied' && e.field === 'assumeRole.roleArn');
+  await assert.rejects(c.checkRole(), (e) => e.code === 'AccessDenied' && e.field === 'assumeRole.externalId');
 });

@@ -47,7 +47,7 @@ test('custom Template and OutputMapping objects; an application profile resolves
   assert.equal(app.mapped.outputText, fixture('anthropic').response.content[0].text);
 });
 
-test('a failed AssumeRole: response is the STS answer, field names the role', async () => {
+test('a failed AssumeRole: response is the STS answer, field names the external ID', async () => {
   const r = await env.client(BedrockClient, { assumeRole: { externalId: 'not-it' } }).test({ modelId: HAIKU, variables });
   assert.equal(r.ok, false);
   assert.equal(r.mapped, null);
@@ -55,7 +55,7 @@ test('a failed AssumeRole: response is the STS answer, field names the role', as
   assert.match(r.response.body, /<Code>AccessDenied<\/Code>/);
   assert.equal(r.request.url, `${env.sim.url}/`);
   assert.match(r.request.body, /^Action=AssumeRole&Version=2011-06-15&RoleArn=/);
-  assert.deepEqual([r.error.code, r.error.field], ['AccessDenied', 'assumeRole.roleArn']);
+  assert.deepEqual([r.error.code, r.error.field], ['AccessDenied', 'assumeRole.externalId']);
   assert.match(r.error.hint, /trust policy/);
 });
 
