@@ -266,7 +266,8 @@ struct Signed {
 }
 
 fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credentials, scope: Scope<'_>, settings: &Settings) -> Result<Signed> {
-    let stamp = stamp(scope.time_ms).ok_or_else(canonical_error)?;
+    check_inputs(request, credentials, &scope)?;
+    let stamp = stamp(scope.time_ms).ok_or_else(|| bad_input("signingDate", "is not between the years 1970 and 9999", "Pass a Date (or epoch milliseconds) of the request's time."))?;
     let date_time = std::str::from_utf8(&stamp).expect("ASCII");
     let date: &[u8; 8] = stamp[..8].try_into().expect("8 bytes");
     let date = std::str::from_utf8(date).expect("ASCII");
@@ -292,11 +293,11 @@ fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credenti
     // Canonical headers, as aws-sigv4's `HeaderMap`: request headers, `host`, then (header form)
     // the date, token and checksum headers replacing any given.
     let mut headers: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::with_capacity(request.headers.len() + 4);
-    for (name, value) in &request.headers {
-        let name = header_name(name).ok_or_else(canonical_error)?;
+    for (given, value) in &request.headers {
+        let name = header_name(given).ok_or_else(|| bad_header(given, "is not a valid header name"))?;
         let value = trim_all(value);
         if !valid_header_value(&value) {
-            return Err(canonical_error());
+            return Err(bad_header(given, "has a control character (a newline, say) in its value"));
         }
         headers.push((name, value));
     }
@@ -307,7 +308,7 @@ fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credenti
         replace(&mut headers, "x-amz-date", date_time);
         if let Some(token) = credentials.session_token.as_deref() {
             if !valid_header_value(token) {
-                return Err(canonical_error());
+                return Err(bad_input("credentials.sessionToken", "has a control character (a newline, say)", "Pass the session token exactly as AWS gave it."));
             }
             replace(&mut headers, TOKEN_HEADER, token);
         }
@@ -714,6 +715,41 @@ fn hex(bytes: &[u8]) -> String {
     String::from_utf8(out).expect("ASCII")
 }
 
+/// HTTP token characters (RFC 9110 `tchar`): methods and header names.
+fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c))
+}
+
+/// Input aws-sigv4 would sign into a request nobody can send (and that `signRequest`'s one-line
+/// answer would split wrongly): a method that is not an HTTP token (empty, or with a newline or
+/// space), an access key ID, region or service that is empty or holds a control character.
+fn check_inputs(request: &HttpRequest, credentials: &Credentials, scope: &Scope<'_>) -> Result<()> {
+    if !is_token(&request.method) {
+        return Err(bad_input("method", "must be an HTTP method such as GET or POST", "Pass an HTTP method: letters only, no spaces or newlines."));
+    }
+    let plain = |s: &str| !s.is_empty() && !s.chars().any(char::is_control);
+    if !plain(&credentials.access_key_id) {
+        return Err(bad_input("credentials.accessKeyId", "must be non-empty, with no newline or other control character", "Pass the access key ID exactly as AWS gave it (AKIA… or ASIA…)."));
+    }
+    if !plain(scope.region) {
+        return Err(bad_input("region", "must be non-empty, with no newline or other control character", "Pass a region code such as us-east-1."));
+    }
+    if !plain(scope.service) {
+        return Err(bad_input("service", "must be non-empty, with no newline or other control character", "Pass the signing name of the service, such as bedrock."));
+    }
+    Ok(())
+}
+
+/// Signing input at fault: `SIGNING_FAILED` naming the field (never its value: it may be secret).
+fn bad_input(field: &str, problem: &str, hint: &str) -> Error {
+    Error::config("SIGNING_FAILED", field, format!("the request could not be signed: {field} {problem}"), hint)
+}
+
+fn bad_header(name: &str, problem: &str) -> Error {
+    let shown: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
+    bad_input("headers", &format!("entry {shown:?} {problem}"), "Header names are HTTP tokens; values are visible ASCII, spaces and tabs (no newlines).")
+}
+
 /// aws-sigv4's message for any URL or header it cannot sign.
 fn canonical_error() -> Error {
     sign_error("failed to create canonical request")
@@ -757,6 +793,30 @@ mod tests {
 
     // 2015-08-30T12:36:00Z, the date of the AWS SigV4 test suite.
     const SUITE_TIME: u64 = 1_440_938_160_000;
+
+    /// The field a signing error names, for input that would shift `signRequest`'s answer.
+    fn refused(method: &str, key: &str, header: (&str, &str), region: &str) -> Option<String> {
+        let mut r = HttpRequest::new(method, "https://example.amazonaws.com/".into());
+        r.headers.push((header.0.into(), header.1.into()));
+        let mut c = creds(None);
+        c.access_key_id = key.into();
+        let scope = Scope { region, service: "service", time_ms: SUITE_TIME };
+        sign(&mut r, &c, scope, &Settings::default()).err().and_then(|e| e.field)
+    }
+
+    #[test]
+    fn newlines_and_empty_methods_are_refused_naming_the_field() {
+        let ok = ("x-a", "b");
+        assert_eq!(refused("GET", "AKID", ok, "us-east-1"), None);
+        assert_eq!(refused("GET\nX", "AKID", ok, "us-east-1").as_deref(), Some("method"));
+        assert_eq!(refused("", "AKID", ok, "us-east-1").as_deref(), Some("method"));
+        assert_eq!(refused("GET\r", "AKID", ok, "us-east-1").as_deref(), Some("method"));
+        assert_eq!(refused("GET", "AK\nID", ok, "us-east-1").as_deref(), Some("credentials.accessKeyId"));
+        assert_eq!(refused("GET", "AKID\r", ok, "us-east-1").as_deref(), Some("credentials.accessKeyId"));
+        assert_eq!(refused("GET", "AKID", ("x-a\n", "b"), "us-east-1").as_deref(), Some("headers"));
+        assert_eq!(refused("GET", "AKID", ("x-a", "b\r\nx-evil: 1"), "us-east-1").as_deref(), Some("headers"));
+        assert_eq!(refused("GET", "AKID", ok, "us-east-1\n").as_deref(), Some("region"));
+    }
 
     #[test]
     fn aws_suite_get_vanilla() {

@@ -246,7 +246,9 @@ fn matches_aws_sigv4_on_random_requests() {
         let mut theirs = request.clone();
         let their_result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reference(&mut theirs, &credentials, scope, &settings)))
             .unwrap_or_else(|_| panic!("aws-sigv4 panicked: {}", context()));
-        assert_eq!(our_result, their_result, "{}", context());
+        // Both refuse the same input; ours names the field at fault, so only the codes compare.
+        let code = |r: &Result<()>| r.as_ref().err().map(|e| e.code.clone());
+        assert_eq!(code(&our_result), code(&their_result), "{}", context());
         if our_result.is_ok() {
             assert_eq!(ours.url, theirs.url, "{}", context());
             assert_eq!(ours.headers, theirs.headers, "{}", context());

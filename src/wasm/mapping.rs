@@ -2,10 +2,8 @@
 //! plain JS value) become one `serde_json::Value`, parsed once per call and queried in wasm, so
 //! a UTF-8 body never becomes a JS string. Rules live in `crate::mapping`.
 
-use js_sys::{ArrayBuffer, Object, Uint8Array};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 use crate::error::Error;
 use crate::mapping::{self, Path, Pick};
@@ -15,11 +13,8 @@ use crate::wasm::error::to_js;
 /// JSON text (string, Uint8Array, ArrayBuffer) or a plain JS value → one parsed value, built
 /// only as far as `pick` reaches (`None`: whole).
 pub fn json_input(input: &JsValue, pick: Option<&Pick>, field: &str) -> Result<Value, Error> {
-    if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
-        return mapping::parse_picked(&bytes.to_vec(), pick, field);
-    }
-    if let Some(buffer) = input.dyn_ref::<ArrayBuffer>() {
-        return mapping::parse_picked(&Uint8Array::new(buffer).to_vec(), pick, field);
+    if let Some(bytes) = cv::bytes_of(input, field) {
+        return mapping::parse_picked(&bytes?, pick, field);
     }
     if let Some(utf8) = crate::wasm::long_utf8(input) {
         return mapping::parse_picked(&utf8, pick, field);
@@ -27,7 +22,10 @@ pub fn json_input(input: &JsValue, pick: Option<&Pick>, field: &str) -> Result<V
     if let Some(text) = input.as_string() {
         return mapping::parse_picked(text.as_bytes(), pick, field);
     }
-    serde_wasm_bindgen::from_value(input.clone()).map_err(|_| Error::type_error(field, "JSON text (string, Uint8Array, ArrayBuffer) or a JSON-compatible value"))
+    // A plain JS value: converted as JSON.stringify sees it, bounded (src/wasm/convert.rs).
+    cv::to_json(input, cv::Missing::Null, field, &|what| {
+        Error::config("INVALID_JSON", field, format!("{field} is {what}, which is not a JSON value"), "Pass JSON text (string, Uint8Array, ArrayBuffer) or a JSON-compatible value.")
+    })
 }
 
 /// JS: new JsonPath(path) — compiled once (RFC 9535).
@@ -105,7 +103,7 @@ pub fn read_spec(spec: &JsValue) -> Result<mapping::OutputMapping, Error> {
         return Err(Error::type_error("mapping", "an object of JSONPath strings"));
     }
     let mut extra = Vec::new();
-    for key in Object::keys(spec.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()) {
+    for key in cv::keys(spec, "mapping")? {
         if matches!(key.as_str(), "outputText" | "inputTokens" | "outputTokens" | "delta") {
             continue;
         }
