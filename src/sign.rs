@@ -170,30 +170,36 @@ impl KeyCache {
     }
 
     /// The keyed HMAC for this scope, derived (and remembered) on a miss.
-    fn mac(&mut self, secret: &str, date: &[u8; 8], region: &str, service: &str) -> &HmacSha256 {
+    fn mac(&mut self, secret: &str, date: &[u8; 8], region: &str, service: &str) -> HmacSha256 {
         let hit = self
             .entries
             .iter()
             .position(|e| e.date == *date && e.secret == secret && e.region == region && e.service == service);
-        match hit {
-            Some(i) => self.entries[..=i].rotate_right(1),
-            None => {
-                let mut key = hmac(&[b"AWS4", secret.as_bytes()].concat(), date);
-                for part in [region.as_bytes(), service.as_bytes(), b"aws4_request"] {
-                    key = hmac(&key, part);
-                }
-                let mac = HmacSha256::new_from_slice(&key).expect("HMAC takes keys of any size");
-                let entry = KeyEntry { secret: secret.into(), date: *date, region: region.into(), service: service.into(), mac };
-                self.entries.truncate(KEY_CACHE_ENTRIES - 1);
-                self.entries.insert(0, entry);
+        if let Some(hits) = hit.and_then(|i| self.entries.get_mut(..=i)) {
+            hits.rotate_right(1);
+            if let Some(e) = self.entries.first() {
+                return e.mac.clone();
             }
         }
-        &self.entries[0].mac
+        let mut key = hmac(&[b"AWS4", secret.as_bytes()].concat(), date);
+        for part in [region.as_bytes(), service.as_bytes(), b"aws4_request"] {
+            key = hmac(&key, part);
+        }
+        let mac = keyed(&key);
+        let entry = KeyEntry { secret: secret.into(), date: *date, region: region.into(), service: service.into(), mac: mac.clone() };
+        self.entries.truncate(KEY_CACHE_ENTRIES - 1);
+        self.entries.insert(0, entry);
+        mac
     }
 }
 
+/// HMAC-SHA256 keyed with `key` (HMAC takes keys of any length: hashed when over the block size).
+fn keyed(key: &[u8]) -> HmacSha256 {
+    <HmacSha256 as KeyInit>::new_from_slice(key).unwrap_or_else(|_| <HmacSha256 as KeyInit>::new(&Default::default()))
+}
+
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any size");
+    let mut mac = keyed(key);
     mac.update(data);
     mac.finalize_fixed().into()
 }
@@ -229,7 +235,7 @@ pub fn sign_with(cache: &mut KeyCache, request: &mut HttpRequest, credentials: &
                 ("X-Amz-Security-Token", credentials.session_token.as_deref().unwrap_or_default()),
             ];
             let n = if credentials.session_token.is_some() { 7 } else { 6 };
-            append_query(&mut request.url, &params[..n]);
+            append_query(&mut request.url, params.get(..n).unwrap_or(&params));
         }
     }
     Ok(())
@@ -268,9 +274,9 @@ struct Signed {
 fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credentials, scope: Scope<'_>, settings: &Settings) -> Result<Signed> {
     check_inputs(request, credentials, &scope)?;
     let stamp = stamp(scope.time_ms).ok_or_else(|| bad_input("signingDate", "is not between the years 1970 and 9999", "Pass a Date (or epoch milliseconds) of the request's time."))?;
-    let date_time = std::str::from_utf8(&stamp).expect("ASCII");
-    let date: &[u8; 8] = stamp[..8].try_into().expect("8 bytes");
-    let date = std::str::from_utf8(date).expect("ASCII");
+    let date_time = ascii(&stamp);
+    let day: [u8; 8] = [stamp[0], stamp[1], stamp[2], stamp[3], stamp[4], stamp[5], stamp[6], stamp[7]];
+    let date = ascii(&day);
     let query_form = settings.location == Location::Query;
     let expires = match (query_form, settings.expires_in_secs) {
         (false, _) => String::new(),
@@ -325,13 +331,15 @@ fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credenti
     headers.sort_by(|a, b| a.0.cmp(&b.0)); // stable: repeated names keep their order
 
     let mut signed_headers = String::with_capacity(headers.len() * 16);
-    for (i, (name, _)) in headers.iter().enumerate() {
-        if i == 0 || headers[i - 1].0 != *name {
-            if i > 0 {
+    let mut previous: Option<&str> = None;
+    for (name, _) in &headers {
+        if previous != Some(&**name) {
+            if previous.is_some() {
                 signed_headers.push(';');
             }
             signed_headers.push_str(name);
         }
+        previous = Some(name);
     }
 
     let credential_scope_len = date.len() + scope.region.len() + scope.service.len() + 15;
@@ -369,19 +377,21 @@ fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credenti
             n_extra = 6;
         }
     }
-    write_query(&mut creq, url.query, &extra[..n_extra]);
+    write_query(&mut creq, url.query, extra.get(..n_extra).unwrap_or(&extra));
     creq.push('\n');
-    for (i, (name, value)) in headers.iter().enumerate() {
-        if i > 0 && headers[i - 1].0 == *name {
+    let mut previous: Option<&str> = None;
+    for (name, value) in &headers {
+        if previous == Some(&**name) {
             creq.push(',');
         } else {
-            if i > 0 {
+            if previous.is_some() {
                 creq.push('\n');
             }
             creq.push_str(name);
             creq.push(':');
         }
         creq.push_str(value);
+        previous = Some(name);
     }
     if !headers.is_empty() {
         creq.push('\n');
@@ -393,7 +403,7 @@ fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credenti
 
     // The string to sign, fed straight into the keyed HMAC.
     let creq_hash = cache.sha256_hex(creq.as_bytes());
-    let mut mac = cache.mac(&credentials.secret_access_key, date.as_bytes().try_into().expect("8 bytes"), scope.region, scope.service).clone();
+    let mut mac = cache.mac(&credentials.secret_access_key, &day, scope.region, scope.service);
     for part in [ALGORITHM, "\n", date_time, "\n", date, "/", scope.region, "/", scope.service, "/aws4_request\n", creq_hash.as_str()] {
         mac.update(part.as_bytes());
     }
@@ -436,8 +446,8 @@ fn stamp(ms: u64) -> Option<[u8; 16]> {
     }
     let mut out = *b"00000000T000000Z";
     let mut put = |at: usize, width: usize, mut v: u64| {
-        for i in (at..at + width).rev() {
-            out[i] = b'0' + (v % 10) as u8;
+        for digit in out.iter_mut().skip(at).take(width).rev() {
+            *digit = b'0' + (v % 10) as u8;
             v /= 10;
         }
     };
@@ -489,9 +499,10 @@ fn fast_url(url: &str) -> Option<Url<'_>> {
     if b.len() > MAX_URL_LEN {
         return None;
     }
-    let (scheme, start) = if b.len() >= 8 && b[..8].eq_ignore_ascii_case(b"https://") {
+    let starts = |prefix: &[u8]| b.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+    let (scheme, start) = if starts(b"https://") {
         (Scheme::Https, 8)
-    } else if b.len() >= 7 && b[..7].eq_ignore_ascii_case(b"http://") {
+    } else if starts(b"http://") {
         (Scheme::Http, 7)
     } else {
         return None;
@@ -665,7 +676,8 @@ fn trim_all(text: &str) -> Cow<'_, str> {
             out.push(c);
         }
     }
-    Cow::Owned(String::from_utf8(out).expect("only ASCII spaces were dropped"))
+    // Only ASCII spaces were dropped, so `out` is still UTF-8.
+    Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 fn append_query(url: &mut String, params: &[(&str, &str)]) {
@@ -691,8 +703,9 @@ fn encode_into(out: &mut String, s: &str, keep_slash: bool) {
         if start < i {
             out.push_str(&s[start..i]); // ASCII only: bytes of multi-byte characters are all escaped
         }
-        let escape = [b'%', HEX_UPPER[usize::from(c >> 4)], HEX_UPPER[usize::from(c & 15)]];
-        out.push_str(std::str::from_utf8(&escape).expect("ASCII"));
+        out.push('%');
+        out.push(char::from(hex_digit(HEX_UPPER, c >> 4)));
+        out.push(char::from(hex_digit(HEX_UPPER, c & 15)));
         start = i + 1;
     }
     out.push_str(&s[start..]);
@@ -707,12 +720,22 @@ pub fn percent_encode(s: &str) -> String {
 
 /// Lower-case hex.
 fn hex(bytes: &[u8]) -> String {
-    let mut out = Vec::with_capacity(bytes.len() * 2);
+    let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        out.push(HEX_LOWER[usize::from(b >> 4)]);
-        out.push(HEX_LOWER[usize::from(b & 15)]);
+        out.push(char::from(hex_digit(HEX_LOWER, b >> 4)));
+        out.push(char::from(hex_digit(HEX_LOWER, b & 15)));
     }
-    String::from_utf8(out).expect("ASCII")
+    out
+}
+
+/// The hex digit of a nibble (`n` < 16).
+fn hex_digit(digits: &[u8; 16], n: u8) -> u8 {
+    digits.get(usize::from(n & 15)).copied().unwrap_or(b'0')
+}
+
+/// ASCII bytes as `&str` (the signing stamp); empty if they were not.
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
 }
 
 /// HTTP token characters (RFC 9110 `tchar`): methods and header names.

@@ -422,8 +422,9 @@ fn escape_into(s: &str, out: &mut Vec<u8>) {
             0x08 => (b"\\b", 1),
             0x0c => (b"\\f", 1),
             0x00..=0x1f => {
-                hex[4] = HEX[usize::from(b >> 4)];
-                hex[5] = HEX[usize::from(b & 0xF)];
+                let digit = |n: u8| HEX.get(usize::from(n & 0xF)).copied().unwrap_or(b'0');
+                hex[4] = digit(b >> 4);
+                hex[5] = digit(b);
                 (&hex, 1)
             }
             0xE2 if bytes.get(i + 1) == Some(&0x80) && matches!(bytes.get(i + 2), Some(0xA8 | 0xA9)) => {
