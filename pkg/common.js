@@ -431,7 +431,12 @@ export function createApi(loader) {
 
   /** A client's wasm half; `credentialCache` becomes a handle on the shared cache. */
   const wasmClient = (wasm, options) => {
-    const shared = options?.credentialCache;
+    let shared;
+    try {
+      shared = options?.credentialCache;
+    } catch (e) {
+      throw unreadable('credentialCache', e);
+    }
     if (shared !== undefined && !(shared instanceof CredentialCache)) {
       throw new TypeError('credentialCache must be a CredentialCache');
     }

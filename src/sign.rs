@@ -291,6 +291,9 @@ fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credenti
             slow_url(&slow_uri).ok_or_else(canonical_error)?
         }
     };
+    if !sendable(&url) {
+        return Err(bad_input("url", "must be an absolute http(s) URL with a host and, if any, a numeric port", "Pass the full URL, such as https://bedrock-runtime.us-east-1.amazonaws.com/…"));
+    }
     let payload_hash = match &settings.payload_hash {
         Some(h) => h.clone(),
         None => cache.sha256_hex(&request.body),
@@ -539,6 +542,19 @@ fn slow_url(uri: &http::Uri) -> Option<Url<'_>> {
         _ => Scheme::Other,
     };
     Some(Url { scheme, authority: uri.authority()?.as_str(), path: uri.path(), query: uri.query() })
+}
+
+/// A URL `fetch` can send: http(s), a host, a numeric port if any. `http::Uri` (and so aws-sigv4)
+/// also takes other schemes and `host:abc`, which sign fine but no request can use.
+fn sendable(url: &Url<'_>) -> bool {
+    if url.scheme == Scheme::Other {
+        return false;
+    }
+    let host_port = url.authority.rsplit('@').next().unwrap_or(url.authority);
+    let split = if host_port.starts_with('[') { host_port.find(']').map(|end| end + 1) } else { host_port.find(':').or(Some(host_port.len())) };
+    let Some((host, port)) = split.map(|at| host_port.split_at(at)) else { return false };
+    let port_ok = port.is_empty() || port.strip_prefix(':').is_some_and(|p| p.is_empty() || p.parse::<u16>().is_ok());
+    !host.is_empty() && port_ok
 }
 
 /// The canonical URI: normalized as aws-sigv4's `normalize_uri_path`, each segment encoded again
@@ -839,6 +855,21 @@ mod tests {
         assert_eq!(refused("GET", "AKID", ("x-a\n", "b"), "us-east-1").as_deref(), Some("headers"));
         assert_eq!(refused("GET", "AKID", ("x-a", "b\r\nx-evil: 1"), "us-east-1").as_deref(), Some("headers"));
         assert_eq!(refused("GET", "AKID", ok, "us-east-1\n").as_deref(), Some("region"));
+    }
+
+    #[test]
+    fn urls_no_request_can_use_are_refused() {
+        let field = |url: &str| {
+            let mut r = HttpRequest::new("GET", url.into());
+            let scope = Scope { region: "us-east-1", service: "service", time_ms: SUITE_TIME };
+            sign(&mut r, &creds(None), scope, &Settings::default()).err().and_then(|e| e.field)
+        };
+        for ok in ["https://a.example.com/x", "http://a.example.com:8080/", "https://[::1]:443/", "https://u@a.example.com/"] {
+            assert_eq!(field(ok), None, "{ok}");
+        }
+        for bad in ["https://host:abc/x", "khttps://a.example.com/", "https://a.b:99999/", "ftp://a.example.com/"] {
+            assert_eq!(field(bad).as_deref(), Some("url"), "{bad}");
+        }
     }
 
     #[test]

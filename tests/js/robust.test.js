@@ -231,3 +231,29 @@ test('a BedrockClient keeps working across a panic; calls in flight on the dead 
   );
   healthy();
 });
+
+test('found by fuzzing and review: unsendable URLs, odd stream pieces, hostile options, many variables', async () => {
+  // signRequest signed URLs no request can use (http::Uri takes `host:abc` and other schemes).
+  for (const bad of ['https://host:abc/x', 'khttps://a.example.com/', '://a.example.com/x', 'https://a.b:99999/']) {
+    assert.throws(() => sign({ url: bad }), (e) => e.code === 'SIGNING_FAILED' && e.field === 'url', bad);
+  }
+  // A custom fetch whose body yields strings, numbers or garbage: a typed StreamError, not a glue TypeError.
+  const fetchOf = (read) => async () => ({ status: 200, headers: new Headers(), body: { getReader: () => ({ read, cancel: async () => {} }) } });
+  for (const read of [async () => ({ done: false, value: 'abc' }), async () => ({ done: false, value: 42 }), async () => 5]) {
+    const client = new BedrockClient({ region: 'us-east-1', credentials: creds, fetch: fetchOf(read) });
+    await assert.rejects(
+      (async () => {
+        for await (const _ of client.invokeStream({ modelId: 'amazon.titan-text-express-v1', body: {} }));
+      })(),
+      (e) => e instanceof BedrockConnectError && typeof e.code === 'string',
+    );
+  }
+  // A Proxy as the client's options.
+  const trapOptions = new Proxy({}, { get() { throw new Error('opt'); } });
+  assert.throws(() => new BedrockClient(trapOptions), (e) => e.code === 'UNREADABLE_INPUT');
+  // 20,000 distinct variables (parsing was quadratic).
+  const src = `[${Array.from({ length: 20000 }, (_, i) => `{{v${i}}}`).join(',')}]`;
+  const vars = Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`v${i}`, i]));
+  assert.equal(JSON.parse(new Template(src).render(vars))[19999], 19999);
+  healthy();
+});
