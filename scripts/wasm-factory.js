@@ -46,27 +46,34 @@ function __guardExports(raw) {
       out[name] = value;
       continue;
     }
-    const free = name.endsWith('_free');
-    const call = (run) => {
-      if (__dead) {
-        if (free) return undefined;
-        throw __dead;
-      }
-      let ret;
-      try {
-        ret = run();
-      } catch (err) {
-        if (!__dead) __dead = fatal(err, name);
-        throw __dead;
-      }
-      return ret instanceof Promise ? track(ret) : ret;
-    };
-    // Eight fixed parameters (no rest array per call) cover every export but the widest.
-    out[name] = value.length <= 8
-      ? (a, b, c, d, e, f, g, h) => call(() => value(a, b, c, d, e, f, g, h))
-      : (...args) => call(() => value(...args));
+    out[name] = guard(name, value);
   }
   return out;
+}
+/** \`value\` with its own arity (no rest array, no closure per call), failing over as above. */
+function guard(name, value) {
+  const free = name.endsWith('_free');
+  const dead = () => {
+    if (free) return undefined;
+    throw __dead;
+  };
+  const done = (ret) => (ret instanceof Promise ? track(ret) : ret);
+  const fail = (err) => {
+    if (!__dead) __dead = fatal(err, name);
+    return __dead;
+  };
+  switch (value.length) {
+    case 0: return function () { if (__dead) return dead(); try { return done(value()); } catch (err) { throw fail(err); } };
+    case 1: return function (a) { if (__dead) return dead(); try { return done(value(a)); } catch (err) { throw fail(err); } };
+    case 2: return function (a, b) { if (__dead) return dead(); try { return done(value(a, b)); } catch (err) { throw fail(err); } };
+    case 3: return function (a, b, c) { if (__dead) return dead(); try { return done(value(a, b, c)); } catch (err) { throw fail(err); } };
+    case 4: return function (a, b, c, d) { if (__dead) return dead(); try { return done(value(a, b, c, d)); } catch (err) { throw fail(err); } };
+    case 5: return function (a, b, c, d, e) { if (__dead) return dead(); try { return done(value(a, b, c, d, e)); } catch (err) { throw fail(err); } };
+    case 6: return function (a, b, c, d, e, f) { if (__dead) return dead(); try { return done(value(a, b, c, d, e, f)); } catch (err) { throw fail(err); } };
+    case 7: return function (a, b, c, d, e, f, g) { if (__dead) return dead(); try { return done(value(a, b, c, d, e, f, g)); } catch (err) { throw fail(err); } };
+    case 8: return function (a, b, c, d, e, f, g, h) { if (__dead) return dead(); try { return done(value(a, b, c, d, e, f, g, h)); } catch (err) { throw fail(err); } };
+    default: return function (...args) { if (__dead) return dead(); try { return done(value(...args)); } catch (err) { throw fail(err); } };
+  }
 }
 ${glue}
 initSync({ module });
