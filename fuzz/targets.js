@@ -1,6 +1,7 @@
 // Owns the fuzz targets: for each public entry point, how to make an input from seeds and how to
 // run it through the shipped .wasm (pkg/node.mjs). Network targets answer from an in-memory fetch.
 import { readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
 import {
   Template,
   JsonPath,
@@ -200,6 +201,16 @@ export const targets = {
     check: noteLoop,
     healthy: () => parseModelId(MODEL),
   },
+  // The same bodies over a real socket (127.0.0.1), written in pieces with a flush between them.
+  'eventstream-server': {
+    input: (r) => ({ body: mutateBytes(r, r.pick(streamSeeds)), pieces: 1 + r.int(6) }),
+    run: async ({ body, pieces }) => {
+      const server = await localServer();
+      server.current = { body, pieces };
+      for await (const _ of server.client.invokeStream({ modelId: MODEL, body: { messages: [] } }));
+    },
+    healthy: () => parseModelId(MODEL),
+  },
   errors: {
     input: (r) => ({
       status: r.pick([400, 403, 404, 408, 424, 429, 500, 502, 503, 504, 200]),
@@ -226,6 +237,30 @@ export const targets = {
     healthy: () => parseModelId(MODEL),
   },
 };
+
+let server = null;
+/** A loopback server answering each request with `current.body` in `current.pieces` writes. */
+async function localServer() {
+  if (server) return server;
+  const state = { current: null };
+  const http = createServer(async (req, res) => {
+    req.resume();
+    const { body, pieces } = state.current;
+    res.writeHead(200, { 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-requestid': 'fuzz' });
+    const step = Math.max(1, Math.ceil(body.length / pieces));
+    for (let at = 0; at < body.length; at += step) {
+      res.write(body.subarray(at, at + step));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    res.end();
+  });
+  await new Promise((resolve) => http.listen(0, '127.0.0.1', resolve));
+  http.unref();
+  const url = `http://127.0.0.1:${http.address().port}`;
+  state.client = new BedrockClient({ region: 'us-east-1', credentials: creds, endpoint: url, retry: { maxAttempts: 1 } });
+  server = state;
+  return server;
+}
 
 function safeParse(text) {
   try {

@@ -10,7 +10,7 @@ step "cargo test (host, sans-I/O core)"
 cargo test --workspace --quiet
 
 step "fuzz smoke: every target of fuzz/ for a few seconds against the built .wasm"
-node fuzz/run.js --smoke --seconds 6 --allow jsonpath:panic,mapping:panic
+node fuzz/run.js --smoke --seconds 5 --allow jsonpath:panic,mapping:panic
 
 step "simulator (its own SigV4 checks against @smithy/signature-v4)"
 node --test simulator/test/
