@@ -6,7 +6,8 @@
 // instance safe:
 // - every raw export is wrapped: an exception escaping wasm (a trap, or a JS throw that unwound
 //   wasm frames) retires the instance and throws `fatal(cause, exportName)`'s error; later calls
-//   into it throw the same, except `*_free` (the GC's finalizers), which become no-ops; a promise
+//   into it throw the same, except destructors and glue helpers (`*_free`, `__wbindgen_*`, run by
+//   finalizers and `finally` blocks), which become no-ops; a promise
 //   an export returns goes through `track` (which rejects it if the instance dies first);
 // - closures called by the runtime (microtasks, promise reactions, timers, listeners) swallow
 //   that error: the instance is already retired and its pending promises rejected.
@@ -52,7 +53,10 @@ function __guardExports(raw) {
 }
 /** \`value\` with its own arity (no rest array, no closure per call), failing over as above. */
 function guard(name, value) {
-  const free = name.endsWith('_free');
+  // On a dead instance, destructors and glue helpers (\`*_free\`, \`__wbindgen_*\`: closure drops,
+  // deallocations, stack adjustments) do nothing: they run from finalizers and \`finally\` blocks,
+  // where a throw would be an uncaught exception (Node exits). The call they surround throws.
+  const free = name.endsWith('_free') || name.startsWith('__wbindgen_') || name.startsWith('__externref_');
   const dead = () => {
     if (free) return undefined;
     throw __dead;

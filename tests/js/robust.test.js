@@ -3,6 +3,8 @@
 // and a panic rejects with INTERNAL_PANIC and the next call runs on a fresh instance.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import {
   Template,
   JsonPath,
@@ -18,6 +20,8 @@ import {
 } from '../../pkg/node.mjs';
 
 const internal = ready[Symbol.for('bedrock-connect.internal')];
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc');
 const creds = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
 const url = 'https://bedrock-runtime.us-east-1.amazonaws.com/model/m/invoke';
 const sign = (extra) => signRequest({ method: 'POST', url, region: 'us-east-1', service: 'bedrock', credentials: creds, signingDate: 0, ...extra });
@@ -220,6 +224,13 @@ test('a BedrockClient keeps working across a panic; calls in flight on the dead 
   assert.throws(() => internal.testPanic(0), (e) => e.code === 'INTERNAL_PANIC');
   await assert.rejects(inFlight, (e) => e instanceof BedrockConnectError && e.code === 'INTERNAL_PANIC');
   release();
+  // The dead instance's closures (the fetch's promise callbacks, the timeout timer) and finalizers
+  // now run into it: they must neither throw nor call into it.
+  await new Promise((r) => setTimeout(r, 20));
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 20));
+  }
   const res = await client.invoke({ modelId: 'amazon.titan-text-express-v1', body });
   assert.equal(res.json().outputText, 'ok');
   const stream = client.invokeStream({ modelId: 'amazon.titan-text-express-v1', body });
@@ -255,5 +266,22 @@ test('found by fuzzing and review: unsendable URLs, odd stream pieces, hostile o
   const src = `[${Array.from({ length: 20000 }, (_, i) => `{{v${i}}}`).join(',')}]`;
   const vars = Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`v${i}`, i]));
   assert.equal(JSON.parse(new Template(src).render(vars))[19999], 19999);
+  healthy();
+});
+
+test('a dead instance: its finalizers and pending closures neither throw nor call into it', async () => {
+  // Objects and closures alive in the instance when it dies: wasm objects, a call waiting on a
+  // fetch that never answers (its promise callbacks are Rust closures).
+  let objects = Array.from({ length: 200 }, () => new Template('{{a}}', { json: false }));
+  let client = new BedrockClient({ region: 'us-east-1', credentials: creds, fetch: () => new Promise(() => {}) });
+  let pending = client.invoke({ modelId: 'amazon.titan-text-express-v1', body: {} }).catch((e) => e.code);
+  await new Promise((r) => setTimeout(r, 10));
+  assert.throws(() => internal.testPanic(0), (e) => e.code === 'INTERNAL_PANIC');
+  assert.equal(await pending, 'INTERNAL_PANIC');
+  objects = client = pending = null;
+  for (let i = 0; i < 5; i++) {
+    gc();
+    await new Promise((r) => setTimeout(r, 20)); // finalizers run here: a throw would end the process
+  }
   healthy();
 });
