@@ -218,6 +218,7 @@ export async function runTarget(target, { seed, count, seconds = Infinity, slowM
     if (ms > maxMs) maxMs = ms;
     if (ms > slowMs) note('slow', input, `${ms.toFixed(0)} ms`);
     if (internal.generation() !== generation) note('panic', input, 'instance replaced');
+    if (i % 50_000 === 0 && i > 0) log(`[${target.name}] ${i} inputs, ${Math.round(i / ((performance.now() - started) / 1000))}/s`);
     if (i % 1000 === 0) {
       try {
         await target.healthy();
