@@ -205,19 +205,24 @@ export async function runTarget(target, { seed, count, seconds = Infinity, slowM
   for (; i < count && (i % 256 !== 0 || performance.now() < deadline); i++) {
     const input = target.input(r);
     const generation = internal.generation();
+    let panicked = false;
     const t0 = performance.now();
     try {
       const out = target.run(input);
       if (out && typeof out.then === 'function') await out;
     } catch (e) {
-      if (e?.code === 'INTERNAL_PANIC') note('panic', input, e.message);
+      if (e?.code === 'INTERNAL_PANIC') {
+        panicked = true;
+        note('panic', input, e.message);
+        internal.memoryBytes(); // starts the fresh instance now, so the next input is not blamed
+      }
       else if (!typed(e)) note('untyped', input, `${e?.constructor?.name}: ${e?.message}`);
       else if (target.check) target.check(e, input, note);
     }
     const ms = performance.now() - t0;
     if (ms > maxMs) maxMs = ms;
     if (ms > slowMs) note('slow', input, `${ms.toFixed(0)} ms`);
-    if (internal.generation() !== generation) note('panic', input, 'instance replaced');
+    if (!panicked && internal.generation() !== generation) note('panic', input, 'instance replaced');
     if (i % 50_000 === 0 && i > 0) log(`[${target.name}] ${i} inputs, ${Math.round(i / ((performance.now() - started) / 1000))}/s`);
     if (i % 1000 === 0) {
       try {
