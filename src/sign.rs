@@ -554,7 +554,14 @@ fn sendable(url: &Url<'_>) -> bool {
     let split = if host_port.starts_with('[') { host_port.find(']').map(|end| end + 1) } else { host_port.find(':').or(Some(host_port.len())) };
     let Some((host, port)) = split.map(|at| host_port.split_at(at)) else { return false };
     let port_ok = port.is_empty() || port.strip_prefix(':').is_some_and(|p| p.is_empty() || p.parse::<u16>().is_ok());
-    !host.is_empty() && port_ok
+    // A registered name (RFC 3986 `reg-name`), or an IP literal in brackets.
+    let name = |c: u8| c.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=".contains(&c) || !c.is_ascii();
+    let literal = |c: u8| c.is_ascii_hexdigit() || b":.".contains(&c);
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(ip) => !ip.is_empty() && ip.bytes().all(literal),
+        None => host.bytes().all(name),
+    };
+    !host.is_empty() && host_ok && port_ok
 }
 
 /// The canonical URI: normalized as aws-sigv4's `normalize_uri_path`, each segment encoded again
@@ -867,7 +874,7 @@ mod tests {
         for ok in ["https://a.example.com/x", "http://a.example.com:8080/", "https://[::1]:443/", "https://u@a.example.com/"] {
             assert_eq!(field(ok), None, "{ok}");
         }
-        for bad in ["https://host:abc/x", "khttps://a.example.com/", "https://a.b:99999/", "ftp://a.example.com/"] {
+        for bad in ["https://host:abc/x", "khttps://a.example.com/", "https://a.b:99999/", "ftp://a.example.com/", "https://a-[b.example.com]/x"] {
             assert_eq!(field(bad).as_deref(), Some("url"), "{bad}");
         }
     }

@@ -245,7 +245,7 @@ test('a BedrockClient keeps working across a panic; calls in flight on the dead 
 
 test('found by fuzzing and review: unsendable URLs, odd stream pieces, hostile options, many variables', async () => {
   // signRequest signed URLs no request can use (http::Uri takes `host:abc` and other schemes).
-  for (const bad of ['https://host:abc/x', 'khttps://a.example.com/', '://a.example.com/x', 'https://a.b:99999/']) {
+  for (const bad of ['https://host:abc/x', 'khttps://a.example.com/', '://a.example.com/x', 'https://a.b:99999/', 'https://bedrock-[untime.example.com]/x']) {
     assert.throws(() => sign({ url: bad }), (e) => e.code === 'SIGNING_FAILED' && e.field === 'url', bad);
   }
   // A custom fetch whose body yields strings, numbers or garbage: a typed StreamError, not a glue TypeError.
