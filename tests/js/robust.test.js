@@ -285,3 +285,16 @@ test('a dead instance: its finalizers and pending closures neither throw nor cal
   }
   healthy();
 });
+
+test('found by review: a Converse answer that is not JSON is the endpoint\'s fault (MALFORMED_RESPONSE)', async () => {
+  const deep = `${'{"a":'.repeat(1000)}1${'}'.repeat(1000)}`;
+  for (const body of ['<html>502 Bad Gateway</html>', deep]) {
+    const client = new BedrockClient({ region: 'us-east-1', credentials: creds, fetch: async () => new Response(body, { headers: { 'x-amzn-requestid': 'r-1' } }) });
+    await assert.rejects(client.converse({ modelId: 'anthropic.claude-3-haiku-20240307-v1:0', messages: [] }), (e) => {
+      assert.equal(e.code, 'MALFORMED_RESPONSE');
+      assert.equal(e.constructor.name, 'NetworkError');
+      assert.equal(e.requestId, 'r-1');
+      return true;
+    });
+  }
+});
