@@ -271,11 +271,19 @@ export function createApi(loader) {
 
     #close() {
       this.#ended = true;
-      if (!this.#handle) return;
-      this.#handle.cancel();
-      this.#handle.free();
+      const handle = this.#handle;
+      const reader = this.#reader;
+      if (!handle) return;
       this.#handle = null;
       this.#reader = null;
+      try {
+        handle.cancel();
+      } catch {
+        // The instance died (INTERNAL_PANIC): cancel the body here so the connection closes.
+        reader?.cancel().catch(() => {});
+      } finally {
+        handle.free();
+      }
     }
 
     [Symbol.asyncIterator]() {

@@ -298,3 +298,26 @@ test('found by review: a Converse answer that is not JSON is the endpoint\'s fau
     });
   }
 });
+
+test('a stream being read when the instance dies rejects with INTERNAL_PANIC and cancels its body', async () => {
+  let cancelled = false;
+  let push;
+  const body = new ReadableStream({
+    start(controller) {
+      push = (bytes) => controller.enqueue(bytes);
+    },
+    cancel() {
+      cancelled = true;
+    },
+  });
+  const client = new BedrockClient({ region: 'us-east-1', credentials: creds, fetch: async () => new Response(body, { headers: { 'content-type': 'application/vnd.amazon.eventstream' } }) });
+  const events = client.invokeStream({ modelId: 'amazon.titan-text-express-v1', body: {} })[Symbol.asyncIterator]();
+  const first = events.next();
+  await new Promise((r) => setTimeout(r, 10));
+  assert.throws(() => internal.testPanic(0), (e) => e.code === 'INTERNAL_PANIC');
+  push(new Uint8Array(16));
+  await assert.rejects(first, (e) => e.code === 'INTERNAL_PANIC');
+  await new Promise((r) => setTimeout(r, 10));
+  assert.ok(cancelled, 'the response body was cancelled');
+  healthy();
+});
