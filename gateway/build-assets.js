@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const PUBLIC_DIR = fileURLToPath(new URL('./public', import.meta.url));
-const PKG_FILES = ['browser.js', 'common.js', 'errors.js', 'presets.js', 'wasm/web/bedrock_connect.js', 'wasm/web/bedrock_connect_bg.wasm'];
+const PKG_FILES = ['browser.js', 'common.js', 'errors.js', 'instance.js', 'presets.js', 'wasm/bindings.js', 'wasm/web/bedrock_connect_bg.wasm'];
 
 /** Fills `dir` (default gateway/public, what wrangler.toml names) afresh; → `dir`. */
 export function buildAssets(dir = PUBLIC_DIR) {

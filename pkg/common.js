@@ -1,6 +1,7 @@
 /** bedrock-connect's public API over an injected wasm module; shared by every runtime entry. */
 import { BedrockConnectError, ConfigError, AwsError, NetworkError, StreamError } from './errors.js';
 import { presets } from './presets.js';
+import { createInstances, INTERNAL } from './instance.js';
 
 export { BedrockConnectError, ConfigError, AwsError, NetworkError, StreamError, presets };
 
@@ -46,6 +47,31 @@ function lookupAll(vars, paths) {
     kinds[i] = kind;
   }
   return [values, kinds];
+}
+
+/**
+ * What a caller's code threw while `field` was read (a getter, a Proxy trap): the same typed
+ * error the wasm readers give (src/wasm/convert.rs `unreadable`).
+ */
+function unreadable(field, thrown) {
+  let message = 'a value that is not an Error';
+  try {
+    message = typeof thrown === 'string' ? thrown : String(thrown?.message ?? message);
+  } catch {}
+  return new ConfigError(`reading ${field} threw: ${message.slice(0, 200)}`, {
+    code: 'UNREADABLE_INPUT',
+    field,
+    hint: 'Pass plain data: a getter, a Proxy trap, an iterator or toJSON() threw while the value was read.',
+  });
+}
+
+/** `lookupAll`, with a throwing getter or Proxy trap reported as `UNREADABLE_INPUT`. */
+function lookupValues(vars, paths) {
+  try {
+    return lookupAll(vars, paths);
+  } catch (e) {
+    throw unreadable('variables', e);
+  }
 }
 
 /** A string with no newline (the separator of `plainSignFields`). */
@@ -116,27 +142,29 @@ function mapped(text, c) {
 }
 
 /**
- * @param {{ get(): any, ready(): Promise<any>, sha256Hex?: (data: string | Uint8Array) => string,
+ * @param {{ create(hooks: object): any, load(): Promise<void>, sha256Hex?: (data: string | Uint8Array) => string,
  *   utf16Text?: (utf16le: Uint8Array) => string }} loader
- *   the wasm bindings: `get()` once loaded (or null), `ready()` loads them once; `sha256Hex`, a
- *   native SHA-256 where the runtime has a synchronous one (Node); `utf16Text`, a string from
- *   UTF-16 where that beats the runtime's UTF-8 decoder (Node).
+ *   the wasm bindings: `create(hooks)` instantiates the compiled module (null while it loads),
+ *   `load()` compiles it once (pkg/instance.js keeps one live instance, a fresh one after a
+ *   panic); `sha256Hex`, a native SHA-256 where the runtime has a synchronous one (Node);
+ *   `utf16Text`, a string from UTF-16 where that beats the runtime's UTF-8 decoder (Node).
  */
 export function createApi(loader) {
-  let registered = false;
+  const instances = createInstances(loader);
+  let registered = null;
   const withClasses = (wasm) => {
-    if (!registered) {
+    if (registered !== wasm) {
       wasm.registerErrorClasses(errorClasses);
       wasm.registerLookup(lookupAll);
       if (loader.sha256Hex) wasm.registerSha256(loader.sha256Hex);
       if (loader.utf16Text) wasm.registerUtf16Text(loader.utf16Text);
-      registered = true;
+      registered = wasm;
     }
     return wasm;
   };
-  const ready = async () => withClasses(await loader.ready());
+  const ready = async () => withClasses(await instances.ready());
   const now = () => {
-    const wasm = loader.get();
+    const wasm = instances.get();
     if (!wasm) {
       throw new ConfigError('the WebAssembly module is still loading', {
         code: 'WASM_NOT_READY',
@@ -261,11 +289,19 @@ export function createApi(loader) {
 
     #close() {
       this.#ended = true;
-      if (!this.#handle) return;
-      this.#handle.cancel();
-      this.#handle.free();
+      const handle = this.#handle;
+      const reader = this.#reader;
+      if (!handle) return;
       this.#handle = null;
       this.#reader = null;
+      try {
+        handle.cancel();
+      } catch {
+        // The instance died (INTERNAL_PANIC): cancel the body here so the connection closes.
+        reader?.cancel().catch(() => {});
+      } finally {
+        handle.free();
+      }
     }
 
     [Symbol.asyncIterator]() {
@@ -314,15 +350,18 @@ export function createApi(loader) {
     #options;
     #inner = null;
     #freed = false;
+    /** The instance `#inner` lives in: after a panic the client is rebuilt on the fresh one. */
+    #wasm = null;
 
     constructor(options) {
       this.#options = options;
-      if (loader.get()) this.#inner = wasmClient(now(), options);
+      if (instances.get()) this.#inner = wasmClient((this.#wasm = now()), options);
     }
 
     async #client() {
       if (this.#freed) throw freedError();
-      if (!this.#inner) this.#inner = wasmClient(await ready(), this.#options);
+      const wasm = await ready();
+      if (!this.#inner || this.#wasm !== wasm) this.#inner = wasmClient((this.#wasm = wasm), this.#options);
       return this.#inner;
     }
 
@@ -385,14 +424,22 @@ export function createApi(loader) {
     }
   }
 
-  /** Wraps a wasm-bindgen class: the wasm memory is freed by free(), [Symbol.dispose] or the GC. */
+  /**
+   * Wraps a wasm-bindgen class: the wasm memory is freed by free(), [Symbol.dispose] or the GC.
+   * `make(wasm)` builds it; after a panic it is rebuilt from the same inputs on the fresh instance.
+   */
   class Owned {
     #inner;
-    constructor(inner) {
-      this.#inner = inner;
+    #make;
+    #wasm;
+    constructor(make) {
+      this.#make = make;
+      this.#wasm = now();
+      this.#inner = make(this.#wasm);
     }
     get inner() {
       if (!this.#inner) throw freedError();
+      if (this.#wasm !== instances.get()) this.#inner = this.#make((this.#wasm = now()));
       return this.#inner;
     }
     free() {
@@ -407,13 +454,18 @@ export function createApi(loader) {
   /** Assumed-role credentials shared by every client given it as `credentialCache`. */
   class CredentialCache extends Owned {
     constructor() {
-      super(new (now().WasmCredentialCache)());
+      super((wasm) => new wasm.WasmCredentialCache());
     }
   }
 
   /** A client's wasm half; `credentialCache` becomes a handle on the shared cache. */
   const wasmClient = (wasm, options) => {
-    const shared = options?.credentialCache;
+    let shared;
+    try {
+      shared = options?.credentialCache;
+    } catch (e) {
+      throw unreadable('credentialCache', e);
+    }
     if (shared !== undefined && !(shared instanceof CredentialCache)) {
       throw new TypeError('credentialCache must be a CredentialCache');
     }
@@ -423,7 +475,7 @@ export function createApi(loader) {
   /** An RFC 9535 JSONPath, compiled once. */
   class JsonPath extends Owned {
     constructor(path) {
-      super(new (now().WasmJsonPath)(path));
+      super((wasm) => new wasm.WasmJsonPath(path));
     }
     get source() {
       return this.inner.source;
@@ -441,8 +493,14 @@ export function createApi(loader) {
     #spec;
     #counts = new Float64Array(4);
     constructor(spec) {
-      super(new (now().WasmOutputMapping)(spec));
-      this.#spec = { ...spec };
+      let copy;
+      try {
+        copy = typeof spec === 'object' && spec !== null ? { ...spec } : spec;
+      } catch (e) {
+        throw unreadable('mapping', e);
+      }
+      super((wasm) => new wasm.WasmOutputMapping(copy));
+      this.#spec = copy;
     }
     /** The paths it was built from. */
     get spec() {
@@ -459,7 +517,7 @@ export function createApi(loader) {
     #json;
     #paths;
     constructor(source, { json = true } = {}) {
-      super(new (now().WasmTemplate)(source, { json }));
+      super((wasm) => new wasm.WasmTemplate(source, { json }));
       this.#source = source;
       this.#json = json;
       this.#paths = this.inner.lookupPaths;
@@ -475,11 +533,11 @@ export function createApi(loader) {
       return this.inner.variables;
     }
     render(vars) {
-      const [values, kinds] = lookupAll(vars, this.#paths);
+      const [values, kinds] = lookupValues(vars, this.#paths);
       return this.inner.renderValues(vars, values, kinds, false);
     }
     renderBytes(vars) {
-      const [values, kinds] = lookupAll(vars, this.#paths);
+      const [values, kinds] = lookupValues(vars, this.#paths);
       return this.inner.renderValues(vars, values, kinds, true);
     }
   }
@@ -497,17 +555,28 @@ export function createApi(loader) {
     Template,
     presets,
     presetFor,
-    ready: async () => {
-      await ready();
-    },
+    ready: Object.defineProperty(
+      async () => {
+        await ready();
+      },
+      INTERNAL,
+      { value: instances.internal },
+    ),
     signRequest: (input) => {
       const wasm = now();
-      const body = input?.body;
-      const size = typeof body === 'string' ? body.length : body instanceof Uint8Array ? body.byteLength : 0;
-      // A runtime with a native SHA-256 (Node) hashes large bodies itself: the body then never
-      // crosses into wasm, and wasm signs with the given payload hash.
-      const hash = loader.sha256Hex && size >= NATIVE_HASH_MIN ? loader.sha256Hex(body) : undefined;
-      const fast = hash !== undefined || body == null || body instanceof Uint8Array ? plainSignFields(input) : null;
+      let body, hash, fast;
+      try {
+        body = input?.body;
+        const size = typeof body === 'string' ? body.length : body instanceof Uint8Array ? body.byteLength : 0;
+        // A runtime with a native SHA-256 (Node) hashes large bodies itself: the body then never
+        // crosses into wasm, and wasm signs with the given payload hash.
+        hash = loader.sha256Hex && size >= NATIVE_HASH_MIN ? loader.sha256Hex(body) : undefined;
+        fast = hash !== undefined || body == null || body instanceof Uint8Array ? plainSignFields(input) : null;
+      } catch {
+        // A getter or Proxy trap threw: the general path reads each field again and names it.
+        hash = undefined;
+        fast = null;
+      }
       const signed = fast === null
         ? wasm.signRequest(input, hash)
         : wasm.signFields(fast.fields, fast.timeMs, fast.hasToken, hash === undefined ? body ?? undefined : undefined, hash);

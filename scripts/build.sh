@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the npm package in pkg/: the .wasm (LTO really applied), wasm-bindgen's nodejs and web
-# bindings under pkg/wasm/, and the CommonJS copy of the shared JS (pkg/common.cjs).
+# Builds the npm package in pkg/: the .wasm (LTO really applied), wasm-bindgen's web bindings
+# turned into a factory (pkg/wasm/bindings.js: a fresh instance after a panic, see
+# scripts/wasm-factory.js) with its CommonJS copy, and the CommonJS copy of the shared JS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,12 +25,12 @@ node_modules/.bin/wasm-opt -Oz "${opt_names[@]}" --enable-bulk-memory --enable-n
 wasm=target/bedrock_connect.opt.wasm
 
 rm -rf pkg/wasm
-wasm-bindgen "${bindgen_names[@]}" --target nodejs --out-name bedrock_connect --out-dir pkg/wasm/nodejs "$wasm"
-wasm-bindgen --target web --out-name bedrock_connect --out-dir pkg/wasm/web "$wasm"
-# The nodejs target is CommonJS inside a "type": "module" package.
-echo '{ "type": "commonjs" }' > pkg/wasm/nodejs/package.json
-# Only the bindings' code ships: their generated .d.ts are replaced by pkg/index.d.ts.
-rm -f pkg/wasm/*/*.d.ts
+wasm-bindgen "${bindgen_names[@]}" --target web --out-name bedrock_connect --out-dir pkg/wasm/web "$wasm"
+# One factory for every runtime (Node compiles the bytes, browsers fetch them, Workers import
+# the module); the glue it was made from and the generated .d.ts do not ship.
+node scripts/wasm-factory.js pkg/wasm/web/bedrock_connect.js pkg/wasm/bindings.js
+rm -f pkg/wasm/web/bedrock_connect.js pkg/wasm/*/*.d.ts
+npx --no-install esbuild pkg/wasm/bindings.js --format=cjs --platform=neutral --log-level=warning --outfile=pkg/wasm/bindings.cjs
 # The same types for `require` under module node16/nodenext (a .d.cts is read as CommonJS).
 cp pkg/index.d.ts pkg/index.d.cts
 

@@ -9,6 +9,9 @@ step() { printf '\n== %s\n' "$*"; }
 step "cargo test (host, sans-I/O core)"
 cargo test --workspace --quiet
 
+step "fuzz smoke: every target of fuzz/ for a few seconds against the built .wasm"
+node fuzz/run.js --smoke --seconds 5
+
 step "simulator (its own SigV4 checks against @smithy/signature-v4)"
 node --test simulator/test/
 
@@ -32,3 +35,12 @@ node scripts/third-party.js --check
 
 step "types: tsc --noEmit over pkg/index.d.ts and the README examples"
 node scripts/check-readme.js
+
+# Last, so that every suite above has run when a lint fails.
+# A panic aborts the wasm instance: unwrap/expect/indexing/panic are denied outside tests
+# (clippy.toml allows them in tests), for the core on the host and the wasm layer.
+lints=(-D warnings -D clippy::unwrap_used -D clippy::expect_used -D clippy::indexing_slicing -D clippy::panic)
+step "clippy (host: the core and the workspace)"
+cargo clippy --workspace --all-features --all-targets --quiet -- "${lints[@]}"
+step "clippy (wasm32: the wasm layer)"
+cargo clippy --workspace --all-features --target wasm32-unknown-unknown --quiet -- "${lints[@]}"

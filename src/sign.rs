@@ -170,30 +170,36 @@ impl KeyCache {
     }
 
     /// The keyed HMAC for this scope, derived (and remembered) on a miss.
-    fn mac(&mut self, secret: &str, date: &[u8; 8], region: &str, service: &str) -> &HmacSha256 {
+    fn mac(&mut self, secret: &str, date: &[u8; 8], region: &str, service: &str) -> HmacSha256 {
         let hit = self
             .entries
             .iter()
             .position(|e| e.date == *date && e.secret == secret && e.region == region && e.service == service);
-        match hit {
-            Some(i) => self.entries[..=i].rotate_right(1),
-            None => {
-                let mut key = hmac(&[b"AWS4", secret.as_bytes()].concat(), date);
-                for part in [region.as_bytes(), service.as_bytes(), b"aws4_request"] {
-                    key = hmac(&key, part);
-                }
-                let mac = HmacSha256::new_from_slice(&key).expect("HMAC takes keys of any size");
-                let entry = KeyEntry { secret: secret.into(), date: *date, region: region.into(), service: service.into(), mac };
-                self.entries.truncate(KEY_CACHE_ENTRIES - 1);
-                self.entries.insert(0, entry);
+        if let Some(hits) = hit.and_then(|i| self.entries.get_mut(..=i)) {
+            hits.rotate_right(1);
+            if let Some(e) = self.entries.first() {
+                return e.mac.clone();
             }
         }
-        &self.entries[0].mac
+        let mut key = hmac(&[b"AWS4", secret.as_bytes()].concat(), date);
+        for part in [region.as_bytes(), service.as_bytes(), b"aws4_request"] {
+            key = hmac(&key, part);
+        }
+        let mac = keyed(&key);
+        let entry = KeyEntry { secret: secret.into(), date: *date, region: region.into(), service: service.into(), mac: mac.clone() };
+        self.entries.truncate(KEY_CACHE_ENTRIES - 1);
+        self.entries.insert(0, entry);
+        mac
     }
 }
 
+/// HMAC-SHA256 keyed with `key` (HMAC takes keys of any length: hashed when over the block size).
+fn keyed(key: &[u8]) -> HmacSha256 {
+    <HmacSha256 as KeyInit>::new_from_slice(key).unwrap_or_else(|_| <HmacSha256 as KeyInit>::new(&Default::default()))
+}
+
 fn hmac(key: &[u8], data: &[u8]) -> [u8; 32] {
-    let mut mac = HmacSha256::new_from_slice(key).expect("HMAC takes keys of any size");
+    let mut mac = keyed(key);
     mac.update(data);
     mac.finalize_fixed().into()
 }
@@ -229,7 +235,7 @@ pub fn sign_with(cache: &mut KeyCache, request: &mut HttpRequest, credentials: &
                 ("X-Amz-Security-Token", credentials.session_token.as_deref().unwrap_or_default()),
             ];
             let n = if credentials.session_token.is_some() { 7 } else { 6 };
-            append_query(&mut request.url, &params[..n]);
+            append_query(&mut request.url, params.get(..n).unwrap_or(&params));
         }
     }
     Ok(())
@@ -266,10 +272,11 @@ struct Signed {
 }
 
 fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credentials, scope: Scope<'_>, settings: &Settings) -> Result<Signed> {
-    let stamp = stamp(scope.time_ms).ok_or_else(canonical_error)?;
-    let date_time = std::str::from_utf8(&stamp).expect("ASCII");
-    let date: &[u8; 8] = stamp[..8].try_into().expect("8 bytes");
-    let date = std::str::from_utf8(date).expect("ASCII");
+    check_inputs(request, credentials, &scope)?;
+    let stamp = stamp(scope.time_ms).ok_or_else(|| bad_input("signingDate", "is not between the years 1970 and 9999", "Pass a Date (or epoch milliseconds) of the request's time."))?;
+    let date_time = ascii(&stamp);
+    let day: [u8; 8] = [stamp[0], stamp[1], stamp[2], stamp[3], stamp[4], stamp[5], stamp[6], stamp[7]];
+    let date = ascii(&day);
     let query_form = settings.location == Location::Query;
     let expires = match (query_form, settings.expires_in_secs) {
         (false, _) => String::new(),
@@ -284,6 +291,9 @@ fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credenti
             slow_url(&slow_uri).ok_or_else(canonical_error)?
         }
     };
+    if !sendable(&url) {
+        return Err(bad_input("url", "must be an absolute http(s) URL with a host and, if any, a numeric port", "Pass the full URL, such as https://bedrock-runtime.us-east-1.amazonaws.com/…"));
+    }
     let payload_hash = match &settings.payload_hash {
         Some(h) => h.clone(),
         None => cache.sha256_hex(&request.body),
@@ -292,11 +302,11 @@ fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credenti
     // Canonical headers, as aws-sigv4's `HeaderMap`: request headers, `host`, then (header form)
     // the date, token and checksum headers replacing any given.
     let mut headers: Vec<(Cow<'_, str>, Cow<'_, str>)> = Vec::with_capacity(request.headers.len() + 4);
-    for (name, value) in &request.headers {
-        let name = header_name(name).ok_or_else(canonical_error)?;
+    for (given, value) in &request.headers {
+        let name = header_name(given).ok_or_else(|| bad_header(given, "is not a valid header name"))?;
         let value = trim_all(value);
         if !valid_header_value(&value) {
-            return Err(canonical_error());
+            return Err(bad_header(given, "has a control character (a newline, say) in its value"));
         }
         headers.push((name, value));
     }
@@ -307,7 +317,7 @@ fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credenti
         replace(&mut headers, "x-amz-date", date_time);
         if let Some(token) = credentials.session_token.as_deref() {
             if !valid_header_value(token) {
-                return Err(canonical_error());
+                return Err(bad_input("credentials.sessionToken", "has a control character (a newline, say)", "Pass the session token exactly as AWS gave it."));
             }
             replace(&mut headers, TOKEN_HEADER, token);
         }
@@ -324,13 +334,15 @@ fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credenti
     headers.sort_by(|a, b| a.0.cmp(&b.0)); // stable: repeated names keep their order
 
     let mut signed_headers = String::with_capacity(headers.len() * 16);
-    for (i, (name, _)) in headers.iter().enumerate() {
-        if i == 0 || headers[i - 1].0 != *name {
-            if i > 0 {
+    let mut previous: Option<&str> = None;
+    for (name, _) in &headers {
+        if previous != Some(&**name) {
+            if previous.is_some() {
                 signed_headers.push(';');
             }
             signed_headers.push_str(name);
         }
+        previous = Some(name);
     }
 
     let credential_scope_len = date.len() + scope.region.len() + scope.service.len() + 15;
@@ -368,19 +380,21 @@ fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credenti
             n_extra = 6;
         }
     }
-    write_query(&mut creq, url.query, &extra[..n_extra]);
+    write_query(&mut creq, url.query, extra.get(..n_extra).unwrap_or(&extra));
     creq.push('\n');
-    for (i, (name, value)) in headers.iter().enumerate() {
-        if i > 0 && headers[i - 1].0 == *name {
+    let mut previous: Option<&str> = None;
+    for (name, value) in &headers {
+        if previous == Some(&**name) {
             creq.push(',');
         } else {
-            if i > 0 {
+            if previous.is_some() {
                 creq.push('\n');
             }
             creq.push_str(name);
             creq.push(':');
         }
         creq.push_str(value);
+        previous = Some(name);
     }
     if !headers.is_empty() {
         creq.push('\n');
@@ -392,7 +406,7 @@ fn signature(cache: &mut KeyCache, request: &HttpRequest, credentials: &Credenti
 
     // The string to sign, fed straight into the keyed HMAC.
     let creq_hash = cache.sha256_hex(creq.as_bytes());
-    let mut mac = cache.mac(&credentials.secret_access_key, date.as_bytes().try_into().expect("8 bytes"), scope.region, scope.service).clone();
+    let mut mac = cache.mac(&credentials.secret_access_key, &day, scope.region, scope.service);
     for part in [ALGORITHM, "\n", date_time, "\n", date, "/", scope.region, "/", scope.service, "/aws4_request\n", creq_hash.as_str()] {
         mac.update(part.as_bytes());
     }
@@ -435,8 +449,8 @@ fn stamp(ms: u64) -> Option<[u8; 16]> {
     }
     let mut out = *b"00000000T000000Z";
     let mut put = |at: usize, width: usize, mut v: u64| {
-        for i in (at..at + width).rev() {
-            out[i] = b'0' + (v % 10) as u8;
+        for digit in out.iter_mut().skip(at).take(width).rev() {
+            *digit = b'0' + (v % 10) as u8;
             v /= 10;
         }
     };
@@ -488,9 +502,10 @@ fn fast_url(url: &str) -> Option<Url<'_>> {
     if b.len() > MAX_URL_LEN {
         return None;
     }
-    let (scheme, start) = if b.len() >= 8 && b[..8].eq_ignore_ascii_case(b"https://") {
+    let starts = |prefix: &[u8]| b.get(..prefix.len()).is_some_and(|p| p.eq_ignore_ascii_case(prefix));
+    let (scheme, start) = if starts(b"https://") {
         (Scheme::Https, 8)
-    } else if b.len() >= 7 && b[..7].eq_ignore_ascii_case(b"http://") {
+    } else if starts(b"http://") {
         (Scheme::Http, 7)
     } else {
         return None;
@@ -527,6 +542,26 @@ fn slow_url(uri: &http::Uri) -> Option<Url<'_>> {
         _ => Scheme::Other,
     };
     Some(Url { scheme, authority: uri.authority()?.as_str(), path: uri.path(), query: uri.query() })
+}
+
+/// A URL `fetch` can send: http(s), a host, a numeric port if any. `http::Uri` (and so aws-sigv4)
+/// also takes other schemes and `host:abc`, which sign fine but no request can use.
+fn sendable(url: &Url<'_>) -> bool {
+    if url.scheme == Scheme::Other {
+        return false;
+    }
+    let host_port = url.authority.rsplit('@').next().unwrap_or(url.authority);
+    let split = if host_port.starts_with('[') { host_port.find(']').map(|end| end + 1) } else { host_port.find(':').or(Some(host_port.len())) };
+    let Some((host, port)) = split.map(|at| host_port.split_at(at)) else { return false };
+    let port_ok = port.is_empty() || port.strip_prefix(':').is_some_and(|p| p.is_empty() || p.parse::<u16>().is_ok());
+    // A registered name (RFC 3986 `reg-name`), or an IP literal in brackets.
+    let name = |c: u8| c.is_ascii_alphanumeric() || b"-._~%!$&'()*+,;=".contains(&c) || !c.is_ascii();
+    let literal = |c: u8| c.is_ascii_hexdigit() || b":.".contains(&c);
+    let host_ok = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+        Some(ip) => !ip.is_empty() && ip.bytes().all(literal),
+        None => host.bytes().all(name),
+    };
+    !host.is_empty() && host_ok && port_ok
 }
 
 /// The canonical URI: normalized as aws-sigv4's `normalize_uri_path`, each segment encoded again
@@ -664,7 +699,8 @@ fn trim_all(text: &str) -> Cow<'_, str> {
             out.push(c);
         }
     }
-    Cow::Owned(String::from_utf8(out).expect("only ASCII spaces were dropped"))
+    // Only ASCII spaces were dropped, so `out` is still UTF-8.
+    Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
 fn append_query(url: &mut String, params: &[(&str, &str)]) {
@@ -690,8 +726,9 @@ fn encode_into(out: &mut String, s: &str, keep_slash: bool) {
         if start < i {
             out.push_str(&s[start..i]); // ASCII only: bytes of multi-byte characters are all escaped
         }
-        let escape = [b'%', HEX_UPPER[usize::from(c >> 4)], HEX_UPPER[usize::from(c & 15)]];
-        out.push_str(std::str::from_utf8(&escape).expect("ASCII"));
+        out.push('%');
+        out.push(char::from(hex_digit(HEX_UPPER, c >> 4)));
+        out.push(char::from(hex_digit(HEX_UPPER, c & 15)));
         start = i + 1;
     }
     out.push_str(&s[start..]);
@@ -706,12 +743,57 @@ pub fn percent_encode(s: &str) -> String {
 
 /// Lower-case hex.
 fn hex(bytes: &[u8]) -> String {
-    let mut out = Vec::with_capacity(bytes.len() * 2);
+    let mut out = String::with_capacity(bytes.len() * 2);
     for &b in bytes {
-        out.push(HEX_LOWER[usize::from(b >> 4)]);
-        out.push(HEX_LOWER[usize::from(b & 15)]);
+        out.push(char::from(hex_digit(HEX_LOWER, b >> 4)));
+        out.push(char::from(hex_digit(HEX_LOWER, b & 15)));
     }
-    String::from_utf8(out).expect("ASCII")
+    out
+}
+
+/// The hex digit of a nibble (`n` < 16).
+fn hex_digit(digits: &[u8; 16], n: u8) -> u8 {
+    digits.get(usize::from(n & 15)).copied().unwrap_or(b'0')
+}
+
+/// ASCII bytes as `&str` (the signing stamp); empty if they were not.
+fn ascii(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).unwrap_or_default()
+}
+
+/// HTTP token characters (RFC 9110 `tchar`): methods and header names.
+fn is_token(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|c| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c))
+}
+
+/// Input aws-sigv4 would sign into a request nobody can send (and that `signRequest`'s one-line
+/// answer would split wrongly): a method that is not an HTTP token (empty, or with a newline or
+/// space), an access key ID, region or service that is empty or holds a control character.
+fn check_inputs(request: &HttpRequest, credentials: &Credentials, scope: &Scope<'_>) -> Result<()> {
+    if !is_token(&request.method) {
+        return Err(bad_input("method", "must be an HTTP method such as GET or POST", "Pass an HTTP method: letters only, no spaces or newlines."));
+    }
+    let plain = |s: &str| !s.is_empty() && !s.chars().any(char::is_control);
+    if !plain(&credentials.access_key_id) {
+        return Err(bad_input("credentials.accessKeyId", "must be non-empty, with no newline or other control character", "Pass the access key ID exactly as AWS gave it (AKIA… or ASIA…)."));
+    }
+    if !plain(scope.region) {
+        return Err(bad_input("region", "must be non-empty, with no newline or other control character", "Pass a region code such as us-east-1."));
+    }
+    if !plain(scope.service) {
+        return Err(bad_input("service", "must be non-empty, with no newline or other control character", "Pass the signing name of the service, such as bedrock."));
+    }
+    Ok(())
+}
+
+/// Signing input at fault: `SIGNING_FAILED` naming the field (never its value: it may be secret).
+fn bad_input(field: &str, problem: &str, hint: &str) -> Error {
+    Error::config("SIGNING_FAILED", field, format!("the request could not be signed: {field} {problem}"), hint)
+}
+
+fn bad_header(name: &str, problem: &str) -> Error {
+    let shown: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
+    bad_input("headers", &format!("entry {shown:?} {problem}"), "Header names are HTTP tokens; values are visible ASCII, spaces and tabs (no newlines).")
 }
 
 /// aws-sigv4's message for any URL or header it cannot sign.
@@ -757,6 +839,45 @@ mod tests {
 
     // 2015-08-30T12:36:00Z, the date of the AWS SigV4 test suite.
     const SUITE_TIME: u64 = 1_440_938_160_000;
+
+    /// The field a signing error names, for input that would shift `signRequest`'s answer.
+    fn refused(method: &str, key: &str, header: (&str, &str), region: &str) -> Option<String> {
+        let mut r = HttpRequest::new(method, "https://example.amazonaws.com/".into());
+        r.headers.push((header.0.into(), header.1.into()));
+        let mut c = creds(None);
+        c.access_key_id = key.into();
+        let scope = Scope { region, service: "service", time_ms: SUITE_TIME };
+        sign(&mut r, &c, scope, &Settings::default()).err().and_then(|e| e.field)
+    }
+
+    #[test]
+    fn newlines_and_empty_methods_are_refused_naming_the_field() {
+        let ok = ("x-a", "b");
+        assert_eq!(refused("GET", "AKID", ok, "us-east-1"), None);
+        assert_eq!(refused("GET\nX", "AKID", ok, "us-east-1").as_deref(), Some("method"));
+        assert_eq!(refused("", "AKID", ok, "us-east-1").as_deref(), Some("method"));
+        assert_eq!(refused("GET\r", "AKID", ok, "us-east-1").as_deref(), Some("method"));
+        assert_eq!(refused("GET", "AK\nID", ok, "us-east-1").as_deref(), Some("credentials.accessKeyId"));
+        assert_eq!(refused("GET", "AKID\r", ok, "us-east-1").as_deref(), Some("credentials.accessKeyId"));
+        assert_eq!(refused("GET", "AKID", ("x-a\n", "b"), "us-east-1").as_deref(), Some("headers"));
+        assert_eq!(refused("GET", "AKID", ("x-a", "b\r\nx-evil: 1"), "us-east-1").as_deref(), Some("headers"));
+        assert_eq!(refused("GET", "AKID", ok, "us-east-1\n").as_deref(), Some("region"));
+    }
+
+    #[test]
+    fn urls_no_request_can_use_are_refused() {
+        let field = |url: &str| {
+            let mut r = HttpRequest::new("GET", url.into());
+            let scope = Scope { region: "us-east-1", service: "service", time_ms: SUITE_TIME };
+            sign(&mut r, &creds(None), scope, &Settings::default()).err().and_then(|e| e.field)
+        };
+        for ok in ["https://a.example.com/x", "http://a.example.com:8080/", "https://[::1]:443/", "https://u@a.example.com/"] {
+            assert_eq!(field(ok), None, "{ok}");
+        }
+        for bad in ["https://host:abc/x", "khttps://a.example.com/", "https://a.b:99999/", "ftp://a.example.com/", "https://a-[b.example.com]/x"] {
+            assert_eq!(field(bad).as_deref(), Some("url"), "{bad}");
+        }
+    }
 
     #[test]
     fn aws_suite_get_vanilla() {

@@ -481,7 +481,19 @@ pub struct ConverseOutput {
 }
 
 pub fn parse_converse(resp: &HttpResponse) -> Result<ConverseOutput> {
-    let body = mapping::parse_json(&resp.body, "body")?;
+    // Bedrock's answer that is not JSON is the endpoint's fault, not the caller's `body`.
+    let body = mapping::parse_json(&resp.body, "body").map_err(|e| {
+        let request_id = resp.header("x-amzn-requestid").map(String::from);
+        Error {
+            status: Some(resp.status),
+            request_id,
+            ..Error::network(
+                "MALFORMED_RESPONSE",
+                format!("Bedrock answered {} but {}", resp.status, e.message.trim_start_matches("the ")),
+                "Check that `endpoint` points at Bedrock.",
+            )
+        }
+    })?;
     let message = body.pointer("/output/message").cloned().unwrap_or(Value::Null);
     let output_text: String = message
         .get("content")
@@ -680,6 +692,16 @@ mod tests {
         assert_eq!(req.header("accept"), None);
         assert_eq!(build_converse("https://r", "a.b", vec![], false).url, "https://r/model/a.b/converse");
         assert_eq!(build_converse("https://r", "a.b", vec![], true).url, "https://r/model/a.b/converse-stream");
+    }
+
+    #[test]
+    fn a_converse_answer_that_is_not_json_is_the_endpoints_fault() {
+        let deep = format!("{}1{}", "{\"a\":".repeat(1000), "}".repeat(1000));
+        for body in ["<html>502</html>", deep.as_str()] {
+            let resp = HttpResponse { status: 200, headers: vec![("x-amzn-requestid".into(), "r1".into())], body: body.as_bytes().to_vec() };
+            let e = parse_converse(&resp).unwrap_err();
+            assert_eq!((e.code.as_str(), e.kind, e.request_id.as_deref()), ("MALFORMED_RESPONSE", ErrorKind::Network, Some("r1")));
+        }
     }
 
     #[test]

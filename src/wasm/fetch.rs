@@ -348,12 +348,13 @@ impl OpenStream {
     pub fn cancel(&self) {
         self.cancelled.set(true);
         if let Ok(cancel) = Reflect::get(&self.reader, &"cancel".into()).and_then(|f| f.dyn_into::<Function>()) {
-            // After an abort the cancel promise rejects with that abort: handled here, not unhandled.
+            // After an abort the cancel promise rejects with that abort: awaited here, not
+            // unhandled. (A `Closure::once_into_js` handler leaked when the promise resolved.)
             if let Ok(pending) = cancel.call0(&self.reader) {
-                let ignore = Closure::once_into_js(|_: JsValue| {});
-                if let Ok(catch) = Reflect::get(&pending, &"catch".into()).and_then(|f| f.dyn_into::<Function>()) {
-                    let _ = catch.call1(&pending, &ignore);
-                }
+                let pending = JsFuture::from(Promise::resolve(&pending));
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = pending.await;
+                });
             }
         }
         self.controller.abort();

@@ -2,7 +2,7 @@
 //! plain JS value) become one `serde_json::Value`, parsed once per call and queried in wasm, so
 //! a UTF-8 body never becomes a JS string. Rules live in `crate::mapping`.
 
-use js_sys::{ArrayBuffer, Object, Uint8Array};
+use js_sys::Object;
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -15,11 +15,8 @@ use crate::wasm::error::to_js;
 /// JSON text (string, Uint8Array, ArrayBuffer) or a plain JS value → one parsed value, built
 /// only as far as `pick` reaches (`None`: whole).
 pub fn json_input(input: &JsValue, pick: Option<&Pick>, field: &str) -> Result<Value, Error> {
-    if let Some(bytes) = input.dyn_ref::<Uint8Array>() {
-        return mapping::parse_picked(&bytes.to_vec(), pick, field);
-    }
-    if let Some(buffer) = input.dyn_ref::<ArrayBuffer>() {
-        return mapping::parse_picked(&Uint8Array::new(buffer).to_vec(), pick, field);
+    if let Some(bytes) = cv::bytes_of(input, field) {
+        return mapping::parse_picked(&bytes?, pick, field);
     }
     if let Some(utf8) = crate::wasm::long_utf8(input) {
         return mapping::parse_picked(&utf8, pick, field);
@@ -27,14 +24,10 @@ pub fn json_input(input: &JsValue, pick: Option<&Pick>, field: &str) -> Result<V
     if let Some(text) = input.as_string() {
         return mapping::parse_picked(text.as_bytes(), pick, field);
     }
-    // A plain value goes through JSON.stringify: what it throws on (a cycle, a BigInt, a
-    // throwing getter or toJSON, JS stack exhaustion on a very deep value) becomes a typed error,
-    // and serde_json's depth limit then bounds the parsed value.
-    let text = js_sys::JSON::stringify(input).ok().and_then(|t| t.as_string());
-    match text {
-        Some(text) => mapping::parse_picked(text.as_bytes(), None, field),
-        None => Err(Error::type_error(field, "JSON text (string, Uint8Array, ArrayBuffer) or a JSON-compatible value (JSON.stringify failed on it)")),
-    }
+    // A plain JS value: converted as JSON.stringify sees it, bounded (src/wasm/convert.rs).
+    cv::to_json(input, cv::Missing::Null, field, &|what| {
+        Error::config("INVALID_JSON", field, format!("{field} is {what}, which is not a JSON value"), "Pass JSON text (string, Uint8Array, ArrayBuffer) or a JSON-compatible value.")
+    })
 }
 
 /// A parsed value as JSON.parse would give it: every number a JS number (integers beyond 2^53
@@ -132,22 +125,13 @@ impl WasmOutputMapping {
     }
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// `Object.keys`, its exception (a Proxy's `ownKeys` trap) caught instead of unwinding
-    /// through wasm.
-    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
-    fn own_keys(object: &JsValue) -> Result<js_sys::Array, JsValue>;
-}
-
 /// `{ outputText, inputTokens, outputTokens, ...extra }` (paths or null) → a compiled mapping.
 pub fn read_spec(spec: &JsValue) -> Result<mapping::OutputMapping, Error> {
     if !spec.is_object() {
         return Err(Error::type_error("mapping", "an object of JSONPath strings"));
     }
     let mut extra = Vec::new();
-    let keys = own_keys(spec).map_err(|_| Error::type_error("mapping", "an object of JSONPath strings (reading its keys threw)"))?;
-    for key in keys.iter().filter_map(|k| k.as_string()) {
+    for key in cv::keys(spec, "mapping")? {
         if matches!(key.as_str(), "outputText" | "inputTokens" | "outputTokens" | "delta") {
             continue;
         }

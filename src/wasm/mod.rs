@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::http::HttpRequest;
 use crate::model_id::{self, Context};
 use crate::sign::{self, KeyCache, Location, Scope, Settings};
-use convert::{self as cv, get};
+use convert as cv;
 use error::to_js;
 
 extern "C" {
@@ -32,6 +32,45 @@ fn start() {
     // SAFETY: called once, at instantiation, before any export runs; the constructors only
     // register inventory's static nodes.
     unsafe { __wasm_call_ctors() }
+    std::panic::set_hook(Box::new(|info| {
+        let message = info.to_string();
+        PANIC_SINK.with(|p| {
+            if let Some(f) = p.try_borrow().ok().as_ref().and_then(|p| p.as_ref()) {
+                let _ = f.call1(&JsValue::UNDEFINED, &JsValue::from_str(&message));
+            }
+        });
+    }));
+}
+
+thread_local! {
+    /// Told a panic's message just before the instance traps (pkg/instance.js puts it in the
+    /// `INTERNAL_PANIC` error and retires the instance).
+    static PANIC_SINK: std::cell::RefCell<Option<js_sys::Function>> = const { std::cell::RefCell::new(None) };
+}
+
+/// JS: registerPanicSink(f) — `f(message)` is called when Rust panics, before the trap.
+#[wasm_bindgen(js_name = registerPanicSink)]
+pub fn register_panic_sink(f: js_sys::Function) {
+    PANIC_SINK.with(|p| *p.borrow_mut() = Some(f));
+}
+
+/// Test-only, reached through pkg/instance.js's internal symbol (not the public API): panics,
+/// so that the recovery can be proven. `mode` 0 panics now; 1 returns a promise whose future
+/// panics one tick later, inside wasm-bindgen-futures' task queue.
+#[wasm_bindgen(js_name = __testPanic)]
+pub fn test_panic(mode: u32) -> js_sys::Promise {
+    if mode == 0 {
+        deliberate_panic();
+    }
+    wasm_bindgen_futures::future_to_promise(async {
+        wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL)).await?;
+        deliberate_panic()
+    })
+}
+
+#[allow(clippy::panic)] // the one deliberate panic, for the recovery tests
+fn deliberate_panic() -> ! {
+    panic!("__testPanic: a deliberate panic")
 }
 
 thread_local! {
@@ -107,40 +146,40 @@ pub fn sign_request(input: JsValue, payload_hash: Option<String>) -> Result<Stri
 #[wasm_bindgen]
 extern "C" {
     type SignInput;
-    #[wasm_bindgen(method, getter, structural)]
-    fn region(this: &SignInput) -> JsValue;
-    #[wasm_bindgen(method, getter, structural)]
-    fn service(this: &SignInput) -> JsValue;
-    #[wasm_bindgen(method, getter, structural)]
-    fn credentials(this: &SignInput) -> JsValue;
-    #[wasm_bindgen(method, getter = signingDate, structural)]
-    fn signing_date(this: &SignInput) -> JsValue;
-    #[wasm_bindgen(method, getter, structural)]
-    fn method(this: &SignInput) -> JsValue;
-    #[wasm_bindgen(method, getter, structural)]
-    fn url(this: &SignInput) -> JsValue;
-    #[wasm_bindgen(method, getter, structural)]
-    fn headers(this: &SignInput) -> JsValue;
-    #[wasm_bindgen(method, getter, structural)]
-    fn body(this: &SignInput) -> JsValue;
-    #[wasm_bindgen(method, getter, structural)]
-    fn settings(this: &SignInput) -> JsValue;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    fn region(this: &SignInput) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    fn service(this: &SignInput) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    fn credentials(this: &SignInput) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter = signingDate, structural)]
+    fn signing_date(this: &SignInput) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    fn method(this: &SignInput) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    fn url(this: &SignInput) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    fn headers(this: &SignInput) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    fn body(this: &SignInput) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    fn settings(this: &SignInput) -> Result<JsValue, JsValue>;
 
     pub(crate) type CredentialsInput;
-    #[wasm_bindgen(method, getter = accessKeyId, structural)]
-    pub(crate) fn access_key_id(this: &CredentialsInput) -> JsValue;
-    #[wasm_bindgen(method, getter = secretAccessKey, structural)]
-    pub(crate) fn secret_access_key(this: &CredentialsInput) -> JsValue;
-    #[wasm_bindgen(method, getter = sessionToken, structural)]
-    pub(crate) fn session_token(this: &CredentialsInput) -> JsValue;
-    #[wasm_bindgen(method, getter, structural)]
-    pub(crate) fn expiration(this: &CredentialsInput) -> JsValue;
+    #[wasm_bindgen(method, catch, getter = accessKeyId, structural)]
+    pub(crate) fn access_key_id(this: &CredentialsInput) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter = secretAccessKey, structural)]
+    pub(crate) fn secret_access_key(this: &CredentialsInput) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter = sessionToken, structural)]
+    pub(crate) fn session_token(this: &CredentialsInput) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    pub(crate) fn expiration(this: &CredentialsInput) -> Result<JsValue, JsValue>;
 
     type HeadersInput;
-    #[wasm_bindgen(method, getter, structural)]
-    fn entries(this: &HeadersInput) -> JsValue;
-    #[wasm_bindgen(method, getter, structural)]
-    fn get(this: &HeadersInput) -> JsValue;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    fn entries(this: &HeadersInput) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, getter, structural)]
+    fn get(this: &HeadersInput) -> Result<JsValue, JsValue>;
 
     /// Long strings (bodies, session tokens) are copied into wasm memory by one native
     /// `TextEncoder.encodeInto` rather than wasm-bindgen's per-character loop.
@@ -194,37 +233,39 @@ thread_local! {
 
 /// Headers as a plain object, `[name, value][]` or a `Headers` (anything with `entries()` and
 /// `get()`), read with direct property accesses. Names keep their case: the signer and the
-/// mapping's header fallback compare them case-insensitively.
+/// mapping's header fallback compare them case-insensitively. Every read that may run a
+/// caller's code is caught (`UNREADABLE_INPUT`).
 pub(crate) fn headers_of(v: JsValue) -> crate::error::Result<Vec<(String, String)>> {
-    use js_sys::Array;
+    const FIELD: &str = "headers";
     if cv::absent(&v) {
         return Ok(Vec::new());
     }
-    let is_headers = || {
-        if !v.is_object() && !v.is_function() {
-            return None;
-        }
-        let h: &HeadersInput = v.unchecked_ref();
-        let entries = h.entries();
-        (entries.is_function() && h.get().is_function()).then_some(entries)
-    };
-    let (list, pair_error) = if Array::is_array(&v) {
-        (Array::from(&v), "a plain object or [name, value][] of strings")
-    } else if let Some(entries) = is_headers() {
-        let entries: js_sys::Function = entries.unchecked_into();
-        let iter = entries.call0(&v).map_err(|_| Error::type_error("headers", "headers"))?;
-        (Array::from(&iter), "a plain object or [name, value][] of strings")
-    } else if v.is_object() {
-        (js_sys::Object::entries(v.unchecked_ref()), "an object of strings")
+    if !v.is_object() && !v.is_function() {
+        return Err(Error::type_error(FIELD, "an object of strings"));
+    }
+    let read = |r: Result<JsValue, JsValue>| r.map_err(|e| cv::unreadable(FIELD, &e));
+    let h: &HeadersInput = v.unchecked_ref();
+    let pairs = if cv::is_array(&v, FIELD)? {
+        cv::array(&v, FIELD)?
     } else {
-        return Err(Error::type_error("headers", "an object of strings"));
+        let entries = read(h.entries())?;
+        if entries.is_function() && read(h.get())?.is_function() {
+            let entries: &js_sys::Function = entries.unchecked_ref();
+            cv::array(&read(entries.call0(&v))?, FIELD)?
+        } else {
+            let mut out = Vec::new();
+            for (name, value) in cv::entries(&v, FIELD)? {
+                out.push((name, value.as_string().ok_or_else(|| Error::type_error(FIELD, "an object of strings"))?));
+            }
+            return Ok(out);
+        }
     };
-    let mut out = Vec::with_capacity(list.length() as usize);
-    for pair in list.iter() {
-        let pair = Array::from(&pair);
+    let mut out = Vec::with_capacity(pairs.length() as usize);
+    for pair in pairs.iter() {
+        let pair = if pair.is_object() { cv::array(&pair, FIELD)? } else { js_sys::Array::new() };
         match (pair.get(0).as_string(), pair.get(1).as_string()) {
             (Some(n), Some(val)) => out.push((n, val)), // sign_request_with lowercases names
-            _ => return Err(Error::type_error("headers", pair_error)),
+            _ => return Err(Error::type_error(FIELD, "a plain object or [name, value][] of strings")),
         }
     }
     Ok(out)
@@ -277,24 +318,25 @@ fn sign_request_core(input: &JsValue, payload_hash: Option<String>) -> crate::er
         return Err(Error::type_error("input", "an object"));
     }
     let i: &SignInput = input.unchecked_ref();
-    let region = cv::string_of(i.region(), "region")?;
-    let service = cv::string_of(i.service(), "service")?;
-    let credentials = cv::credentials(&i.credentials())?;
-    let time_ms = match cv::time_ms(&i.signing_date(), "signingDate")? {
+    let read = |r: Result<JsValue, JsValue>, field: &str| r.map_err(|e| cv::unreadable(field, &e));
+    let region = cv::string_of(read(i.region(), "region")?, "region")?;
+    let service = cv::string_of(read(i.service(), "service")?, "service")?;
+    let credentials = cv::credentials(&read(i.credentials(), "credentials")?)?;
+    let time_ms = match cv::time_ms(&read(i.signing_date(), "signingDate")?, "signingDate")? {
         Some(ms) => ms,
         None => js_sys::Date::now() as u64,
     };
-    let method = cv::opt_string_of(i.method(), "method")?.unwrap_or_else(|| "GET".into());
-    let mut request = HttpRequest::new(&method, cv::string_of(i.url(), "url")?);
-    request.headers = headers_of(i.headers())?;
+    let method = cv::opt_string_of(read(i.method(), "method")?, "method")?.unwrap_or_else(|| "GET".into());
+    let mut request = HttpRequest::new(&method, cv::string_of(read(i.url(), "url")?, "url")?);
+    request.headers = headers_of(read(i.headers(), "headers")?)?;
     if payload_hash.is_none() {
-        let body = i.body();
+        let body = read(i.body(), "body")?;
         request.body = match long_string(&body) {
             Some(s) => s.into_bytes(),
             None => cv::body(&body, "body", false)?,
         };
     }
-    let settings = Settings { payload_hash, ..read_settings(&i.settings())? };
+    let settings = Settings { payload_hash, ..read_settings(&read(i.settings(), "settings")?)? };
     sign_and_join(request, &credentials, Scope { region: &region, service: &service, time_ms }, &settings)
 }
 
@@ -358,8 +400,8 @@ pub fn policies(input: JsValue) -> Result<JsValue, JsValue> {
         if !input.is_object() {
             return Err(Error::type_error("input", "an object"));
         }
-        let actions = get(&input, "actions");
-        let tags = get(&input, "tags");
+        let actions = cv::try_get(&input, "actions", "actions")?;
+        let tags = cv::try_get(&input, "tags", "tags")?;
         let p = crate::policy::build(crate::policy::Input {
             platform_principal: cv::string(&input, "platformPrincipal", "platformPrincipal")?,
             external_id: cv::opt_string(&input, "externalId", "externalId")?,

@@ -43,9 +43,19 @@ impl WasmStream {
     /// Decodes the next piece of the body: its events as `[text, raw, meta, events]` (see
     /// `batch_to_js`), or `undefined` when it completed none. A broken stream throws a
     /// `StreamError` and aborts the request.
-    pub fn push(&mut self, piece: &[u8]) -> std::result::Result<JsValue, JsValue> {
+    /// `piece` is what the body's reader gave: anything but bytes (a custom `fetch` may hand
+    /// strings or numbers) is a `STREAM_CHUNK` error, never a throw from the glue.
+    pub fn push(&mut self, piece: JsValue) -> std::result::Result<JsValue, JsValue> {
         self.batch.clear();
-        let read = self.reader.push_into(piece, &mut self.batch);
+        let read = match cv::bytes_of(&piece, "body") {
+            Some(Ok(bytes)) => self.reader.push_into(&bytes, &mut self.batch),
+            Some(Err(e)) => Err(e),
+            None => Err(Error::stream(
+                "STREAM_CHUNK",
+                "the response body gave a piece that is not bytes",
+                "A custom `fetch` must answer a Response whose body yields Uint8Array chunks.",
+            )),
+        };
         self.answer(read)
     }
 

@@ -6,8 +6,8 @@
 
 use std::cell::RefCell;
 
-use js_sys::{Array, Function, Object, Reflect, Uint8Array};
-use serde_json::{Map, Number, Value};
+use js_sys::{Array, Function, Uint8Array};
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -93,11 +93,13 @@ impl WasmTemplate {
 
 /// Renders `t` to UTF-8 with the variables of the JS object `vars` (looked up by the registered `lookupAll`).
 pub fn render(t: &Template, vars: &JsValue) -> Result<Vec<u8>> {
-    let found = LOOKUP
-        .with(|l| l.borrow().as_ref().map(|f| f.call2(&JsValue::UNDEFINED, vars, &paths_of(t))))
-        .and_then(|r| r.ok())
-        .map(|r| Array::from(&r))
-        .ok_or_else(|| Error::type_error("variables", "an object"))?;
+    let looked_up = LOOKUP.with(|l| l.borrow().as_ref().map(|f| f.call2(&JsValue::UNDEFINED, vars, &paths_of(t))));
+    // lookupAll reads the caller's object: a getter or Proxy trap that throws is reported as such.
+    let found: Array = match looked_up {
+        Some(Ok(r)) if Array::is_array(&r) => r.unchecked_into(),
+        Some(Err(thrown)) => return Err(cv::unreadable("variables", &thrown)),
+        _ => return Err(Error::type_error("variables", "an object")),
+    };
     let kinds = Uint8Array::from(found.get(1)).to_vec();
     t.render_bytes(&values_of(t, vars, &Array::from(&found.get(0)), &kinds)?)
 }
@@ -117,7 +119,7 @@ fn values_of(t: &Template, vars: &JsValue, values: &Array, kinds: &[u8]) -> Resu
                 continue;
             }
             STRING => v.as_string().map(Value::String),
-            NUMBER => v.as_f64().map(|n| number(n).ok_or_else(|| template::value_error(name, &describe_number(n)))).transpose()?,
+            NUMBER => v.as_f64().map(|n| cv::number(n).ok_or_else(|| template::value_error(name, cv::describe_number(n)))).transpose()?,
             BOOLEAN => v.as_bool().map(Value::Bool),
             NULL => Some(Value::Null),
             _ => None,
@@ -130,55 +132,9 @@ fn values_of(t: &Template, vars: &JsValue, values: &Array, kinds: &[u8]) -> Resu
     if missing.is_empty() { Ok(out) } else { Err(template::missing_error(&missing)) }
 }
 
-/// A JS value → JSON, or `TEMPLATE_VALUE` naming the variable.
+/// A JS value → JSON, or `TEMPLATE_VALUE` naming the variable (a throwing getter, Proxy trap
+/// or `toJSON` is `UNREADABLE_INPUT`; depth and cycles are bounded by `convert::to_json`).
 fn to_json(v: &JsValue, name: &str) -> Result<Value> {
-    if let Some(s) = v.as_string() {
-        return Ok(Value::String(s));
-    }
-    if let Some(b) = v.as_bool() {
-        return Ok(Value::Bool(b));
-    }
-    if v.is_null() {
-        return Ok(Value::Null);
-    }
-    if let Some(n) = v.as_f64() {
-        return number(n).ok_or_else(|| template::value_error(name, &describe_number(n)));
-    }
-    if v.is_undefined() {
-        return Err(template::value_error(name, "undefined"));
-    }
-    if v.is_bigint() {
-        return Err(template::value_error(name, "a BigInt"));
-    }
-    if v.is_function() || v.is_symbol() {
-        return Err(template::value_error(name, if v.is_function() { "a function" } else { "a symbol" }));
-    }
-    let to_json_method = Reflect::get(v, &"toJSON".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
-    if let Some(f) = to_json_method {
-        let converted = f.call0(v).map_err(|_| template::value_error(name, "an object whose toJSON() throws"))?;
-        return to_json(&converted, name);
-    }
-    if Array::is_array(v) {
-        return Array::from(v).iter().map(|item| to_json(&item, name)).collect::<Result<Vec<_>>>().map(Value::Array);
-    }
-    let mut map = Map::new();
-    for entry in Object::entries(v.unchecked_ref::<Object>()).iter() {
-        let entry = Array::from(&entry);
-        if let Some(key) = entry.get(0).as_string() {
-            map.insert(key, to_json(&entry.get(1), name)?);
-        }
-    }
-    Ok(Value::Object(map))
-}
-
-/// Integers stay integers (`5`, not `5.0`); non-finite numbers have no JSON form.
-fn number(n: f64) -> Option<Value> {
-    if n.fract() == 0.0 && n.abs() < 9_007_199_254_740_992.0 {
-        return Some(Value::Number(Number::from(n as i64)));
-    }
-    Number::from_f64(n).map(Value::Number)
-}
-
-fn describe_number(n: f64) -> String {
-    if n.is_nan() { "NaN".into() } else if n > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+    let field = format!("variables.{name}");
+    cv::to_json(v, cv::Missing::Error, &field, &|what| template::value_error(name, what))
 }

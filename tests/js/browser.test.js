@@ -56,7 +56,10 @@ test('browser entry: assume role → invoke across origins, no init call', { tim
   assert.equal(out.authorization, 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, '
     + 'SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31');
   assert.equal(aws.stats.invoke.last.scope.service, 'bedrock');
-  assert.equal(aws.stats.regions['eu-west-1'], 1); // the successful AssumeRole; the denied one used the default (us-east-1)
+  // The successful AssumeRole, and one more after the deliberate panic (the client was rebuilt on a
+  // fresh instance); the denied one used the default (us-east-1).
+  assert.equal(aws.stats.regions['eu-west-1'], 2);
+  assert.deepEqual(out.recovered, { panicCode: 'INTERNAL_PANIC', status: 200, generation: 2 });
   await page.close();
 });
 

@@ -23,7 +23,7 @@ after(async () => {
   await sim?.close();
 });
 
-test('workerd: assume role → invoke → map → stream, with no init call', { timeout: 60_000 }, async () => {
+test('workerd: assume role → invoke → map → stream, with no init call; a fresh instance after a panic', { timeout: 60_000 }, async () => {
   const res = await mf.dispatchFetch(`http://worker.local/?sim=${encodeURIComponent(sim.url)}`);
   const out = await res.json();
   assert.equal(res.status, 200, JSON.stringify(out));
@@ -33,5 +33,7 @@ test('workerd: assume role → invoke → map → stream, with no init call', { 
   const stream = JSON.parse(readFileSync(new URL('../fixtures/streams/anthropic.json', import.meta.url), 'utf8'));
   assert.equal(out.streamedText, stream.text);
   assert.match(out.authorization, /Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31$/);
-  assert.equal(sim.stats.assumeRole.count, 1);
+  // After the deliberate panic the client was rebuilt on a fresh instance: one more AssumeRole.
+  assert.deepEqual(out.recovered, { panicCode: 'INTERNAL_PANIC', status: 200, generation: 2, mapped: response.content[0].text });
+  assert.equal(sim.stats.assumeRole.count, 2);
 });

@@ -56,10 +56,11 @@ const expected = (usage) => ({
 
 test('the tarball ships the entries, the wasm and the notices, nothing else', () => {
   for (const f of ['package.json', 'node.mjs', 'node.cjs', 'common.cjs', 'browser.js', 'workerd.js', 'index.d.ts',
-    'wasm/nodejs/bedrock_connect_bg.wasm', 'wasm/web/bedrock_connect_bg.wasm', 'LICENSE', 'THIRD-PARTY.md', 'README.md']) {
+    'instance.js', 'wasm/bindings.js', 'wasm/bindings.cjs', 'wasm/web/bedrock_connect_bg.wasm', 'LICENSE', 'THIRD-PARTY.md', 'README.md']) {
     assert.ok(existsSync(path.join(dir, 'node_modules/bedrock-connect', f)), f);
   }
   assert.ok(!existsSync(path.join(dir, 'node_modules/bedrock-connect/wasm/web/bedrock_connect.d.ts')));
+  assert.ok(!existsSync(path.join(dir, 'node_modules/bedrock-connect/wasm/nodejs')), 'one .wasm ships, not one per runtime');
 });
 
 test('import (ESM) works with no init call', async () => {

@@ -1,6 +1,6 @@
 // A Cloudflare Worker using the package's workerd entry (the .wasm imported as a module, no init call):
 // assume role → invoke → map, against the simulator URL passed in the request.
-import { BedrockClient, OutputMapping, presets, signRequest } from '../../pkg/workerd.js';
+import { BedrockClient, OutputMapping, presets, signRequest, ready } from '../../pkg/workerd.js';
 
 export default {
   async fetch(request) {
@@ -19,6 +19,17 @@ export default {
     const signed = signRequest({ url: 'https://example.amazonaws.com/', region: 'us-east-1', service: 'service',
       credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' },
       signingDate: Date.UTC(2015, 7, 30, 12, 36) });
-    return Response.json({ status: res.status, mapped, streamedText: text, authorization: signed.headers.authorization });
+    // A panic (the test-only export): the call rejects with INTERNAL_PANIC, and the same client
+    // and mapping keep working on a fresh instance of the imported module.
+    const internal = ready[Symbol.for('bedrock-connect.internal')];
+    let panicCode = null;
+    try {
+      internal.testPanic(0);
+    } catch (e) {
+      panicCode = e.code;
+    }
+    const again = await client.invoke({ modelId: 'anthropic.claude-3-haiku-20240307-v1:0', body });
+    const recovered = { panicCode, status: again.status, generation: internal.generation(), mapped: new OutputMapping(presets.anthropic.mapping).apply(again.body, again.headers).outputText };
+    return Response.json({ status: res.status, mapped, streamedText: text, authorization: signed.headers.authorization, recovered });
   },
 };
