@@ -126,7 +126,8 @@ const count = (n) => (Number.isNaN(n) ? null : n);
 
 /**
  * The object a mapping answers, from wasm's two parts: `outputText` (or `[outputText, name,
- * value, …]` with extra fields) and `[inputTokens, outputTokens, sources…]` (src/wasm/mapping.rs).
+ * value, …]` with extra fields) and `[inputTokens, outputTokens, sources…, cache counts, their sources]`
+ * (src/wasm/mapping.rs).
  */
 function mapped(text, c) {
   const extra = Array.isArray(text);
@@ -134,7 +135,9 @@ function mapped(text, c) {
     outputText: extra ? text[0] : text,
     inputTokens: count(c[0]),
     outputTokens: count(c[1]),
-    source: { inputTokens: SOURCES[c[2]], outputTokens: SOURCES[c[3]] },
+    cacheReadInputTokens: count(c[4]),
+    cacheWriteInputTokens: count(c[5]),
+    source: { inputTokens: SOURCES[c[2]], outputTokens: SOURCES[c[3]], cacheReadInputTokens: SOURCES[c[6]], cacheWriteInputTokens: SOURCES[c[7]] },
   };
   // defineProperty: an extra field named `__proto__` is a member, not the object's prototype.
   for (let i = 1; extra && i < text.length; i += 2) Object.defineProperty(out, text[i], { value: text[i + 1], enumerable: true, writable: true, configurable: true });
@@ -491,7 +494,7 @@ export function createApi(loader) {
   /** `{ outputText, inputTokens, outputTokens, ...extra }` paths, compiled once. */
   class OutputMapping extends Owned {
     #spec;
-    #counts = new Float64Array(4);
+    #counts = new Float64Array(8);
     constructor(spec) {
       let copy;
       try {

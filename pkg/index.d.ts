@@ -135,9 +135,14 @@ export interface InvokeOptions extends ModelCallOptions {
   accept?: string;
 }
 
+/** Token counts. `inputTokens` is as the model reports it: prompt-cache reads and writes are counted apart (not in it). */
 export interface Usage {
   inputTokens: number;
   outputTokens: number;
+  /** Input tokens read from the prompt cache; null when the model reported none. */
+  cacheReadInputTokens: number | null;
+  /** Input tokens written to the prompt cache; null when the model reported none. */
+  cacheWriteInputTokens: number | null;
 }
 
 export interface InvokeResult {
@@ -241,6 +246,10 @@ export interface OutputMappingSpec {
   outputText?: string | null;
   inputTokens?: string | null;
   outputTokens?: string | null;
+  /** Falls back to `X-Amzn-Bedrock-Cache-Read-Input-Token-Count`. */
+  cacheReadInputTokens?: string | null;
+  /** Falls back to `X-Amzn-Bedrock-Cache-Write-Input-Token-Count`. */
+  cacheWriteInputTokens?: string | null;
   [extra: string]: string | null | undefined;
 }
 
@@ -251,8 +260,17 @@ export interface MappedOutput {
   outputText: string | null;
   inputTokens: number | null;
   outputTokens: number | null;
-  source: { inputTokens: TokenSource; outputTokens: TokenSource };
-  [extra: string]: JsonValue | undefined | { inputTokens: TokenSource; outputTokens: TokenSource };
+  cacheReadInputTokens: number | null;
+  cacheWriteInputTokens: number | null;
+  source: TokenSources;
+  [extra: string]: JsonValue | undefined | TokenSources;
+}
+
+export interface TokenSources {
+  inputTokens: TokenSource;
+  outputTokens: TokenSource;
+  cacheReadInputTokens: TokenSource;
+  cacheWriteInputTokens: TokenSource;
 }
 
 export declare class OutputMapping {
@@ -271,7 +289,15 @@ export interface Preset {
   template: string;
   variables: string[];
   /** `delta`: the JSONPath of a streamed chunk's text. */
-  mapping: { outputText: string; inputTokens: string | null; outputTokens: string | null; delta: string };
+  mapping: {
+    outputText: string;
+    inputTokens: string | null;
+    outputTokens: string | null;
+    /** Set where the family reports them in its body (anthropic); else the cache headers are used. */
+    cacheReadInputTokens: string | null;
+    cacheWriteInputTokens: string | null;
+    delta: string;
+  };
 }
 
 export declare const presets: Readonly<Record<PresetFamily, Preset>>;
@@ -344,7 +370,13 @@ export interface ConverseResult {
   outputText: string;
   message: JsonValue;
   stopReason: string | null;
-  usage: { inputTokens: number | null; outputTokens: number | null; totalTokens: number | null };
+  usage: {
+    inputTokens: number | null;
+    outputTokens: number | null;
+    totalTokens: number | null;
+    cacheReadInputTokens: number | null;
+    cacheWriteInputTokens: number | null;
+  };
   latencyMs: number;
   serverLatencyMs: number | null;
   inferenceProfileUsed: string | null;

@@ -79,6 +79,22 @@ export function responseFor(config, fixtures, { modelId, family }) {
   };
 }
 
+/** The prompt-cache counts `{ read, write }` for a request body that carries a cache point, else null. */
+export function cacheUsage(config, rawBody) {
+  const text = Buffer.isBuffer(rawBody) ? rawBody.toString('utf8') : JSON.stringify(rawBody ?? null);
+  if (!/"(cache_control|cachePoint)"/.test(text)) return null;
+  return { read: config.promptCache?.readInputTokens ?? 0, write: config.promptCache?.writeInputTokens ?? 0 };
+}
+
+/** An Anthropic Messages answer with the cache counts in `usage` (other families keep their body: headers only). */
+export function withCacheUsage(family, body, cache) {
+  if (!cache || family !== 'anthropic' || typeof body?.usage !== 'object') return body;
+  const out = structuredClone(body);
+  out.usage.cache_read_input_tokens = cache.read;
+  out.usage.cache_creation_input_tokens = cache.write;
+  return out;
+}
+
 /** Media type of a header value ("application/json; charset=utf-8" → "application/json"). */
 function mediaType(value) {
   return String(value ?? '').split(';')[0].trim().toLowerCase();

@@ -135,6 +135,11 @@ export function defaultInferenceProfiles() {
  * - stsExpiredTokenStatus: HTTP status of STS ExpiredToken for expired caller credentials (AWS sends 403; 400 kept for compatibility).
  * - stsSessionSeconds: null, or the lifetime (s, may be negative) of every session STS issues, overriding DurationSeconds.
  * - stream: event-stream controls for invoke-with-response-stream and converse-stream (see defaultStreamConfig()).
+ * - promptCache: `{ readInputTokens, writeInputTokens }` reported for a request that carries a cache point
+ *   (Anthropic `cache_control`, Converse / Nova `cachePoint`): Anthropic bodies in `usage.cache_read_input_tokens` /
+ *   `cache_creation_input_tokens`, Converse `usage.cacheReadInputTokens` / `cacheWriteInputTokens`, stream
+ *   invocation metrics `cacheReadInputTokenCount` / `cacheWriteInputTokenCount`, and always the
+ *   `X-Amzn-Bedrock-Cache-{Read,Write}-Input-Token-Count` headers on InvokeModel.
  */
 export function defaultConfig() {
   return {
@@ -192,6 +197,7 @@ export function defaultConfig() {
     stsExpiredTokenStatus: 400,
     stsSessionSeconds: null,
     stream: defaultStreamConfig(),
+    promptCache: { readInputTokens: 0, writeInputTokens: 1024 },
   };
 }
 

@@ -22,7 +22,7 @@ const DEFAULT_STREAM_FIXTURES = join(HERE, '..', 'tests', 'fixtures', 'streams')
 const DEFAULT_CONVERSE_FIXTURE = join(HERE, '..', 'tests', 'fixtures', 'converse.json');
 const OPS = ['assumeRole', 'invoke', 'invokeStream', 'converse', 'converseStream', 'listFoundationModels', 'listInferenceProfiles', 'getInferenceProfile', 'other'];
 const MAX_BODY = 20 * 1024 * 1024;
-const EXPOSE = 'x-amzn-requestid, x-amzn-errortype, x-amzn-bedrock-invocation-latency, x-amzn-bedrock-input-token-count, x-amzn-bedrock-output-token-count, content-type';
+const EXPOSE = 'x-amzn-requestid, x-amzn-errortype, x-amzn-bedrock-invocation-latency, x-amzn-bedrock-input-token-count, x-amzn-bedrock-output-token-count, x-amzn-bedrock-cache-read-input-token-count, x-amzn-bedrock-cache-write-input-token-count, content-type';
 /** Exposed on event-stream responses (the invoke list is kept as is for compatibility). */
 const STREAM_EXPOSE = `${EXPOSE}, x-amzn-bedrock-content-type`;
 const CONFIG_KEYS = Object.keys(defaultConfig());
@@ -354,12 +354,17 @@ async function handleInvoke(state, req, res, request, rawModelId) {
   const parsed = bedrock.checkBody(state.config, target.family, request.body);
   if (!parsed.ok) return ctx.fail({ status: 400, code: 'ValidationException', message: parsed.message });
   const answer = bedrock.responseFor(state.config, state.fixtures, target);
+  const cache = bedrock.cacheUsage(state.config, request.body);
+  const cacheHeaders = cache
+    ? { 'x-amzn-bedrock-cache-read-input-token-count': String(cache.read), 'x-amzn-bedrock-cache-write-input-token-count': String(cache.write) }
+    : {};
   recordEnd(state, 'invoke', ctx.entry, 200);
-  sendJson(req, res, 200, answer.body, {
+  sendJson(req, res, 200, bedrock.withCacheUsage(target.family, answer.body, cache), {
     'x-amzn-requestid': request.requestId,
     'x-amzn-bedrock-invocation-latency': String(state.config.invocationLatencyMs),
     'x-amzn-bedrock-input-token-count': String(answer.inputTokens),
     'x-amzn-bedrock-output-token-count': String(answer.outputTokens),
+    ...cacheHeaders,
   });
 }
 
@@ -406,7 +411,7 @@ async function handleInvokeStream(state, req, res, request, rawModelId) {
   const fixture = state.streamFixtures[target.family];
   if (!fixture) return ctx.fail({ status: 400, code: 'ValidationException', message: 'The model is unsupported for streaming.' });
   const random = streaming.seededRandom(state.config.stream.seed);
-  const frames = streaming.chunkFrames(streaming.streamChunks(state.config, fixture), random);
+  const frames = streaming.chunkFrames(streaming.streamChunks(state.config, fixture, bedrock.cacheUsage(state.config, request.body)), random);
   await sendEventStream(state, req, res, request, op, ctx.entry, frames, { 'x-amzn-bedrock-content-type': 'application/json' });
 }
 
@@ -425,11 +430,12 @@ async function handleConverse(state, req, res, request, rawModelId, stream) {
   if (!stream) {
     if (!state.converseFixture) throw new Error('no converse fixture loaded');
     recordEnd(state, op, ctx.entry, 200);
-    return sendJson(req, res, 200, streaming.converseAnswer(state.config, state.converseFixture, parsed.body), { 'x-amzn-requestid': request.requestId });
+    const answer = streaming.converseAnswer(state.config, state.converseFixture, parsed.body, bedrock.cacheUsage(state.config, parsed.body));
+    return sendJson(req, res, 200, answer, { 'x-amzn-requestid': request.requestId });
   }
   const fixture = state.streamFixtures.converse;
   if (!fixture) throw new Error('no converse stream fixture loaded');
-  const frames = streaming.converseFrames(streaming.converseStreamEvents(state.config, fixture, parsed.body));
+  const frames = streaming.converseFrames(streaming.converseStreamEvents(state.config, fixture, parsed.body, bedrock.cacheUsage(state.config, parsed.body)));
   await sendEventStream(state, req, res, request, op, ctx.entry, frames);
 }
 

@@ -61,11 +61,12 @@ export function seededRandom(seed) {
  * The chunk JSON objects of a family's stream (fixture chunks; the last one carries amazon-bedrock-invocationMetrics).
  * @returns {object[]}
  */
-export function streamChunks(config, fixture) {
+export function streamChunks(config, fixture, cache = null) {
   const chunks = fixture.chunks.map((c) => structuredClone(c));
   chunks[chunks.length - 1]['amazon-bedrock-invocationMetrics'] = {
     inputTokenCount: fixture.inputTokens,
     outputTokenCount: fixture.outputTokens,
+    ...(cache ? { cacheReadInputTokenCount: cache.read, cacheWriteInputTokenCount: cache.write } : {}),
     invocationLatency: config.invocationLatencyMs,
     firstByteLatency: config.stream.firstByteLatencyMs,
   };
@@ -139,9 +140,10 @@ function toolOf(request) {
 }
 
 /** The Converse answer (fixture response; latencyMs from config; plus a toolUse block when tools are offered). */
-export function converseAnswer(config, fixture, request) {
+export function converseAnswer(config, fixture, request, cache = null) {
   const answer = structuredClone(fixture.response);
   answer.metrics = { ...answer.metrics, latencyMs: config.invocationLatencyMs };
+  if (cache) answer.usage = { ...answer.usage, cacheReadInputTokens: cache.read, cacheWriteInputTokens: cache.write };
   const tool = toolOf(request);
   if (tool) {
     answer.output.message.content.push({ toolUse: { toolUseId: 't1', name: tool.name, input: {} } });
@@ -151,7 +153,7 @@ export function converseAnswer(config, fixture, request) {
 }
 
 /** The ConverseStream events [{ event, payload }] for a request (fixture events, tool block inserted when tools are offered). */
-export function converseStreamEvents(config, fixture, request) {
+export function converseStreamEvents(config, fixture, request, cache = null) {
   const events = fixture.events.map((e) => structuredClone(e));
   const tool = toolOf(request);
   if (tool) {
@@ -168,6 +170,7 @@ export function converseStreamEvents(config, fixture, request) {
   }
   const metadata = events.find((e) => e.event === 'metadata');
   if (metadata) metadata.payload.metrics = { ...metadata.payload.metrics, latencyMs: config.invocationLatencyMs };
+  if (metadata && cache) metadata.payload.usage = { ...metadata.payload.usage, cacheReadInputTokens: cache.read, cacheWriteInputTokens: cache.write };
   return events;
 }
 

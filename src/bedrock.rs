@@ -111,6 +111,8 @@ pub struct InvokeMeta {
     pub request_id: Option<String>,
     /// (input, output) from `X-Amzn-Bedrock-Input-Token-Count` / `-Output-Token-Count`.
     pub usage: Option<(u64, u64)>,
+    /// Prompt-cache (read, write) input tokens: the body's `usage`, else the cache headers.
+    pub cache: (Option<u64>, Option<u64>),
     pub server_latency_ms: Option<u64>,
 }
 
@@ -123,6 +125,7 @@ pub fn parse_invoke_meta(resp: &HttpResponse) -> InvokeMeta {
     InvokeMeta {
         request_id: request_id(resp),
         usage,
+        cache: crate::mapping::cache_tokens(&resp.body, &resp.headers),
         server_latency_ms: num("x-amzn-bedrock-invocation-latency"),
     }
 }
@@ -390,7 +393,7 @@ mod tests {
         r.headers.push(("x-amzn-bedrock-output-token-count".into(), "34".into()));
         r.headers.push(("x-amzn-bedrock-invocation-latency".into(), "567".into()));
         let meta = parse_invoke_meta(&r);
-        assert_eq!(meta, InvokeMeta { request_id: Some("req-1".into()), usage: Some((12, 34)), server_latency_ms: Some(567) });
+        assert_eq!(meta, InvokeMeta { request_id: Some("req-1".into()), usage: Some((12, 34)), cache: (None, None), server_latency_ms: Some(567) });
         assert_eq!(parse_invoke_meta(&resp(200, None, "{}")).usage, None);
     }
 

@@ -214,6 +214,9 @@ pub struct OutputMapping {
     pub output_text: Option<Path>,
     pub input_tokens: Option<Path>,
     pub output_tokens: Option<Path>,
+    /// Prompt-cache reads / writes (`cacheReadInputTokens`, `cacheWriteInputTokens`).
+    pub cache_read: Option<Path>,
+    pub cache_write: Option<Path>,
     pub extra: Vec<(String, Path)>,
     /// What all the paths can reach: a body is parsed only that far.
     pub pick: Option<Pick>,
@@ -225,11 +228,15 @@ pub struct Mapped {
     pub output_text: Option<String>,
     pub input_tokens: Option<(u64, Source)>,
     pub output_tokens: Option<(u64, Source)>,
+    pub cache_read: Option<(u64, Source)>,
+    pub cache_write: Option<(u64, Source)>,
     pub extra: Vec<(String, Value)>,
 }
 
 pub const INPUT_TOKENS_HEADER: &str = "x-amzn-bedrock-input-token-count";
 pub const OUTPUT_TOKENS_HEADER: &str = "x-amzn-bedrock-output-token-count";
+pub const CACHE_READ_HEADER: &str = "x-amzn-bedrock-cache-read-input-token-count";
+pub const CACHE_WRITE_HEADER: &str = "x-amzn-bedrock-cache-write-input-token-count";
 
 impl OutputMapping {
     /// Compiles each path (`None` = not mapped); errors name the field (`outputText`, …).
@@ -239,12 +246,27 @@ impl OutputMapping {
             output_text: compile(output_text, "outputText")?,
             input_tokens: compile(input_tokens, "inputTokens")?,
             output_tokens: compile(output_tokens, "outputTokens")?,
+            cache_read: None,
+            cache_write: None,
             extra: extra.iter().map(|(name, p)| Ok((name.clone(), Path::parse(p, name)?))).collect::<Result<_>>()?,
             pick: None,
         };
-        let paths = [&m.output_text, &m.input_tokens, &m.output_tokens].into_iter().flatten().chain(m.extra.iter().map(|(_, p)| p));
-        m.pick = Pick::union(paths.map(|p| p.pick.as_ref()));
+        m.repick();
         Ok(m)
+    }
+
+    /// Adds the prompt-cache paths (`None` = headers only).
+    pub fn with_cache(mut self, read: Option<&str>, write: Option<&str>) -> Result<Self> {
+        self.cache_read = read.map(|p| Path::parse(p, "cacheReadInputTokens")).transpose()?;
+        self.cache_write = write.map(|p| Path::parse(p, "cacheWriteInputTokens")).transpose()?;
+        self.repick();
+        Ok(self)
+    }
+
+    fn repick(&mut self) {
+        let own = [&self.output_text, &self.input_tokens, &self.output_tokens, &self.cache_read, &self.cache_write];
+        let paths = own.into_iter().flatten().chain(self.extra.iter().map(|(_, p)| p));
+        self.pick = Pick::union(paths.map(|p| p.pick.as_ref()));
     }
 
     /// Parses a body as far as the paths reach (see [`parse_picked`]).
@@ -262,6 +284,8 @@ impl OutputMapping {
             output_text,
             input_tokens: tokens(self.input_tokens.as_ref(), body, headers, INPUT_TOKENS_HEADER, "inputTokens")?,
             output_tokens: tokens(self.output_tokens.as_ref(), body, headers, OUTPUT_TOKENS_HEADER, "outputTokens")?,
+            cache_read: tokens(self.cache_read.as_ref(), body, headers, CACHE_READ_HEADER, "cacheReadInputTokens")?,
+            cache_write: tokens(self.cache_write.as_ref(), body, headers, CACHE_WRITE_HEADER, "cacheWriteInputTokens")?,
             extra: self
                 .extra
                 .iter()
@@ -303,6 +327,23 @@ fn tokens(p: Option<&Path>, body: &Value, headers: &[(String, String)], header: 
     }
     let from_header = headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(header)).and_then(|(_, v)| v.trim().parse::<u64>().ok());
     Ok(from_header.map(|n| (n, Source::Headers)))
+}
+
+/// Prompt-cache (read, write) counts of an answer whose family is not known: the body's
+/// `usage` (Anthropic `cache_read_input_tokens` / `cache_creation_input_tokens`, Converse and
+/// Nova `cacheReadInputTokens` / `cacheWriteInputTokens`), else the cache headers.
+pub fn cache_tokens(body: &[u8], headers: &[(String, String)]) -> (Option<u64>, Option<u64>) {
+    let usage = if contains(body, b"ache") { serde_json::from_slice::<Value>(body).ok().and_then(|v| v.get("usage").cloned()) } else { None };
+    let from_body = |keys: [&str; 2]| usage.as_ref().and_then(|u| keys.iter().find_map(|k| u.get(*k).and_then(Value::as_u64)));
+    let from_header = |name: &str| headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).and_then(|(_, v)| v.trim().parse::<u64>().ok());
+    (
+        from_body(["cache_read_input_tokens", "cacheReadInputTokens"]).or_else(|| from_header(CACHE_READ_HEADER)),
+        from_body(["cache_creation_input_tokens", "cacheWriteInputTokens"]).or_else(|| from_header(CACHE_WRITE_HEADER)),
+    )
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 fn type_error(field: &str, path: &str, expected: &str, got: &Value) -> Error {
@@ -363,6 +404,33 @@ mod tests {
         let none = OutputMapping::new(Some("$.nothing"), Some("$.x"), Some("$.y"), &[("missing".into(), "$.z".into())]).unwrap().apply(&body, &[]).unwrap();
         assert_eq!((none.output_text, none.input_tokens, none.output_tokens), (None, None, None));
         assert_eq!(none.extra, vec![("missing".to_string(), Value::Null)]);
+    }
+
+    #[test]
+    fn cache_tokens_from_body_paths_else_headers() {
+        let body = json!({"usage": {"input_tokens": 3, "cache_read_input_tokens": 100, "cache_creation_input_tokens": 0}});
+        let headers = vec![(CACHE_WRITE_HEADER.to_string(), "9".to_string()), ("X-Amzn-Bedrock-Cache-Read-Input-Token-Count".to_string(), "4".to_string())];
+        let m = claude_mapping(&[]).with_cache(Some("$.usage.cache_read_input_tokens"), Some("$.usage.cache_creation_input_tokens")).unwrap();
+        let got = m.apply(&body, &headers).unwrap();
+        assert_eq!((got.cache_read, got.cache_write), (Some((100, Source::Body)), Some((0, Source::Body))));
+        let got = m.apply(&json!({"usage": {}}), &headers).unwrap();
+        assert_eq!((got.cache_read, got.cache_write), (Some((4, Source::Headers)), Some((9, Source::Headers))));
+        let got = claude_mapping(&[]).apply(&json!({}), &[]).unwrap();
+        assert_eq!((got.cache_read, got.cache_write), (None, None));
+        let e = m.apply(&json!({"usage": {"cache_read_input_tokens": "x"}}), &[]).unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("MAPPING_TYPE", Some("cacheReadInputTokens")));
+        assert_eq!(OutputMapping::new(None, None, None, &[]).unwrap().with_cache(Some("$["), None).unwrap_err().field.as_deref(), Some("cacheReadInputTokens"));
+    }
+
+    #[test]
+    fn cache_tokens_of_any_family() {
+        let anthropic = br#"{"usage":{"input_tokens":3,"cache_read_input_tokens":10,"cache_creation_input_tokens":20}}"#;
+        assert_eq!(cache_tokens(anthropic, &[]), (Some(10), Some(20)));
+        let nova = br#"{"usage":{"inputTokens":3,"cacheReadInputTokens":7}}"#;
+        let headers = vec![(CACHE_WRITE_HEADER.to_string(), "5".to_string())];
+        assert_eq!(cache_tokens(nova, &headers), (Some(7), Some(5)));
+        assert_eq!(cache_tokens(b"not json", &[]), (None, None));
+        assert_eq!(cache_tokens(br#"{"usage":{"input_tokens":3}}"#, &headers), (None, Some(5)));
     }
 
     #[test]

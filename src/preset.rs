@@ -112,6 +112,15 @@ pub fn for_model(model_id: &str) -> Option<&'static Preset> {
     by_family(model_id::family_of(&parsed.model_id)?)
 }
 
+/// The prompt-cache (read, write) paths of a family that reports them in its body (else the
+/// cache headers are used).
+pub fn cache_paths(family: &str) -> (Option<&'static str>, Option<&'static str>) {
+    match family {
+        "anthropic" => (Some("$.usage.cache_read_input_tokens"), Some("$.usage.cache_creation_input_tokens")),
+        _ => (None, None),
+    }
+}
+
 /// All presets as the JSON the JS `presets` export holds; `variables` are the template's own.
 pub fn to_json() -> serde_json::Value {
     let mut all = serde_json::Map::new();
@@ -127,6 +136,8 @@ pub fn to_json() -> serde_json::Value {
                     "outputText": p.mapping.output_text,
                     "inputTokens": p.mapping.input_tokens,
                     "outputTokens": p.mapping.output_tokens,
+                    "cacheReadInputTokens": cache_paths(p.family).0,
+                    "cacheWriteInputTokens": cache_paths(p.family).1,
                     "delta": p.mapping.delta,
                 },
             }),
@@ -203,5 +214,8 @@ mod tests {
         assert_eq!(to_json()["anthropic"]["variables"], serde_json::json!(["system.prompt", "prompt"]));
         assert_eq!(to_json()["cohere-command-r"]["variables"], serde_json::json!(["prompt", "system.prompt"]));
         assert_eq!(to_json()["mistral"]["mapping"]["inputTokens"], Value::Null);
+        assert_eq!(to_json()["anthropic"]["mapping"]["cacheReadInputTokens"], "$.usage.cache_read_input_tokens");
+        assert_eq!(to_json()["anthropic"]["mapping"]["cacheWriteInputTokens"], "$.usage.cache_creation_input_tokens");
+        assert_eq!(to_json()["nova"]["mapping"]["cacheReadInputTokens"], Value::Null);
     }
 }

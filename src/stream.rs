@@ -30,6 +30,8 @@ pub enum Api {
 pub struct Metrics {
     pub input_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
+    pub cache_read_tokens: Option<u64>,
+    pub cache_write_tokens: Option<u64>,
     pub latency_ms: Option<u64>,
     pub first_byte_latency_ms: Option<u64>,
 }
@@ -199,7 +201,10 @@ fn read_chunk(payload: &[u8], delta: &Delta, metrics: &mut Metrics, batch: &mut 
 }
 
 fn converse_event(event_type: &str, payload: &[u8]) -> Result<Item> {
-    let payload = mapping::parse_json(payload, "event").map_err(|e| stream_json_error(&e))?;
+    let mut payload = mapping::parse_json(payload, "event").map_err(|e| stream_json_error(&e))?;
+    if event_type == "metadata" {
+        fill_cache_usage(&mut payload);
+    }
     let text = (event_type == "contentBlockDelta")
         .then(|| payload.pointer("/delta/text").and_then(Value::as_str).map(String::from))
         .flatten();
@@ -236,6 +241,8 @@ fn read_metrics(m: &Value) -> Metrics {
     Metrics {
         input_tokens: n("inputTokenCount"),
         output_tokens: n("outputTokenCount"),
+        cache_read_tokens: n("cacheReadInputTokenCount"),
+        cache_write_tokens: n("cacheWriteInputTokenCount"),
         latency_ms: n("invocationLatency"),
         first_byte_latency_ms: n("firstByteLatency"),
     }
@@ -478,6 +485,18 @@ pub struct ConverseOutput {
     pub stop_reason: Option<String>,
     pub usage: (Option<u64>, Option<u64>, Option<u64>),
     pub server_latency_ms: Option<u64>,
+    /// Prompt-cache (read, write) input tokens of `usage`.
+    pub cache: (Option<u64>, Option<u64>),
+}
+
+/// A `metadata` event's `usage` always has `cacheReadInputTokens` / `cacheWriteInputTokens`
+/// (`null` when the model reported none).
+fn fill_cache_usage(payload: &mut Value) {
+    if let Some(usage) = payload.get_mut("usage").and_then(Value::as_object_mut) {
+        for key in ["cacheReadInputTokens", "cacheWriteInputTokens"] {
+            usage.entry(key).or_insert(Value::Null);
+        }
+    }
 }
 
 pub fn parse_converse(resp: &HttpResponse) -> Result<ConverseOutput> {
@@ -507,6 +526,7 @@ pub fn parse_converse(resp: &HttpResponse) -> Result<ConverseOutput> {
         stop_reason: body.get("stopReason").and_then(Value::as_str).map(String::from),
         usage: (n("/usage/inputTokens"), n("/usage/outputTokens"), n("/usage/totalTokens")),
         server_latency_ms: n("/metrics/latencyMs"),
+        cache: (n("/usage/cacheReadInputTokens"), n("/usage/cacheWriteInputTokens")),
     })
 }
 
@@ -546,7 +566,9 @@ mod tests {
         outs.extend(r.finish().unwrap());
         assert_eq!(outs.len(), 5);
         assert_eq!(texts(&outs), "Hello");
-        assert_eq!(outs.last(), Some(&Out::Metrics(Metrics { input_tokens: Some(5), output_tokens: Some(2), latency_ms: Some(300), first_byte_latency_ms: Some(100) })));
+        assert_eq!(outs.last(), Some(&Out::Metrics(Metrics { input_tokens: Some(5), output_tokens: Some(2), latency_ms: Some(300), first_byte_latency_ms: Some(100), ..Metrics::default() })));
+        let cached = read_metrics(&json!({"inputTokenCount": 5, "cacheReadInputTokenCount": 90, "cacheWriteInputTokenCount": 0}));
+        assert_eq!((cached.cache_read_tokens, cached.cache_write_tokens), (Some(90), Some(0)));
         let first = json!({"type": "message_start", "message": {"usage": {"input_tokens": 5}}}).to_string();
         assert_eq!(outs[0], Out::Chunk { raw: first, text: None });
     }
@@ -615,6 +637,8 @@ mod tests {
         let types: Vec<&str> = outs.iter().filter_map(|o| if let Out::Converse { event_type, .. } = o { Some(event_type.as_str()) } else { None }).collect();
         assert_eq!(types, ["messageStart", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata"]);
         assert!(matches!(&outs[1], Out::Converse { text: Some(t), .. } if t == "Hi"));
+        let usage = json!({"inputTokens": 3, "outputTokens": 1, "totalTokens": 4, "cacheReadInputTokens": null, "cacheWriteInputTokens": null});
+        assert!(matches!(&outs[4], Out::Converse { payload, .. } if payload["usage"] == usage));
         assert_eq!(r.finish().unwrap(), vec![]);
     }
 

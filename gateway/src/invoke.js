@@ -64,8 +64,11 @@ async function invokePlain({ env, log }, row, rendered) {
       requestId: res.requestId,
       modelId: row.model_id,
     };
-    const cacheRead = mapped.cacheReadInputTokens ?? res.usage?.cacheReadInputTokens;
-    if (typeof cacheRead === 'number') out.cacheReadInputTokens = cacheRead;
+    // Prompt-cache counts, when the model reported them (the mapping's paths, else the usage headers).
+    for (const key of ['cacheReadInputTokens', 'cacheWriteInputTokens']) {
+      const n = mapped[key] ?? res.usage?.[key];
+      if (typeof n === 'number') out[key] = n;
+    }
     if (env.LOG_PROMPTS === '1') log.outputText = out.outputText;
     return json(200, out);
   } catch (err) {
@@ -125,7 +128,9 @@ async function pump({ events, first, writer, row, started, log, env }) {
       requestId: log.awsRequestId ?? null,
       modelId: row.model_id,
     };
-    if (typeof metrics?.usage?.cacheReadInputTokens === 'number') done.cacheReadInputTokens = metrics.usage.cacheReadInputTokens;
+    for (const key of ['cacheReadInputTokens', 'cacheWriteInputTokens']) {
+      if (typeof metrics?.usage?.[key] === 'number') done[key] = metrics.usage[key];
+    }
     if (env.LOG_PROMPTS === '1') log.outputText = text;
     await writer.write(sseBytes('done', done));
   } catch (err) {

@@ -208,7 +208,7 @@ test('CORS preflight and exposed headers', async () => {
   const creds = await assume(sim);
   const ok = await send(sim, await invokeRequest(sim, creds));
   assert.equal(ok.headers.get('access-control-allow-origin'), '*');
-  assert.equal(ok.headers.get('access-control-expose-headers'), 'x-amzn-requestid, x-amzn-errortype, x-amzn-bedrock-invocation-latency, x-amzn-bedrock-input-token-count, x-amzn-bedrock-output-token-count, content-type');
+  assert.equal(ok.headers.get('access-control-expose-headers'), 'x-amzn-requestid, x-amzn-errortype, x-amzn-bedrock-invocation-latency, x-amzn-bedrock-input-token-count, x-amzn-bedrock-output-token-count, x-amzn-bedrock-cache-read-input-token-count, x-amzn-bedrock-cache-write-input-token-count, content-type');
 });
 
 test('admin endpoints: stats, configure, reset over HTTP', async () => {

@@ -186,7 +186,12 @@ impl WasmClient {
             let latency = now_ms(&inner).saturating_sub(started);
             let meta = bedrock::parse_invoke_meta(&response);
             let usage = match meta.usage {
-                Some((i, o)) => cv::object(&[("inputTokens", (i as f64).into()), ("outputTokens", (o as f64).into())]),
+                Some((i, o)) => cv::object(&[
+                    ("inputTokens", (i as f64).into()),
+                    ("outputTokens", (o as f64).into()),
+                    ("cacheReadInputTokens", cv::opt_num(meta.cache.0)),
+                    ("cacheWriteInputTokens", cv::opt_num(meta.cache.1)),
+                ]),
                 None => JsValue::NULL,
             };
             Ok(cv::object(&[
@@ -511,8 +516,9 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
     let mapping = if mapping_spec.is_object() {
         wasm_mapping::read_spec(&mapping_spec)?
     } else {
-        let m = preset()?.mapping;
-        OutputMapping::new(Some(m.output_text), m.input_tokens, m.output_tokens, &[])?
+        let p = preset()?;
+        let (m, cache) = (p.mapping, crate::preset::cache_paths(p.family));
+        OutputMapping::new(Some(m.output_text), m.input_tokens, m.output_tokens, &[])?.with_cache(cache.0, cache.1)?
     };
     let body = wasm_template::render(&template, &get(o, "variables"))?;
     if cv::opt_bool(o, "stream", "stream")?.unwrap_or(false) {
@@ -537,8 +543,12 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
     };
     let (response, _) = with_profile(inner, &parsed.model_id, &plan, send).await?;
     let value = mapping.parse(&response.body, "body")?;
-    let (text, [a, b, c, d]) = wasm_mapping::mapped_parts(&mapping.apply(&value, &response.headers)?);
-    Ok(js_sys::Array::of5(&text, &a.into(), &b.into(), &c.into(), &d.into()).into())
+    let (text, numbers) = wasm_mapping::mapped_parts(&mapping.apply(&value, &response.headers)?);
+    let parts = js_sys::Array::of1(&text);
+    for n in numbers {
+        parts.push(&n.into());
+    }
+    Ok(parts.into())
 }
 
 /// `{ code, message, hint, field }` of a failed Test call, `field` naming the likely culprit.

@@ -132,7 +132,7 @@ pub fn read_spec(spec: &JsValue) -> Result<mapping::OutputMapping, Error> {
     }
     let mut extra = Vec::new();
     for key in cv::keys(spec, "mapping")? {
-        if matches!(key.as_str(), "outputText" | "inputTokens" | "outputTokens" | "delta") {
+        if matches!(key.as_str(), "outputText" | "inputTokens" | "outputTokens" | "cacheReadInputTokens" | "cacheWriteInputTokens" | "delta") {
             continue;
         }
         if let Some(p) = cv::opt_string(spec, &key, &key)? {
@@ -144,22 +144,36 @@ pub fn read_spec(spec: &JsValue) -> Result<mapping::OutputMapping, Error> {
         cv::opt_string(spec, "inputTokens", "inputTokens")?.as_deref(),
         cv::opt_string(spec, "outputTokens", "outputTokens")?.as_deref(),
         &extra,
+    )?
+    .with_cache(
+        cv::opt_string(spec, "cacheReadInputTokens", "cacheReadInputTokens")?.as_deref(),
+        cv::opt_string(spec, "cacheWriteInputTokens", "cacheWriteInputTokens")?.as_deref(),
     )
 }
 
 /// A mapping's answer in two parts that cross cheaply: `outputText` (or `[outputText, name,
 /// value, …]` when the mapping has extra fields) and `[inputTokens, outputTokens,
-/// inputTokensSource, outputTokensSource]` (NaN: none; sources 1 body, 2 headers, 0 none).
+/// inputTokensSource, outputTokensSource, cacheReadInputTokens, cacheWriteInputTokens,
+/// cacheReadSource, cacheWriteSource]` (NaN: none; sources 1 body, 2 headers, 0 none).
 /// pkg/common.js (`mapped`) builds the object with its own key strings: each key made here
 /// would cross as UTF-8.
-pub fn mapped_parts(m: &mapping::Mapped) -> (JsValue, [f64; 4]) {
+pub fn mapped_parts(m: &mapping::Mapped) -> (JsValue, [f64; 8]) {
     let count = |t: &Option<(u64, mapping::Source)>| t.map_or(f64::NAN, |(n, _)| n as f64);
     let source = |t: &Option<(u64, mapping::Source)>| match t {
         None => 0.0,
         Some((_, mapping::Source::Body)) => 1.0,
         Some((_, mapping::Source::Headers)) => 2.0,
     };
-    let numbers = [count(&m.input_tokens), count(&m.output_tokens), source(&m.input_tokens), source(&m.output_tokens)];
+    let numbers = [
+        count(&m.input_tokens),
+        count(&m.output_tokens),
+        source(&m.input_tokens),
+        source(&m.output_tokens),
+        count(&m.cache_read),
+        count(&m.cache_write),
+        source(&m.cache_read),
+        source(&m.cache_write),
+    ];
     let text = m.output_text.as_deref().map_or(JsValue::NULL, crate::wasm::text_to_js);
     if m.extra.is_empty() {
         return (text, numbers);

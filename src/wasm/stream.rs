@@ -152,7 +152,12 @@ fn batch_to_js(batch: &Batch) -> JsValue {
 /// `{ type: 'metrics', usage, latencyMs, firstByteLatencyMs }`
 fn metrics_to_js(m: &stream::Metrics) -> JsValue {
     let usage = match (m.input_tokens, m.output_tokens) {
-        (Some(i), Some(o)) => cv::object(&[("inputTokens", (i as f64).into()), ("outputTokens", (o as f64).into())]),
+        (Some(i), Some(o)) => cv::object(&[
+            ("inputTokens", (i as f64).into()),
+            ("outputTokens", (o as f64).into()),
+            ("cacheReadInputTokens", cv::opt_num(m.cache_read_tokens)),
+            ("cacheWriteInputTokens", cv::opt_num(m.cache_write_tokens)),
+        ]),
         _ => JsValue::NULL,
     };
     cv::object(&[
@@ -247,7 +252,13 @@ impl WasmClient {
                 ("outputText", JsValue::from_str(&out.output_text)),
                 ("message", cv::json_to_js(&out.message)),
                 ("stopReason", cv::opt_str(out.stop_reason.as_deref())),
-                ("usage", cv::object(&[("inputTokens", cv::opt_num(i)), ("outputTokens", cv::opt_num(o)), ("totalTokens", cv::opt_num(t))])),
+                ("usage", cv::object(&[
+                    ("inputTokens", cv::opt_num(i)),
+                    ("outputTokens", cv::opt_num(o)),
+                    ("totalTokens", cv::opt_num(t)),
+                    ("cacheReadInputTokens", cv::opt_num(out.cache.0)),
+                    ("cacheWriteInputTokens", cv::opt_num(out.cache.1)),
+                ])),
                 ("latencyMs", JsValue::from_f64(latency as f64)),
                 ("serverLatencyMs", cv::opt_num(out.server_latency_ms)),
                 ("inferenceProfileUsed", cv::opt_str(used.as_deref())),
@@ -327,6 +338,16 @@ pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, request: crat
         ("outputText", cv::opt_str(text.as_deref())),
         ("inputTokens", count(metrics.input_tokens)),
         ("outputTokens", count(metrics.output_tokens)),
-        ("source", cv::object(&[("inputTokens", source(metrics.input_tokens)), ("outputTokens", source(metrics.output_tokens))])),
+        ("cacheReadInputTokens", count(metrics.cache_read_tokens)),
+        ("cacheWriteInputTokens", count(metrics.cache_write_tokens)),
+        (
+            "source",
+            cv::object(&[
+                ("inputTokens", source(metrics.input_tokens)),
+                ("outputTokens", source(metrics.output_tokens)),
+                ("cacheReadInputTokens", source(metrics.cache_read_tokens)),
+                ("cacheWriteInputTokens", source(metrics.cache_write_tokens)),
+            ]),
+        ),
     ]))
 }

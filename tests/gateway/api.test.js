@@ -138,6 +138,25 @@ test('invoke, plain: stored template + variables, stored mapping → the mapped 
   assert.equal((await invoke(conns.titan, { token: ADMIN })).status, 200, 'the admin token may invoke too');
 });
 
+test('invoke: prompt-cache counts in the answer when the model reports them (plain and SSE)', async () => {
+  sim.configure({ promptCache: { readInputTokens: 2048, writeInputTokens: 0 } });
+  const template = '{"anthropic_version": "bedrock-2023-05-31", "max_tokens": 64, "system": "{{system.prompt}}", "messages": [{"role": "user", "content": [{"type": "text", "text": "{{prompt}}", "cache_control": {"type": "ephemeral"}}]}]}';
+  const created = await gw.call('POST', '/v1/connections', { body: registration('cached', { template }) });
+  assert.equal(created.status, 201, created.text);
+  const res = await invoke(created.json);
+  assert.equal(res.status, 200, res.text);
+  assert.ok(sim.stats.invoke.last.body.includes('"cache_control"'));
+  assert.equal(res.json.cacheReadInputTokens, 2048);
+  assert.equal(res.json.cacheWriteInputTokens, 0);
+  const done = parseSse((await invoke(created.json, { query: '?stream=1' })).text).at(-1);
+  assert.equal(done.event, 'done');
+  assert.equal(done.data.cacheReadInputTokens, 2048);
+  assert.equal(done.data.cacheWriteInputTokens, 0);
+  const plain = await invoke(conns.titan);
+  assert.equal('cacheReadInputTokens' in plain.json, false, 'absent when not reported');
+  assert.equal((await gw.call('DELETE', `/v1/connections/${created.json.id}`)).status < 300, true);
+});
+
 test('invoke, SSE (Accept or ?stream=1): delta events, then done with usage and latency (two families)', async () => {
   for (const [name, how] of [['anthropic', { headers: { accept: 'text/event-stream' } }], ['nova', { query: '?stream=1' }]]) {
     const res = await invoke(conns[name], how);

@@ -51,7 +51,7 @@ test('browser entry: assume role → invoke across origins, no init call', { tim
   assert.match(out.assumedRoleArn, /^arn:aws:sts::123456789012:assumed-role\/BedrockAccess\/bedrock-connect-\d+$/);
   assert.equal(out.status, 200);
   assert.deepEqual(out.json, response);
-  assert.deepEqual(out.usage, { inputTokens, outputTokens });
+  assert.deepEqual(out.usage, { inputTokens, outputTokens, cacheReadInputTokens: null, cacheWriteInputTokens: null });
   assert.deepEqual(out.denied, { isAwsError: true, code: 'SignatureDoesNotMatch', field: 'credentials' });
   assert.equal(out.authorization, 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, '
     + 'SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31');

@@ -25,7 +25,7 @@ test('assume role in the STS region, invoke in the model region, usage from head
   assert.deepEqual(res.json(), response);
   assert.equal(res.text(), JSON.stringify(response));
   assert.ok(res.body instanceof Uint8Array);
-  assert.deepEqual(res.usage, { inputTokens, outputTokens });
+  assert.deepEqual(res.usage, { inputTokens, outputTokens, cacheReadInputTokens: null, cacheWriteInputTokens: null });
   assert.equal(res.serverLatencyMs, 250);
   assert.equal(typeof res.latencyMs, 'number');
   assert.equal(res.requestId, res.headers['x-amzn-requestid']);

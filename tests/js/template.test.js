@@ -98,14 +98,14 @@ test('OutputMapping: text joined, tokens from body or headers with source, extra
   const m = new OutputMapping({ outputText: "$.content[?@.type=='text'].text", inputTokens: '$.usage.input_tokens', outputTokens: '$.usage.output_tokens', stopReason: '$.stop_reason' });
   const body = { content: [{ type: 'text', text: 'Hello' }, { type: 'text', text: ' world' }], stop_reason: 'end_turn', usage: { input_tokens: 3, output_tokens: 2 } };
   assert.deepEqual(m.apply(new TextEncoder().encode(JSON.stringify(body))), {
-    outputText: 'Hello world', inputTokens: 3, outputTokens: 2, source: { inputTokens: 'body', outputTokens: 'body' }, stopReason: 'end_turn',
+    outputText: 'Hello world', inputTokens: 3, outputTokens: 2, cacheReadInputTokens: null, cacheWriteInputTokens: null, source: { inputTokens: 'body', outputTokens: 'body', cacheReadInputTokens: null, cacheWriteInputTokens: null }, stopReason: 'end_turn',
   });
   const mistral = new OutputMapping(presets.mistral.mapping);
   const { response, inputTokens, outputTokens } = fixture('mistral');
   assert.deepEqual(mistral.apply(JSON.stringify(response), { 'X-Amzn-Bedrock-Input-Token-Count': String(inputTokens), 'x-amzn-bedrock-output-token-count': String(outputTokens) }), {
-    outputText: response.outputs[0].text, inputTokens, outputTokens, source: { inputTokens: 'headers', outputTokens: 'headers' },
+    outputText: response.outputs[0].text, inputTokens, outputTokens, cacheReadInputTokens: null, cacheWriteInputTokens: null, source: { inputTokens: 'headers', outputTokens: 'headers', cacheReadInputTokens: null, cacheWriteInputTokens: null },
   });
-  assert.deepEqual(mistral.apply(JSON.stringify(response)).source, { inputTokens: null, outputTokens: null });
+  assert.deepEqual(mistral.apply(JSON.stringify(response)).source, { inputTokens: null, outputTokens: null, cacheReadInputTokens: null, cacheWriteInputTokens: null });
   assert.throws(() => new OutputMapping({ inputTokens: '$.stop_reason' }).apply(body), (e) => e.code === 'MAPPING_TYPE' && e.field === 'inputTokens');
   assert.throws(() => new OutputMapping({ outputText: '$[' }), (e) => e.code === 'INVALID_JSONPATH' && e.field === 'outputText');
 });
@@ -116,7 +116,7 @@ test('OutputMapping builds only what its paths reach, with serde_json\'s answers
   const doc = (skipped) => `{"content":[{"type":"thinking","thinking":${skipped}},{"type":"text","text":${JSON.stringify(long)}}],"usage":{"input_tokens":7},"usage":{"input_tokens":9}}`;
   const bytes = (text) => new TextEncoder().encode(text);
   assert.deepEqual(m.apply(bytes(doc('"x\\u00e9\\ud83d\\ude00"'))), {
-    outputText: long, inputTokens: 9, outputTokens: null, source: { inputTokens: 'body', outputTokens: null },
+    outputText: long, inputTokens: 9, outputTokens: null, cacheReadInputTokens: null, cacheWriteInputTokens: null, source: { inputTokens: 'body', outputTokens: null, cacheReadInputTokens: null, cacheWriteInputTokens: null },
   });
   // A skipped part that is not JSON fails as the whole parse would, with serde_json's message.
   const invalid = (skipped) => {

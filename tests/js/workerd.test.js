@@ -29,7 +29,7 @@ test('workerd: assume role → invoke → map → stream, with no init call; a f
   assert.equal(res.status, 200, JSON.stringify(out));
   const { response, inputTokens, outputTokens } = fixture('anthropic');
   assert.equal(out.status, 200);
-  assert.deepEqual(out.mapped, { outputText: response.content[0].text, inputTokens, outputTokens, source: { inputTokens: 'body', outputTokens: 'body' } });
+  assert.deepEqual(out.mapped, { outputText: response.content[0].text, inputTokens, outputTokens, cacheReadInputTokens: null, cacheWriteInputTokens: null, source: { inputTokens: 'body', outputTokens: 'body', cacheReadInputTokens: null, cacheWriteInputTokens: null } });
   const stream = JSON.parse(readFileSync(new URL('../fixtures/streams/anthropic.json', import.meta.url), 'utf8'));
   assert.equal(out.streamedText, stream.text);
   assert.match(out.authorization, /Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31$/);
