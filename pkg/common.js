@@ -388,6 +388,11 @@ export function createApi(loader) {
       return (await this.#client()).mintApiKey(options);
     }
 
+    /** CountTokens: `{ inputTokens, modelIdUsed }` (a system profile counts against its base model). */
+    async countTokens(options) {
+      return (await this.#client()).countTokens(options);
+    }
+
     /** InvokeModelWithResponseStream: `chunk` events (`json`, `text`), then one `metrics` event. */
     invokeStream(options) {
       return new BedrockStream(async () => (await this.#client()).invokeStream(options));

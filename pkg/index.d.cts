@@ -97,6 +97,18 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** An InvokeModel body, or Converse `messages` (and `system`): one of the two. */
+export type CountTokensOptions = CallOptions & { modelId: string } & (
+  | { body: string | Uint8Array | ArrayBuffer | Record<string, unknown> | unknown[]; messages?: never; system?: never }
+  | { messages: JsonValue[]; system?: JsonValue[]; body?: never }
+);
+
+export interface CountTokensResult {
+  inputTokens: number;
+  /** The base model counted against (the profile's base model for `us.…` / `global.…` IDs). */
+  modelIdUsed: string;
+}
+
 /** Per-call Bedrock options of model calls: headers on InvokeModel-style calls, top-level fields on Converse. */
 export interface ModelCallOptions extends CallOptions {
   /** Default: the client's (`'never'`). */
@@ -395,6 +407,8 @@ export declare class BedrockClient {
   resolveModel(modelId: string, options?: CallOptions): Promise<ResolvedModel>;
   /** A short-term Bedrock API key from the client's (assumed) credentials; `expiresIn` 1–43200 s (default 43200), clamped to the credentials' expiry. */
   mintApiKey(options?: CallOptions & { expiresIn?: number }): Promise<ApiKey>;
+  /** CountTokens (`POST /model/{id}/count-tokens`) against a base model; a system profile counts against its base model. */
+  countTokens(options: CountTokensOptions): Promise<CountTokensResult>;
   /** InvokeModelWithResponseStream, decoded in wasm: `chunk` events, then one `metrics` event. */
   invokeStream(options: InvokeStreamOptions): BedrockStream<InvokeStreamEvent>;
   converse(options: ConverseOptions): Promise<ConverseResult>;

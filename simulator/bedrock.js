@@ -79,6 +79,9 @@ export function responseFor(config, fixtures, { modelId, family }) {
   };
 }
 
+/** Bedrock's refusal of a cache point sent to a model without prompt caching. */
+export const CACHE_UNSUPPORTED = 'You invoked an unsupported model or your request did not allow prompt caching. See the documentation for more information.';
+
 /** The prompt-cache counts `{ read, write }` for a request body that carries a cache point, else null. */
 export function cacheUsage(config, rawBody) {
   const text = Buffer.isBuffer(rawBody) ? rawBody.toString('utf8') : JSON.stringify(rawBody ?? null);
@@ -93,6 +96,33 @@ export function withCacheUsage(family, body, cache) {
   out.usage.cache_read_input_tokens = cache.read;
   out.usage.cache_creation_input_tokens = cache.write;
   return out;
+}
+
+/**
+ * CountTokens' count for a request body `{ input: { invokeModel: { body } } | { converse: { messages, system } } }`:
+ * one token per 4 characters (rounded up) of every string in the counted JSON. `{ ok, inputTokens }` or `{ ok:false, message }`.
+ */
+export function countTokens(raw) {
+  let input;
+  try {
+    input = JSON.parse(raw.toString('utf8')).input;
+  } catch {
+    return { ok: false, message: 'Malformed input request, please reformat your input and try again.' };
+  }
+  const kinds = input && typeof input === 'object' ? Object.keys(input) : [];
+  if (kinds.length !== 1 || !['invokeModel', 'converse'].includes(kinds[0])) {
+    return { ok: false, message: '1 validation error detected: Value at \'input\' failed to satisfy constraint: exactly one of invokeModel, converse must be set' };
+  }
+  let counted = input.converse;
+  if (kinds[0] === 'invokeModel') {
+    try {
+      counted = JSON.parse(Buffer.from(String(input.invokeModel.body ?? ''), 'base64').toString('utf8'));
+    } catch {
+      return { ok: false, message: 'The provided request body is not valid JSON for this model.' };
+    }
+  }
+  const chars = (v) => (typeof v === 'string' ? v.length : v && typeof v === 'object' ? Object.values(v).reduce((n, x) => n + chars(x), 0) : 0);
+  return { ok: true, inputTokens: Math.ceil(chars(counted) / 4) };
 }
 
 /** Media type of a header value ("application/json; charset=utf-8" → "application/json"). */

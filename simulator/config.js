@@ -135,6 +135,8 @@ export function defaultInferenceProfiles() {
  * - stsExpiredTokenStatus: HTTP status of STS ExpiredToken for expired caller credentials (AWS sends 403; 400 kept for compatibility).
  * - stsSessionSeconds: null, or the lifetime (s, may be negative) of every session STS issues, overriding DurationSeconds.
  * - stream: event-stream controls for invoke-with-response-stream and converse-stream (see defaultStreamConfig()).
+ * - promptCacheUnsupported: base model IDs that refuse a request with a cache point (ValidationException).
+ * - countTokensModels: base model IDs CountTokens supports (others: ValidationException).
  * - promptCache: `{ readInputTokens, writeInputTokens }` reported for a request that carries a cache point
  *   (Anthropic `cache_control`, Converse / Nova `cachePoint`): Anthropic bodies in `usage.cache_read_input_tokens` /
  *   `cache_creation_input_tokens`, Converse `usage.cacheReadInputTokens` / `cacheWriteInputTokens`, stream
@@ -162,6 +164,7 @@ export function defaultConfig() {
           'bedrock:ListInferenceProfiles',
           'bedrock:GetInferenceProfile',
           'bedrock:CallWithBearerToken',
+          'bedrock:CountTokens',
           'sts:TagSession',
         ],
         maxSessionDuration: 43200,
@@ -198,6 +201,8 @@ export function defaultConfig() {
     stsSessionSeconds: null,
     stream: defaultStreamConfig(),
     promptCache: { readInputTokens: 0, writeInputTokens: 1024 },
+    promptCacheUnsupported: [],
+    countTokensModels: defaultModels().map((m) => m.modelId).filter((id) => id.startsWith('anthropic.')),
   };
 }
 

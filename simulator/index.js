@@ -20,7 +20,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_FIXTURES = join(HERE, '..', 'tests', 'fixtures', 'responses');
 const DEFAULT_STREAM_FIXTURES = join(HERE, '..', 'tests', 'fixtures', 'streams');
 const DEFAULT_CONVERSE_FIXTURE = join(HERE, '..', 'tests', 'fixtures', 'converse.json');
-const OPS = ['assumeRole', 'invoke', 'invokeStream', 'converse', 'converseStream', 'listFoundationModels', 'listInferenceProfiles', 'getInferenceProfile', 'other'];
+const OPS = ['assumeRole', 'invoke', 'invokeStream', 'converse', 'converseStream', 'countTokens', 'listFoundationModels', 'listInferenceProfiles', 'getInferenceProfile', 'other'];
 const MAX_BODY = 20 * 1024 * 1024;
 const EXPOSE = 'x-amzn-requestid, x-amzn-errortype, x-amzn-bedrock-invocation-latency, x-amzn-bedrock-input-token-count, x-amzn-bedrock-output-token-count, x-amzn-bedrock-cache-read-input-token-count, x-amzn-bedrock-cache-write-input-token-count, content-type';
 /** Exposed on event-stream responses (the invoke list is kept as is for compatibility). */
@@ -355,6 +355,9 @@ async function handleInvoke(state, req, res, request, rawModelId) {
   if (!parsed.ok) return ctx.fail({ status: 400, code: 'ValidationException', message: parsed.message });
   const answer = bedrock.responseFor(state.config, state.fixtures, target);
   const cache = bedrock.cacheUsage(state.config, request.body);
+  if (cache && (state.config.promptCacheUnsupported ?? []).includes(target.modelId)) {
+    return ctx.fail({ status: 400, code: 'ValidationException', message: bedrock.CACHE_UNSUPPORTED });
+  }
   const cacheHeaders = cache
     ? { 'x-amzn-bedrock-cache-read-input-token-count': String(cache.read), 'x-amzn-bedrock-cache-write-input-token-count': String(cache.write) }
     : {};
@@ -415,6 +418,24 @@ async function handleInvokeStream(state, req, res, request, rawModelId) {
   await sendEventStream(state, req, res, request, op, ctx.entry, frames, { 'x-amzn-bedrock-content-type': 'application/json' });
 }
 
+/** CountTokens: base model IDs only; `config.countTokensModels` support it; the count is bedrock.countTokens(). */
+async function handleCountTokens(state, req, res, request, rawModelId) {
+  const ctx = await modelPrologue(state, req, res, request, rawModelId, 'countTokens', 'bedrock:CountTokens');
+  if (!ctx) return;
+  const modelId = request.modelId;
+  if (!state.config.models.some((m) => m.modelId === modelId)) {
+    return ctx.fail({ status: 400, code: 'ValidationException', message: 'The provided model identifier is invalid.' });
+  }
+  if (!(state.config.countTokensModels ?? []).includes(modelId)) {
+    return ctx.fail({ status: 400, code: 'ValidationException', message: "The provided model doesn't support counting tokens." });
+  }
+  const counted = bedrock.countTokens(request.body);
+  if (!counted.ok) return ctx.fail({ status: 400, code: 'ValidationException', message: counted.message });
+  ctx.entry.resolvedModelId = modelId;
+  recordEnd(state, 'countTokens', ctx.entry, 200);
+  sendJson(req, res, 200, { inputTokens: counted.inputTokens }, { 'x-amzn-requestid': request.requestId });
+}
+
 async function handleConverse(state, req, res, request, rawModelId, stream) {
   const op = stream ? 'converseStream' : 'converse';
   const ctx = await modelPrologue(state, req, res, request, rawModelId, op, 'bedrock:InvokeModel');
@@ -427,6 +448,9 @@ async function handleConverse(state, req, res, request, rawModelId, stream) {
   if (!target) return;
   const parsed = streaming.checkConverseRequest(request.body);
   if (!parsed.ok) return ctx.fail({ status: 400, code: 'ValidationException', message: parsed.message });
+  if (bedrock.cacheUsage(state.config, parsed.body) && (state.config.promptCacheUnsupported ?? []).includes(target.modelId)) {
+    return ctx.fail({ status: 400, code: 'ValidationException', message: bedrock.CACHE_UNSUPPORTED });
+  }
   if (!stream) {
     if (!state.converseFixture) throw new Error('no converse fixture loaded');
     recordEnd(state, op, ctx.entry, 200);
@@ -531,6 +555,8 @@ async function route(state, handle, req, res) {
     if (action === 'invoke-with-response-stream') return handleInvokeStream(state, req, res, request, rawModelId);
     return handleConverse(state, req, res, request, rawModelId, action === 'converse-stream');
   }
+  const count = /^\/model\/([^/]+)\/count-tokens$/.exec(rawPath);
+  if (req.method === 'POST' && count) return handleCountTokens(state, req, res, request, count[1]);
   if (req.method === 'POST' && /^\/model\/.+\/(invoke|invoke-with-response-stream|converse|converse-stream)$/.test(rawPath)) {
     return unknownOperation(state, req, res, request);
   }

@@ -269,6 +269,16 @@ fn hint_for(code: &str, message: &str) -> (Option<&'static str>, &'static str) {
             Some("modelId"),
             "This model cannot be invoked on demand: use an inference profile (such as us.<model>) or a provisioned throughput ARN.",
         ),
+        "ValidationException" if message.contains("counting tokens") || message.contains("CountTokens") => (
+            Some("modelId"),
+            "This model does not support CountTokens: count against one that does (Anthropic Claude 3.5 and later), \
+             or read usage.inputTokens of a real call.",
+        ),
+        "ValidationException" if is_cache_refusal(message) => (
+            Some("body"),
+            "This model (or this request) does not support prompt caching: remove the cache points (cache_control / \
+             cachePoint) or use a model that supports prompt caching.",
+        ),
         "ValidationException" => (
             Some("body"),
             "Bedrock refused the request: check that the body matches the model family's request format, and the model ID.",
@@ -291,9 +301,15 @@ fn hint_for(code: &str, message: &str) -> (Option<&'static str>, &'static str) {
     }
 }
 
+/// A refusal of the request's cache points (a model without prompt caching, or too many points).
+fn is_cache_refusal(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("prompt caching") || m.contains("cachepoint") || m.contains("cache_control") || m.contains("cache point")
+}
+
 /// Refines an InvokeModel error with the model: a malformed body names the family's format.
 pub fn diagnose(mut e: Error, model_id: &str) -> Error {
-    let malformed = e.code == "ValidationException" && e.field.as_deref() == Some("body");
+    let malformed = e.code == "ValidationException" && e.field.as_deref() == Some("body") && !is_cache_refusal(&e.message);
     if let (true, Some(family)) = (malformed, model_id::family_of(model_id)) {
         e.hint = format!(
             "Bedrock refused the body: {model_id} takes the `{family}` family's request format; check the body's fields and types against it."
@@ -447,6 +463,13 @@ mod tests {
             ("ServiceQuotaExceededException", "quota", None, "Service Quotas"),
             ("ModelNotReadyException", "not ready", None, "retry"),
             ("UnknownOperationException", "", Some("modelId"), "percent-encoded"),
+            ("ValidationException", "The provided model doesn't support counting tokens.", Some("modelId"), "CountTokens"),
+            (
+                "ValidationException",
+                "You invoked an unsupported model or your request did not allow prompt caching. See the documentation for more information.",
+                Some("body"),
+                "cachePoint",
+            ),
         ];
         for (code, msg, field, words) in cases {
             let e = parse_error(&resp(400, Some(code), &format!(r#"{{"message":"{msg}"}}"#)));
@@ -459,6 +482,9 @@ mod tests {
     fn malformed_body_names_the_family() {
         let e = diagnose(parse_error(&resp(400, Some("ValidationException"), r#"{"message":"Malformed input request"}"#)), "us.anthropic.claude-3-haiku-20240307-v1:0");
         assert_eq!(e.hint, "Bedrock refused the body: us.anthropic.claude-3-haiku-20240307-v1:0 takes the `anthropic` family's request format; check the body's fields and types against it.");
+        let cache = r#"{"message":"You invoked an unsupported model or your request did not allow prompt caching."}"#;
+        let e = diagnose(parse_error(&resp(400, Some("ValidationException"), cache)), "amazon.titan-text-express-v1");
+        assert!(e.hint.contains("prompt caching"), "the cache hint is kept: {}", e.hint);
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub enum Operation {
     MintApiKey,
     ResolveModel,
     CheckRole,
+    CountTokens,
 }
 
 /// Options every call takes.
@@ -85,6 +86,7 @@ impl Operation {
             Operation::ListFoundationModels => &["provider", "customizationType", "outputModality", "inferenceType"],
             Operation::MintApiKey => &["expiresIn"],
             Operation::ResolveModel | Operation::CheckRole => &[],
+            Operation::CountTokens => &["modelId", "body", "messages", "system"],
         };
         let model: &[&str] = if self.is_model_call() { MODEL } else { &[] };
         COMMON.iter().chain(model).chain(own).copied().collect()
@@ -92,7 +94,10 @@ impl Operation {
 
     /// Calls that run a model (their default per-attempt timeout is the long one).
     pub fn is_model_call(self) -> bool {
-        !matches!(self, Operation::ListFoundationModels | Operation::MintApiKey | Operation::ResolveModel | Operation::CheckRole)
+        !matches!(
+            self,
+            Operation::ListFoundationModels | Operation::MintApiKey | Operation::ResolveModel | Operation::CheckRole | Operation::CountTokens
+        )
     }
 
     pub fn is_converse(self) -> bool {
@@ -352,5 +357,7 @@ mod tests {
         assert!(!Operation::ListFoundationModels.known_keys().contains(&"modelId"));
         assert!(Operation::ListFoundationModels.known_keys().contains(&"inferenceType"));
         assert_eq!(Operation::CheckRole.known_keys(), ["signal", "timeoutMs"]);
+        assert_eq!(Operation::CountTokens.known_keys(), ["signal", "timeoutMs", "modelId", "body", "messages", "system"]);
+        assert!(!Operation::CountTokens.is_model_call());
     }
 }

@@ -21,6 +21,7 @@ pub mod call_options;
 pub mod client;
 pub mod clock;
 pub mod config;
+pub mod count_tokens;
 pub mod credentials;
 pub mod endpoint;
 pub mod error;

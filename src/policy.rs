@@ -15,6 +15,7 @@ pub const DEFAULT_ACTIONS: &[&str] = &[
     "bedrock:ListFoundationModels",
     "bedrock:GetInferenceProfile",
     "bedrock:CallWithBearerToken",
+    "bedrock:CountTokens",
 ];
 
 pub struct Input {
@@ -121,7 +122,7 @@ mod tests {
             p.permissions,
             json!({"Version":"2012-10-17","Statement":[{"Sid":"BedrockConnect","Effect":"Allow","Action":[
                 "bedrock:InvokeModel","bedrock:InvokeModelWithResponseStream","bedrock:ListFoundationModels",
-                "bedrock:GetInferenceProfile","bedrock:CallWithBearerToken"],"Resource":"*"}]})
+                "bedrock:GetInferenceProfile","bedrock:CallWithBearerToken","bedrock:CountTokens"],"Resource":"*"}]})
         );
         assert_eq!(
             p.trust,

@@ -22,7 +22,7 @@ use crate::mapping::OutputMapping;
 use crate::template::Template;
 use crate::wasm::mapping as wasm_mapping;
 use crate::wasm::template as wasm_template;
-use crate::{api_key, clock, model_id, profile, test_call};
+use crate::{api_key, clock, count_tokens, model_id, profile, test_call};
 
 impl From<Error> for Failed {
     fn from(e: Error) -> Failed {
@@ -204,6 +204,23 @@ impl WasmClient {
                 ("serverLatencyMs", cv::opt_num(meta.server_latency_ms)),
                 ("inferenceProfileUsed", cv::opt_str(profile_used.as_deref())),
             ]))
+        })
+    }
+
+    /// JS: countTokens({ modelId, body } | { modelId, messages, system }) → Promise<{ inputTokens, modelIdUsed }>
+    #[wasm_bindgen(js_name = countTokens)]
+    pub fn count_tokens(&self, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let plan = read_plan(&inner, &options, Operation::CountTokens).map_err(to_js)?;
+            let parsed = inner.config.model_id(&cv::string(&options, "modelId", "modelId").map_err(to_js)?).map_err(to_js)?;
+            let model_id = count_tokens::base_model(&parsed).map_err(to_js)?;
+            let input = count_input(&options).map_err(to_js)?;
+            let request = count_tokens::build(&inner.config.runtime_url, &model_id, &input);
+            let call = bedrock_call(&inner, request, Operation::CountTokens);
+            let answer = run(&inner, call, plan.ctx(), &None).await.map_err(js_error)?;
+            let n = count_tokens::parse(&answer).map_err(to_js)?;
+            Ok(cv::object(&[("inputTokens", JsValue::from_f64(n as f64)), ("modelIdUsed", JsValue::from_str(&model_id))]))
         })
     }
 
@@ -582,6 +599,21 @@ async fn choose_profile(inner: &Rc<Inner>, model_id: &str, plan: &Plan) -> Optio
     profile::choose(listed.as_ref(), &inner.config.region, model_id)
 }
 
+/// countTokens' `body`, or `messages` and `system` (as JSON).
+fn count_input(o: &JsValue) -> Result<count_tokens::Input> {
+    let json = |key: &str| -> Result<Option<serde_json::Value>> {
+        let v = get(o, key);
+        if cv::absent(&v) {
+            return Ok(None);
+        }
+        let bytes = cv::body(&v, key, true)?;
+        serde_json::from_slice(&bytes).map(Some).map_err(|_| Error::type_error(key, "JSON-serializable values"))
+    };
+    let body = get(o, "body");
+    let body = if cv::absent(&body) { None } else { Some(cv::body(&body, "body", true)?) };
+    count_tokens::input(body, json("messages")?, json("system")?)
+}
+
 fn read_filters(o: &JsValue) -> Result<ListFilters> {
     let filters = ListFilters {
         by_provider: cv::opt_string(o, "provider", "provider")?,
@@ -638,6 +670,7 @@ pub(crate) fn bedrock_call(inner: &Inner, request: HttpRequest, op: Operation) -
         Operation::MintApiKey => "mintApiKey",
         Operation::ResolveModel => "resolveModel",
         Operation::CheckRole => "checkRole",
+        Operation::CountTokens => "countTokens",
     };
     signed_call(inner, request, bedrock::parse_error).named(name).at("endpoint")
 }

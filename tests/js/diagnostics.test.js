@@ -13,6 +13,8 @@ before(async () => { env = await setup(); });
 after(() => env.sim.close());
 
 const body = () => fixture('anthropic').request;
+/** The Anthropic request with a prompt-cache point on its system prompt. */
+const cachedBody = () => ({ ...body(), system: [{ type: 'text', text: 'Shared prefix.', cache_control: { type: 'ephemeral' } }] });
 
 async function rejects(promise) {
   try {
@@ -148,6 +150,7 @@ const rows = [
   ['Bedrock behind a proxy: an HTML 502 (not an AWS answer)', { inject: [{ op: 'invoke', status: 502, html: true, times: 5 }] }, { retry: { maxAttempts: 1 } }, 'HTTP_502', 'endpoint', 'proxy'],
   ['STS behind a proxy: an empty 403 (not an AWS answer)', { inject: [{ op: 'assumeRole', status: 403, empty: true }] }, {}, 'HTTP_403', 'assumeRole.stsEndpoint', 'proxy'],
   ['STS ServiceUnavailable: no role hint', { inject: [{ op: 'assumeRole', error: 'unavailable', times: 5 }] }, { retry: { maxAttempts: 1 } }, 'ServiceUnavailable', null, 'retry later'],
+  ['Bedrock ValidationException: a cache point sent to a model without prompt caching', { promptCacheUnsupported: [HAIKU] }, {}, 'ValidationException', 'body', 'cachePoint', HAIKU, cachedBody()],
   ['Bedrock UnknownOperationException', { inject: [{ op: 'invoke', status: 404, code: 'UnknownOperationException', message: null }] }, {}, 'UnknownOperationException', 'modelId', 'percent-encoded'],
 ];
 
@@ -177,9 +180,24 @@ for (const [name, simPatch, options, code, field, phrase, modelId = HAIKU, reque
       assert.ok(e.hint.toLowerCase().includes(phrase.toLowerCase()), `${e.hint} ∌ ${phrase}`);
     } finally {
       const restore = {};
-      for (const k of ['roles', 'scpDeny', 'stsRegion', 'disabledStsRegions', 'modelAccessDenied', 'marketplaceSubscriptionRequired', 'unrecognizedTokenRegions', 'clockOffsetMs']) restore[k] = saved[k];
+      for (const k of ['roles', 'scpDeny', 'stsRegion', 'disabledStsRegions', 'modelAccessDenied', 'marketplaceSubscriptionRequired', 'unrecognizedTokenRegions', 'clockOffsetMs', 'promptCacheUnsupported']) restore[k] = saved[k];
       env.sim.configure(restore);
       env.sim.reset();
     }
   });
 }
+
+test('diagnostics: CountTokens on a model without CountTokens support names modelId', async () => {
+  env.sim.reset();
+  const e = await rejects(env.client(BedrockClient).countTokens({ modelId: 'amazon.nova-lite-v1:0', body: { messages: [] } }));
+  assert.ok(e instanceof AwsError);
+  assert.deepEqual([e.code, e.status, e.field], ['ValidationException', 400, 'modelId']);
+  assert.match(e.hint, /does not support CountTokens/);
+});
+
+test('diagnostics: a Converse cachePoint on a model without prompt caching names body', withConfig({ promptCacheUnsupported: [HAIKU] }, async () => {
+  const messages = [{ role: 'user', content: [{ text: 'Hello' }, { cachePoint: { type: 'default' } }] }];
+  const e = await rejects(env.client(BedrockClient).converse({ modelId: HAIKU, messages }));
+  assert.deepEqual([e.code, e.status, e.field], ['ValidationException', 400, 'body']);
+  assert.match(e.hint, /prompt caching/);
+}));

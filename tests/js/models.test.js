@@ -40,7 +40,7 @@ test('policies(): permissions and trust as IAM JSON', () => {
     Version: '2012-10-17',
     Statement: [{ Sid: 'BedrockConnect', Effect: 'Allow', Resource: '*', Action: [
       'bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream', 'bedrock:ListFoundationModels',
-      'bedrock:GetInferenceProfile', 'bedrock:CallWithBearerToken'] }],
+      'bedrock:GetInferenceProfile', 'bedrock:CallWithBearerToken', 'bedrock:CountTokens'] }],
   });
   assert.deepEqual(JSON.parse(JSON.stringify(trust)), {
     Version: '2012-10-17',

@@ -1,0 +1,86 @@
+// Issue 16's calls through the public API against the simulator: countTokens (InvokeModel body or
+// Converse messages, base models only, through the call plan).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { BedrockClient, ConfigError, AwsError, NetworkError } from '../../pkg/node.mjs';
+import { setup, fixture } from './env.js';
+
+let env;
+before(async () => { env = await setup(); });
+after(() => env.sim.close());
+
+const SONNET = 'anthropic.claude-3-5-sonnet-20241022-v2:0';
+const rejects = async (p) => { try { await p; } catch (e) { return e; } assert.fail('expected a rejection'); };
+/** The simulator's count: one token per 4 characters of every string in the counted JSON. */
+const chars = (v) => (typeof v === 'string' ? v.length : v && typeof v === 'object' ? Object.values(v).reduce((n, x) => n + chars(x), 0) : 0);
+
+test('countTokens with an InvokeModel body: input.invokeModel.body base64 on the wire, the count back', async () => {
+  env.sim.reset();
+  const body = fixture('anthropic').request;
+  const r = await env.client(BedrockClient).countTokens({ modelId: SONNET, body });
+  const sent = env.sim.stats.countTokens.last;
+  assert.equal(sent.method, 'POST');
+  assert.equal(sent.path, `/model/${encodeURIComponent(SONNET)}/count-tokens`);
+  const wire = JSON.parse(sent.body);
+  assert.deepEqual(Object.keys(wire.input), ['invokeModel']);
+  assert.deepEqual(JSON.parse(Buffer.from(wire.input.invokeModel.body, 'base64').toString('utf8')), body);
+  assert.equal(sent.headers['content-type'], 'application/json');
+  assert.equal(sent.scope.service, 'bedrock');
+  assert.deepEqual(r, { inputTokens: Math.ceil(chars(body) / 4), modelIdUsed: SONNET });
+});
+
+test('countTokens with Converse messages and system; a system profile counts against its base model', async () => {
+  env.sim.reset();
+  const messages = [{ role: 'user', content: [{ text: 'How many tokens is this sentence?' }] }];
+  const system = [{ text: 'You are terse.' }];
+  const r = await env.client(BedrockClient).countTokens({ modelId: `us.${SONNET}`, messages, system });
+  const sent = env.sim.stats.countTokens.last;
+  assert.equal(sent.modelId, SONNET, 'sent to the base model');
+  assert.deepEqual(JSON.parse(sent.body), { input: { converse: { messages, system } } });
+  assert.deepEqual(r, { inputTokens: Math.ceil(chars({ messages, system }) / 4), modelIdUsed: SONNET });
+});
+
+test('countTokens refuses what it cannot map to a base model, and bad input, before any request', async () => {
+  env.sim.reset();
+  const client = env.client(BedrockClient);
+  const app = await rejects(client.countTokens({ modelId: 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/app1abc2def3', body: {} }));
+  assert.ok(app instanceof ConfigError);
+  assert.deepEqual([app.code, app.field], ['COUNT_TOKENS_BASE_MODEL', 'modelId']);
+  assert.match(app.message, /application-inference-profile\/app1abc2def3/);
+  const both = await rejects(client.countTokens({ modelId: SONNET, body: {}, messages: [] }));
+  assert.deepEqual([both.code, both.field], ['CONFIG_CONFLICT', 'body']);
+  const none = await rejects(client.countTokens({ modelId: SONNET }));
+  assert.ok(none instanceof TypeError);
+  assert.equal(none.field, 'body');
+  const unknown = await rejects(client.countTokens({ modelId: SONNET, body: {}, inferenceProfile: 'auto' }));
+  assert.deepEqual([unknown.code, unknown.field], ['CONFIG_UNKNOWN_OPTION', 'inferenceProfile']);
+  assert.equal(env.sim.stats.countTokens.count, 0);
+});
+
+test('countTokens goes through the call plan: timeoutMs per attempt, retries, signal', async () => {
+  env.sim.reset();
+  const client = env.client(BedrockClient, { retry: { maxAttempts: 1 } });
+  env.sim.configure({ inject: [{ op: 'countTokens', delayMs: 400 }] });
+  const slow = await rejects(client.countTokens({ modelId: SONNET, body: { a: 'b' }, timeoutMs: 50 }));
+  assert.ok(slow instanceof NetworkError);
+  assert.equal(slow.code, 'TIMEOUT');
+  env.sim.reset();
+  env.sim.configure({ inject: [{ op: 'countTokens', error: 'throttle' }] });
+  const attempts = [];
+  const retried = await env.client(BedrockClient, { onAttempt: (a) => attempts.push(a) }).countTokens({ modelId: SONNET, body: { a: 'bcdefgh' } });
+  assert.equal(retried.inputTokens, 2);
+  assert.equal(env.sim.stats.countTokens.count, 2);
+  assert.deepEqual(attempts.filter((a) => a.operation === 'countTokens').map((a) => [a.attempt, a.code]), [[1, 'ThrottlingException'], [2, null]]);
+  const aborted = await rejects(client.countTokens({ modelId: SONNET, body: {}, signal: AbortSignal.abort() }));
+  assert.ok(aborted instanceof NetworkError);
+});
+
+test('countTokens on a model without CountTokens support: the AWS ValidationException names modelId', async () => {
+  env.sim.reset();
+  const e = await rejects(env.client(BedrockClient).countTokens({ modelId: 'amazon.nova-lite-v1:0', messages: [{ role: 'user', content: [{ text: 'hi' }] }] }));
+  assert.ok(e instanceof AwsError);
+  assert.equal(e.code, 'ValidationException');
+  assert.equal(e.status, 400);
+  assert.equal(e.field, 'modelId');
+  assert.match(e.hint, /CountTokens/);
+});
