@@ -172,6 +172,8 @@ export interface InvokeResult {
   /** `X-Amzn-Bedrock-Invocation-Latency`. */
   serverLatencyMs: number | null;
   inferenceProfileUsed: string | null;
+  /** The model a prompt router chose, when Bedrock reports it; else null. */
+  invokedModelId: string | null;
 }
 
 export interface ListFoundationModelsOptions extends CallOptions {
@@ -335,6 +337,8 @@ export interface TestResult {
   /** What came back last (the STS answer when AssumeRole failed). */
   response: { status: number; headers: Record<string, string>; body: string } | null;
   mapped: MappedOutput | null;
+  /** The model a prompt router chose, when Bedrock reports it; else null. */
+  invokedModelId: string | null;
   latencyMs: number;
   error: { code: string; message: string; hint: string; field: string } | null;
 }
@@ -392,8 +396,11 @@ export interface ConverseResult {
   latencyMs: number;
   serverLatencyMs: number | null;
   inferenceProfileUsed: string | null;
+  /** The model a prompt router chose, when Bedrock reports it; else null. */
+  invokedModelId: string | null;
 }
 
+/** The `metadata` event also has `invokedModelId` (a prompt router's choice, else null) and `usage.cacheRead/WriteInputTokens`. */
 export type ConverseStreamEvent = { type: 'messageStart' | 'contentBlockStart' | 'contentBlockDelta' | 'contentBlockStop' | 'messageStop' | 'metadata'; text?: string; [field: string]: JsonValue | undefined };
 
 export declare class BedrockClient {
@@ -461,7 +468,8 @@ export interface SignedRequest {
 /** Signs a request with SigV4 (synchronous). */
 export declare function signRequest(input: SignRequestInput): SignedRequest;
 
-export type ModelIdKind = 'base' | 'inference-profile' | 'provisioned' | 'marketplace' | 'custom';
+/** `prompt-router`: `…:default-prompt-router/…` and `…:prompt-router/…` ARNs, kept whole. */
+export type ModelIdKind = 'base' | 'inference-profile' | 'provisioned' | 'marketplace' | 'custom' | 'prompt-router';
 
 export interface ParsedModelId {
   kind: ModelIdKind;

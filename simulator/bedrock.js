@@ -125,6 +125,15 @@ export function countTokens(raw) {
   return { ok: true, inputTokens: Math.ceil(chars(counted) / 4) };
 }
 
+/** `arn:…:bedrock:REGION:ACCOUNT:default-prompt-router/NAME` or `…:prompt-router/ID` → [, region, 'kind/NAME']. */
+const PROMPT_ROUTER_ARN = /^arn:aws[\w-]*:bedrock:([\w-]+):\d{12}:((?:default-)?prompt-router\/.+)$/;
+
+/** An InvokeModel answer through a prompt router names the model it chose in `amazon-bedrock-trace`. */
+export function withRouterTrace(target, body) {
+  if (!target.invokedModelId || typeof body !== 'object' || body === null) return body;
+  return { ...body, 'amazon-bedrock-trace': { promptRouter: { invokedModelId: target.invokedModelId } } };
+}
+
 /** Media type of a header value ("application/json; charset=utf-8" → "application/json"). */
 function mediaType(value) {
   return String(value ?? '').split(';')[0].trim().toLowerCase();
@@ -216,6 +225,12 @@ export function profileModelId(profile) {
  *   profile?:object, endpointName?:string}}
  */
 export function resolveTarget(config, identifier) {
+  const router = PROMPT_ROUTER_ARN.exec(identifier);
+  if (router) {
+    const routeTo = config.promptRouters?.[router[2]];
+    const model = routeTo ? resolveModel(config, routeTo) : null;
+    return model ? { ...model, via: 'router', invokedModelId: `arn:aws:bedrock:${router[1]}::foundation-model/${model.modelId}` } : null;
+  }
   const endpoint = SAGEMAKER_ENDPOINT_ARN.exec(identifier);
   if (endpoint) {
     const family = config.marketplaceEndpoints?.[endpoint[3]];

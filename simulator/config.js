@@ -135,6 +135,8 @@ export function defaultInferenceProfiles() {
  * - stsExpiredTokenStatus: HTTP status of STS ExpiredToken for expired caller credentials (AWS sends 403; 400 kept for compatibility).
  * - stsSessionSeconds: null, or the lifetime (s, may be negative) of every session STS issues, overriding DurationSeconds.
  * - stream: event-stream controls for invoke-with-response-stream and converse-stream (see defaultStreamConfig()).
+ * - promptRouters: `default-prompt-router/NAME` or `prompt-router/ID` (the ARN's resource) → the base model it routes to;
+ *   answers name it (InvokeModel `amazon-bedrock-trace.promptRouter.invokedModelId`, Converse `trace.promptRouter`).
  * - promptCacheUnsupported: base model IDs that refuse a request with a cache point (ValidationException).
  * - countTokensModels: base model IDs CountTokens supports (others: ValidationException).
  * - promptCache: `{ readInputTokens, writeInputTokens }` reported for a request that carries a cache point
@@ -202,6 +204,7 @@ export function defaultConfig() {
     stream: defaultStreamConfig(),
     promptCache: { readInputTokens: 0, writeInputTokens: 1024 },
     promptCacheUnsupported: [],
+    promptRouters: { 'default-prompt-router/anthropic.claude:1': 'anthropic.claude-3-haiku-20240307-v1:0', 'prompt-router/abc123def456': 'amazon.nova-lite-v1:0' },
     countTokensModels: defaultModels().map((m) => m.modelId).filter((id) => id.startsWith('anthropic.')),
   };
 }

@@ -362,7 +362,7 @@ async function handleInvoke(state, req, res, request, rawModelId) {
     ? { 'x-amzn-bedrock-cache-read-input-token-count': String(cache.read), 'x-amzn-bedrock-cache-write-input-token-count': String(cache.write) }
     : {};
   recordEnd(state, 'invoke', ctx.entry, 200);
-  sendJson(req, res, 200, bedrock.withCacheUsage(target.family, answer.body, cache), {
+  sendJson(req, res, 200, bedrock.withRouterTrace(target, bedrock.withCacheUsage(target.family, answer.body, cache)), {
     'x-amzn-requestid': request.requestId,
     'x-amzn-bedrock-invocation-latency': String(state.config.invocationLatencyMs),
     'x-amzn-bedrock-input-token-count': String(answer.inputTokens),
@@ -455,11 +455,15 @@ async function handleConverse(state, req, res, request, rawModelId, stream) {
     if (!state.converseFixture) throw new Error('no converse fixture loaded');
     recordEnd(state, op, ctx.entry, 200);
     const answer = streaming.converseAnswer(state.config, state.converseFixture, parsed.body, bedrock.cacheUsage(state.config, parsed.body));
+    if (target.invokedModelId) answer.trace = { ...answer.trace, promptRouter: { invokedModelId: target.invokedModelId } };
     return sendJson(req, res, 200, answer, { 'x-amzn-requestid': request.requestId });
   }
   const fixture = state.streamFixtures.converse;
   if (!fixture) throw new Error('no converse stream fixture loaded');
-  const frames = streaming.converseFrames(streaming.converseStreamEvents(state.config, fixture, parsed.body, bedrock.cacheUsage(state.config, parsed.body)));
+  const events = streaming.converseStreamEvents(state.config, fixture, parsed.body, bedrock.cacheUsage(state.config, parsed.body));
+  const metadata = events.find((e) => e.event === 'metadata');
+  if (metadata && target.invokedModelId) metadata.payload.trace = { ...metadata.payload.trace, promptRouter: { invokedModelId: target.invokedModelId } };
+  const frames = streaming.converseFrames(events);
   await sendEventStream(state, req, res, request, op, ctx.entry, frames);
 }
 

@@ -113,6 +113,8 @@ pub struct InvokeMeta {
     pub usage: Option<(u64, u64)>,
     /// Prompt-cache (read, write) input tokens: the body's `usage`, else the cache headers.
     pub cache: (Option<u64>, Option<u64>),
+    /// The model a prompt router chose (the body's `amazon-bedrock-trace.promptRouter.invokedModelId`).
+    pub invoked_model_id: Option<String>,
     pub server_latency_ms: Option<u64>,
 }
 
@@ -126,8 +128,20 @@ pub fn parse_invoke_meta(resp: &HttpResponse) -> InvokeMeta {
         request_id: request_id(resp),
         usage,
         cache: crate::mapping::cache_tokens(&resp.body, &resp.headers),
+        invoked_model_id: invoked_model_id(&resp.body),
         server_latency_ms: num("x-amzn-bedrock-invocation-latency"),
     }
+}
+
+/// The model a prompt router sent an InvokeModel request to: the answer's
+/// `amazon-bedrock-trace.promptRouter.invokedModelId` (the InvokeModel reference documents no
+/// header for it); `None` when the body has none.
+pub fn invoked_model_id(body: &[u8]) -> Option<String> {
+    if !body.windows(14).any(|w| w == b"invokedModelId") {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    v.pointer("/amazon-bedrock-trace/promptRouter/invokedModelId").and_then(|m| m.as_str()).map(String::from)
 }
 
 fn request_id(resp: &HttpResponse) -> Option<String> {
@@ -409,7 +423,10 @@ mod tests {
         r.headers.push(("x-amzn-bedrock-output-token-count".into(), "34".into()));
         r.headers.push(("x-amzn-bedrock-invocation-latency".into(), "567".into()));
         let meta = parse_invoke_meta(&r);
-        assert_eq!(meta, InvokeMeta { request_id: Some("req-1".into()), usage: Some((12, 34)), cache: (None, None), server_latency_ms: Some(567) });
+        assert_eq!(meta, InvokeMeta { request_id: Some("req-1".into()), usage: Some((12, 34)), cache: (None, None), invoked_model_id: None, server_latency_ms: Some(567) });
+        let routed = br#"{"content":[],"amazon-bedrock-trace":{"promptRouter":{"invokedModelId":"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"}}}"#;
+        assert_eq!(invoked_model_id(routed).as_deref(), Some("arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"));
+        assert_eq!(invoked_model_id(br#"{"invokedModelId":"x"}"#), None);
         assert_eq!(parse_invoke_meta(&resp(200, None, "{}")).usage, None);
     }
 

@@ -125,6 +125,7 @@ mod tests {
             "arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc",
             "arn:aws:sagemaker:us-east-1:123456789012:endpoint/my-endpoint",
             "arn:aws:bedrock:us-east-1:123456789012:imported-model/xyz",
+            "arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1",
         ] {
             let e = base_model(&parsed(id)).unwrap_err();
             assert_eq!((e.code.as_str(), e.field.as_deref()), ("COUNT_TOKENS_BASE_MODEL", Some("modelId")), "{id}");

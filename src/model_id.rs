@@ -13,6 +13,7 @@ pub enum Kind {
     Provisioned,
     Marketplace,
     Custom,
+    PromptRouter,
 }
 
 impl Kind {
@@ -23,6 +24,7 @@ impl Kind {
             Kind::Provisioned => "provisioned",
             Kind::Marketplace => "marketplace",
             Kind::Custom => "custom",
+            Kind::PromptRouter => "prompt-router",
         }
     }
 }
@@ -123,8 +125,9 @@ fn parse_arn(arn: &str) -> Result<ModelId> {
         ("bedrock", "inference-profile" | "application-inference-profile") => Kind::InferenceProfile,
         ("bedrock", "provisioned-model") => Kind::Provisioned,
         ("bedrock", "custom-model" | "imported-model" | "custom-model-deployment") => Kind::Custom,
+        ("bedrock", "default-prompt-router" | "prompt-router") => Kind::PromptRouter,
         ("sagemaker", "endpoint") => Kind::Marketplace,
-        _ => return Err(invalid(arn, "it is not a Bedrock model, profile, provisioned-model or SageMaker endpoint ARN")),
+        _ => return Err(invalid(arn, "it is not a Bedrock model, profile, provisioned-model, prompt-router or SageMaker endpoint ARN")),
     };
     if !account_ok {
         return Err(invalid(arn, "the account ID must be 12 digits"));
@@ -198,6 +201,20 @@ mod tests {
     fn p(s: &str, ctx: Context<'_>) -> (Kind, String, Option<String>, Option<String>) {
         let m = parse(s, ctx).unwrap();
         (m.kind, m.model_id, m.region, m.account_id)
+    }
+
+    #[test]
+    fn prompt_routers_are_kept_whole_and_named_by_family() {
+        let default = "arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1";
+        assert_eq!(p(default, CLIENT), (Kind::PromptRouter, default.into(), Some("us-east-1".into()), Some("123456789012".into())));
+        let own = "arn:aws:bedrock:us-east-1:123456789012:prompt-router/abc123def456";
+        assert_eq!(p(own, CLIENT).0, Kind::PromptRouter);
+        assert_eq!(Kind::PromptRouter.as_str(), "prompt-router");
+        assert_eq!(family_of(default), Some("anthropic"));
+        assert_eq!(family_of("arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/meta.llama:1"), Some("llama"));
+        assert_eq!(family_of(own), None);
+        assert_eq!(parse("arn:aws:bedrock:eu-west-1:123456789012:default-prompt-router/anthropic.claude:1", CLIENT).unwrap_err().code, "REGION_MISMATCH");
+        assert_eq!(parse("arn:aws:bedrock:us-east-1:1234:prompt-router/x", CLIENT).unwrap_err().code, "INVALID_MODEL_ID");
     }
 
     #[test]

@@ -487,15 +487,25 @@ pub struct ConverseOutput {
     pub server_latency_ms: Option<u64>,
     /// Prompt-cache (read, write) input tokens of `usage`.
     pub cache: (Option<u64>, Option<u64>),
+    /// The model a prompt router chose (`trace.promptRouter.invokedModelId`).
+    pub invoked_model_id: Option<String>,
 }
 
+/// Where Converse reports the model a prompt router chose.
+const ROUTED: &str = "/trace/promptRouter/invokedModelId";
+
 /// A `metadata` event's `usage` always has `cacheReadInputTokens` / `cacheWriteInputTokens`
-/// (`null` when the model reported none).
+/// (`null` when the model reported none), and the event has `invokedModelId` (a prompt
+/// router's choice, from `trace.promptRouter`, else `null`).
 fn fill_cache_usage(payload: &mut Value) {
     if let Some(usage) = payload.get_mut("usage").and_then(Value::as_object_mut) {
         for key in ["cacheReadInputTokens", "cacheWriteInputTokens"] {
             usage.entry(key).or_insert(Value::Null);
         }
+    }
+    let routed = payload.pointer(ROUTED).cloned().unwrap_or(Value::Null);
+    if let Some(event) = payload.as_object_mut() {
+        event.insert("invokedModelId".into(), routed);
     }
 }
 
@@ -527,6 +537,7 @@ pub fn parse_converse(resp: &HttpResponse) -> Result<ConverseOutput> {
         usage: (n("/usage/inputTokens"), n("/usage/outputTokens"), n("/usage/totalTokens")),
         server_latency_ms: n("/metrics/latencyMs"),
         cache: (n("/usage/cacheReadInputTokens"), n("/usage/cacheWriteInputTokens")),
+        invoked_model_id: body.pointer(ROUTED).and_then(Value::as_str).map(String::from),
     })
 }
 
@@ -638,7 +649,10 @@ mod tests {
         assert_eq!(types, ["messageStart", "contentBlockDelta", "contentBlockStop", "messageStop", "metadata"]);
         assert!(matches!(&outs[1], Out::Converse { text: Some(t), .. } if t == "Hi"));
         let usage = json!({"inputTokens": 3, "outputTokens": 1, "totalTokens": 4, "cacheReadInputTokens": null, "cacheWriteInputTokens": null});
-        assert!(matches!(&outs[4], Out::Converse { payload, .. } if payload["usage"] == usage));
+        assert!(matches!(&outs[4], Out::Converse { payload, .. } if payload["usage"] == usage && payload["invokedModelId"].is_null()));
+        let mut routed = json!({"usage": {}, "trace": {"promptRouter": {"invokedModelId": "arn:m"}}});
+        fill_cache_usage(&mut routed);
+        assert_eq!(routed["invokedModelId"], "arn:m");
         assert_eq!(r.finish().unwrap(), vec![]);
     }
 

@@ -203,6 +203,7 @@ impl WasmClient {
                 ("latencyMs", JsValue::from_f64(latency as f64)),
                 ("serverLatencyMs", cv::opt_num(meta.server_latency_ms)),
                 ("inferenceProfileUsed", cv::opt_str(profile_used.as_deref())),
+                ("invokedModelId", cv::opt_str(meta.invoked_model_id.as_deref())),
             ]))
         })
     }
@@ -318,6 +319,7 @@ impl WasmClient {
                 ("request", request.unwrap_or(JsValue::NULL)),
                 ("response", response.unwrap_or(JsValue::NULL)),
                 ("mapped", mapped),
+                ("invokedModelId", cv::opt_str(t.response.as_ref().and_then(|r| bedrock::invoked_model_id(&r.body)).as_deref())),
                 ("latencyMs", JsValue::from_f64(latency as f64)),
                 ("error", error),
             ]))

@@ -262,6 +262,7 @@ impl WasmClient {
                 ("latencyMs", JsValue::from_f64(latency as f64)),
                 ("serverLatencyMs", cv::opt_num(out.server_latency_ms)),
                 ("inferenceProfileUsed", cv::opt_str(used.as_deref())),
+                ("invokedModelId", cv::opt_str(out.invoked_model_id.as_deref())),
             ]))
         })
     }

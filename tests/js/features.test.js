@@ -1,9 +1,10 @@
 // Issue 16's calls through the public API against the simulator: countTokens (InvokeModel body or
-// Converse messages, base models only, through the call plan).
+// Converse messages, base models only, through the call plan); prompt routers (parseModelId,
+// presetFor, invokedModelId on the results).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BedrockClient, ConfigError, AwsError, NetworkError } from '../../pkg/node.mjs';
-import { setup, fixture } from './env.js';
+import { BedrockClient, ConfigError, AwsError, NetworkError, parseModelId, presetFor } from '../../pkg/node.mjs';
+import { setup, fixture, HAIKU } from './env.js';
 
 let env;
 before(async () => { env = await setup(); });
@@ -83,4 +84,43 @@ test('countTokens on a model without CountTokens support: the AWS ValidationExce
   assert.equal(e.status, 400);
   assert.equal(e.field, 'modelId');
   assert.match(e.hint, /CountTokens/);
+});
+
+const ROUTER = 'arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1';
+const OWN_ROUTER = 'arn:aws:bedrock:us-east-1:123456789012:prompt-router/abc123def456';
+const CHOSEN = `arn:aws:bedrock:us-east-1::foundation-model/${HAIKU}`;
+
+test('parseModelId and presetFor know prompt routers', () => {
+  assert.deepEqual(parseModelId(ROUTER), { kind: 'prompt-router', modelId: ROUTER, region: 'us-east-1', accountId: '123456789012' });
+  assert.equal(parseModelId(OWN_ROUTER).kind, 'prompt-router');
+  assert.equal(presetFor(ROUTER)?.family, 'anthropic');
+  assert.equal(presetFor('arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/meta.llama:1')?.family, 'llama');
+  assert.equal(presetFor(OWN_ROUTER), null, 'a router whose name says nothing: no preset');
+});
+
+test('invoke, converse, converseStream and test() through a prompt router report invokedModelId', async () => {
+  env.sim.reset();
+  const client = env.client(BedrockClient);
+  const res = await client.invoke({ modelId: ROUTER, body: fixture('anthropic').request });
+  assert.equal(env.sim.stats.invoke.last.path, `/model/${encodeURIComponent(ROUTER)}/invoke`, 'the router ARN is sent whole');
+  assert.equal(res.invokedModelId, CHOSEN);
+  const direct = await client.invoke({ modelId: HAIKU, body: fixture('anthropic').request });
+  assert.equal(direct.invokedModelId, null);
+  const messages = [{ role: 'user', content: [{ text: 'Hello' }] }];
+  const conv = await client.converse({ modelId: ROUTER, messages });
+  assert.equal(env.sim.stats.converse.last.path, `/model/${encodeURIComponent(ROUTER)}/converse`);
+  assert.equal(conv.invokedModelId, CHOSEN);
+  assert.equal((await client.converse({ modelId: HAIKU, messages })).invokedModelId, null);
+  const events = [];
+  for await (const ev of client.converseStream({ modelId: ROUTER, messages })) events.push(ev);
+  const meta = events.find((e) => e.type === 'metadata');
+  assert.equal(meta.invokedModelId, CHOSEN);
+  assert.equal(meta.trace.promptRouter.invokedModelId, CHOSEN);
+  const t = await client.test({ modelId: ROUTER, variables: { prompt: 'Hi', system: { prompt: 'Be brief.' } } });
+  assert.equal(t.ok, true, JSON.stringify(t.error));
+  assert.equal(t.invokedModelId, CHOSEN);
+  assert.ok(t.mapped.outputText.length > 0, 'the router\'s family preset was used');
+  const own = await client.test({ modelId: OWN_ROUTER, variables: { prompt: 'Hi' } });
+  assert.equal(own.ok, false);
+  assert.deepEqual([own.error.code, own.error.field], ['NO_PRESET', 'template']);
 });
