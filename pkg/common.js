@@ -388,6 +388,11 @@ export function createApi(loader) {
       return (await this.#client()).mintApiKey(options);
     }
 
+    /** ApplyGuardrail: AWS's answer (`action`, `outputs`, `assessments`, …). */
+    async applyGuardrail(options) {
+      return (await this.#client()).applyGuardrail(options);
+    }
+
     /** CountTokens: `{ inputTokens, modelIdUsed }` (a system profile counts against its base model). */
     async countTokens(options) {
       return (await this.#client()).countTokens(options);

@@ -109,6 +109,29 @@ export interface CountTokensResult {
   modelIdUsed: string;
 }
 
+export interface ApplyGuardrailOptions extends CallOptions {
+  /** The guardrail's ID or ARN. */
+  guardrailIdentifier: string;
+  /** A version number or `'DRAFT'`. */
+  guardrailVersion: string;
+  source: 'INPUT' | 'OUTPUT';
+  /** Guardrail content blocks, e.g. `[{ text: { text: '…', qualifiers: ['guard_content'] } }]`. */
+  content: JsonValue[];
+  outputScope?: 'INTERVENTIONS' | 'FULL';
+}
+
+/** AWS's ApplyGuardrail answer. */
+export interface ApplyGuardrailResult {
+  action: 'NONE' | 'GUARDRAIL_INTERVENED' | (string & {});
+  actionReason?: string;
+  /** The replacement text when the guardrail intervened. */
+  outputs: { text?: string }[];
+  assessments: JsonValue[];
+  usage?: Record<string, number>;
+  guardrailCoverage?: JsonValue;
+  [field: string]: JsonValue | undefined;
+}
+
 /** Per-call Bedrock options of model calls: headers on InvokeModel-style calls, top-level fields on Converse. */
 export interface ModelCallOptions extends CallOptions {
   /** Default: the client's (`'never'`). */
@@ -416,6 +439,8 @@ export declare class BedrockClient {
   mintApiKey(options?: CallOptions & { expiresIn?: number }): Promise<ApiKey>;
   /** CountTokens (`POST /model/{id}/count-tokens`) against a base model; a system profile counts against its base model. */
   countTokens(options: CountTokensOptions): Promise<CountTokensResult>;
+  /** ApplyGuardrail (`POST /guardrail/{id}/version/{version}/apply`): AWS's answer as it is. */
+  applyGuardrail(options: ApplyGuardrailOptions): Promise<ApplyGuardrailResult>;
   /** InvokeModelWithResponseStream, decoded in wasm: `chunk` events, then one `metrics` event. */
   invokeStream(options: InvokeStreamOptions): BedrockStream<InvokeStreamEvent>;
   converse(options: ConverseOptions): Promise<ConverseResult>;

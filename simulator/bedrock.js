@@ -134,6 +134,39 @@ export function withRouterTrace(target, body) {
   return { ...body, 'amazon-bedrock-trace': { promptRouter: { invokedModelId: target.invokedModelId } } };
 }
 
+/**
+ * ApplyGuardrail's answer for a guardrail `{ blockedWords, blockedMessage }` and a request body `{ source, content, outputScope }`:
+ * GUARDRAIL_INTERVENED with the blocked message when a text block contains a blocked word (case-insensitive), else NONE.
+ */
+export function applyGuardrail(guardrail, raw) {
+  let request;
+  try {
+    request = JSON.parse(raw.toString('utf8'));
+  } catch {
+    return { ok: false, message: 'Malformed input request, please reformat your input and try again.' };
+  }
+  if (!['INPUT', 'OUTPUT'].includes(request?.source)) {
+    return { ok: false, message: "1 validation error detected: Value at 'source' failed to satisfy constraint: Member must satisfy enum value set: [INPUT, OUTPUT]" };
+  }
+  if (!Array.isArray(request.content) || request.content.length === 0) {
+    return { ok: false, message: "1 validation error detected: Value at 'content' failed to satisfy constraint: Member must not be null" };
+  }
+  const texts = request.content.map((block) => String(block?.text?.text ?? ''));
+  const matches = (guardrail.blockedWords ?? []).filter((w) => texts.some((t) => t.toLowerCase().includes(w.toLowerCase())));
+  const usage = { topicPolicyUnits: 0, contentPolicyUnits: texts.length, wordPolicyUnits: texts.length, sensitiveInformationPolicyUnits: 0, sensitiveInformationPolicyFreeUnits: 0, contextualGroundingPolicyUnits: 0 };
+  if (matches.length === 0) return { ok: true, body: { usage, action: 'NONE', outputs: [], assessments: [{}] } };
+  return {
+    ok: true,
+    body: {
+      usage,
+      action: 'GUARDRAIL_INTERVENED',
+      actionReason: 'Guardrail blocked.',
+      outputs: [{ text: guardrail.blockedMessage ?? 'Sorry, the model cannot answer this question.' }],
+      assessments: [{ wordPolicy: { customWords: matches.map((match) => ({ match, action: 'BLOCKED', detected: true })) } }],
+    },
+  };
+}
+
 /** Media type of a header value ("application/json; charset=utf-8" → "application/json"). */
 function mediaType(value) {
   return String(value ?? '').split(';')[0].trim().toLowerCase();

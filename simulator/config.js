@@ -137,6 +137,7 @@ export function defaultInferenceProfiles() {
  * - stream: event-stream controls for invoke-with-response-stream and converse-stream (see defaultStreamConfig()).
  * - promptRouters: `default-prompt-router/NAME` or `prompt-router/ID` (the ARN's resource) → the base model it routes to;
  *   answers name it (InvokeModel `amazon-bedrock-trace.promptRouter.invokedModelId`, Converse `trace.promptRouter`).
+ * - guardrails: guardrail ID → `{ versions, blockedWords, blockedMessage }` for ApplyGuardrail (DRAFT always exists).
  * - promptCacheUnsupported: base model IDs that refuse a request with a cache point (ValidationException).
  * - countTokensModels: base model IDs CountTokens supports (others: ValidationException).
  * - promptCache: `{ readInputTokens, writeInputTokens }` reported for a request that carries a cache point
@@ -167,6 +168,7 @@ export function defaultConfig() {
           'bedrock:GetInferenceProfile',
           'bedrock:CallWithBearerToken',
           'bedrock:CountTokens',
+          'bedrock:ApplyGuardrail',
           'sts:TagSession',
         ],
         maxSessionDuration: 43200,
@@ -204,6 +206,7 @@ export function defaultConfig() {
     stream: defaultStreamConfig(),
     promptCache: { readInputTokens: 0, writeInputTokens: 1024 },
     promptCacheUnsupported: [],
+    guardrails: { gr1abc: { versions: ['1'], blockedWords: ['forbidden'], blockedMessage: 'Sorry, I cannot help with that.' } },
     promptRouters: { 'default-prompt-router/anthropic.claude:1': 'anthropic.claude-3-haiku-20240307-v1:0', 'prompt-router/abc123def456': 'amazon.nova-lite-v1:0' },
     countTokensModels: defaultModels().map((m) => m.modelId).filter((id) => id.startsWith('anthropic.')),
   };

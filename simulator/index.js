@@ -20,7 +20,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const DEFAULT_FIXTURES = join(HERE, '..', 'tests', 'fixtures', 'responses');
 const DEFAULT_STREAM_FIXTURES = join(HERE, '..', 'tests', 'fixtures', 'streams');
 const DEFAULT_CONVERSE_FIXTURE = join(HERE, '..', 'tests', 'fixtures', 'converse.json');
-const OPS = ['assumeRole', 'invoke', 'invokeStream', 'converse', 'converseStream', 'countTokens', 'listFoundationModels', 'listInferenceProfiles', 'getInferenceProfile', 'other'];
+const OPS = ['assumeRole', 'invoke', 'invokeStream', 'converse', 'converseStream', 'countTokens', 'applyGuardrail', 'listFoundationModels', 'listInferenceProfiles', 'getInferenceProfile', 'other'];
 const MAX_BODY = 20 * 1024 * 1024;
 const EXPOSE = 'x-amzn-requestid, x-amzn-errortype, x-amzn-bedrock-invocation-latency, x-amzn-bedrock-input-token-count, x-amzn-bedrock-output-token-count, x-amzn-bedrock-cache-read-input-token-count, x-amzn-bedrock-cache-write-input-token-count, content-type';
 /** Exposed on event-stream responses (the invoke list is kept as is for compatibility). */
@@ -418,6 +418,22 @@ async function handleInvokeStream(state, req, res, request, rawModelId) {
   await sendEventStream(state, req, res, request, op, ctx.entry, frames, { 'x-amzn-bedrock-content-type': 'application/json' });
 }
 
+/** ApplyGuardrail: `config.guardrails[id]` (by ID or the ID inside a guardrail ARN), answered by bedrock.applyGuardrail(). */
+async function handleApplyGuardrail(state, req, res, request, identifier, version) {
+  const id = identifier.replace(/^arn:aws[\w-]*:bedrock:[\w-]+:\d{12}:guardrail\//, '');
+  const arnOf = (region, identity) => `arn:aws:bedrock:${region}:${callerAccount(identity)}:guardrail/${id}`;
+  const ctx = await bedrockPrologue(state, req, res, request, 'applyGuardrail', 'bedrock:ApplyGuardrail', (r, i) => `on resource: ${arnOf(r, i)}`, arnOf);
+  if (!ctx) return;
+  const guardrail = state.config.guardrails?.[id];
+  if (!guardrail || !(version === 'DRAFT' || (guardrail.versions ?? ['1']).includes(version))) {
+    return ctx.fail({ status: 404, code: 'ResourceNotFoundException', message: 'The guardrail identifier or version provided in the request does not exist.' });
+  }
+  const answer = bedrock.applyGuardrail(guardrail, request.body);
+  if (!answer.ok) return ctx.fail({ status: 400, code: 'ValidationException', message: answer.message });
+  recordEnd(state, 'applyGuardrail', ctx.entry, 200);
+  sendJson(req, res, 200, answer.body, { 'x-amzn-requestid': request.requestId });
+}
+
 /** CountTokens: base model IDs only; `config.countTokensModels` support it; the count is bedrock.countTokens(). */
 async function handleCountTokens(state, req, res, request, rawModelId) {
   const ctx = await modelPrologue(state, req, res, request, rawModelId, 'countTokens', 'bedrock:CountTokens');
@@ -559,6 +575,8 @@ async function route(state, handle, req, res) {
     if (action === 'invoke-with-response-stream') return handleInvokeStream(state, req, res, request, rawModelId);
     return handleConverse(state, req, res, request, rawModelId, action === 'converse-stream');
   }
+  const guard = /^\/guardrail\/([^/]+)\/version\/([^/]+)\/apply$/.exec(rawPath);
+  if (req.method === 'POST' && guard) return handleApplyGuardrail(state, req, res, request, decodeModelId(guard[1]), decodeModelId(guard[2]));
   const count = /^\/model\/([^/]+)\/count-tokens$/.exec(rawPath);
   if (req.method === 'POST' && count) return handleCountTokens(state, req, res, request, count[1]);
   if (req.method === 'POST' && /^\/model\/.+\/(invoke|invoke-with-response-stream|converse|converse-stream)$/.test(rawPath)) {

@@ -22,6 +22,7 @@ pub enum Operation {
     ResolveModel,
     CheckRole,
     CountTokens,
+    ApplyGuardrail,
 }
 
 /// Options every call takes.
@@ -87,6 +88,7 @@ impl Operation {
             Operation::MintApiKey => &["expiresIn"],
             Operation::ResolveModel | Operation::CheckRole => &[],
             Operation::CountTokens => &["modelId", "body", "messages", "system"],
+            Operation::ApplyGuardrail => &["guardrailIdentifier", "guardrailVersion", "source", "content", "outputScope"],
         };
         let model: &[&str] = if self.is_model_call() { MODEL } else { &[] };
         COMMON.iter().chain(model).chain(own).copied().collect()
@@ -96,7 +98,7 @@ impl Operation {
     pub fn is_model_call(self) -> bool {
         !matches!(
             self,
-            Operation::ListFoundationModels | Operation::MintApiKey | Operation::ResolveModel | Operation::CheckRole | Operation::CountTokens
+            Operation::ListFoundationModels | Operation::MintApiKey | Operation::ResolveModel | Operation::CheckRole | Operation::CountTokens | Operation::ApplyGuardrail
         )
     }
 
@@ -359,5 +361,7 @@ mod tests {
         assert_eq!(Operation::CheckRole.known_keys(), ["signal", "timeoutMs"]);
         assert_eq!(Operation::CountTokens.known_keys(), ["signal", "timeoutMs", "modelId", "body", "messages", "system"]);
         assert!(!Operation::CountTokens.is_model_call());
+        assert!(Operation::ApplyGuardrail.known_keys().contains(&"outputScope"));
+        assert!(!Operation::ApplyGuardrail.known_keys().contains(&"modelId"));
     }
 }

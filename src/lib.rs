@@ -26,6 +26,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod error;
 pub mod eventstream;
+pub mod guardrail;
 pub mod http;
 pub mod iregexp;
 pub mod mapping;

@@ -22,7 +22,7 @@ use crate::mapping::OutputMapping;
 use crate::template::Template;
 use crate::wasm::mapping as wasm_mapping;
 use crate::wasm::template as wasm_template;
-use crate::{api_key, clock, count_tokens, model_id, profile, test_call};
+use crate::{api_key, clock, count_tokens, guardrail, model_id, profile, test_call};
 
 impl From<Error> for Failed {
     fn from(e: Error) -> Failed {
@@ -222,6 +222,24 @@ impl WasmClient {
             let answer = run(&inner, call, plan.ctx(), &None).await.map_err(js_error)?;
             let n = count_tokens::parse(&answer).map_err(to_js)?;
             Ok(cv::object(&[("inputTokens", JsValue::from_f64(n as f64)), ("modelIdUsed", JsValue::from_str(&model_id))]))
+        })
+    }
+
+    /// JS: applyGuardrail({ guardrailIdentifier, guardrailVersion, source, content, outputScope? }) → Promise<AWS's answer>
+    #[wasm_bindgen(js_name = applyGuardrail)]
+    pub fn apply_guardrail(&self, options: JsValue) -> Promise {
+        let inner = self.inner.clone();
+        future_to_promise(async move {
+            let plan = read_plan(&inner, &options, Operation::ApplyGuardrail).map_err(to_js)?;
+            let call = read_guardrail_call(&options).map_err(to_js)?;
+            let request = guardrail::build(&inner.config.runtime_url, &call);
+            let call = bedrock_call(&inner, request, Operation::ApplyGuardrail);
+            let answer = match run(&inner, call, plan.ctx(), &None).await {
+                Ok(answer) => answer,
+                Err(Failed::Core(e)) => return Err(js_error_of(guardrail::diagnose(e))),
+                Err(other) => return Err(js_error(other)),
+            };
+            Ok(cv::json_to_js(&guardrail::parse(&answer).map_err(to_js)?))
         })
     }
 
@@ -616,6 +634,25 @@ fn count_input(o: &JsValue) -> Result<count_tokens::Input> {
     count_tokens::input(body, json("messages")?, json("system")?)
 }
 
+/// applyGuardrail's options, checked.
+fn read_guardrail_call(o: &JsValue) -> Result<guardrail::ApplyGuardrail> {
+    let content = get(o, "content");
+    let content = if cv::absent(&content) {
+        return Err(Error::missing("content"));
+    } else {
+        serde_json::from_slice(&cv::body(&content, "content", true)?).map_err(|_| Error::type_error("content", "JSON-serializable values"))?
+    };
+    let call = guardrail::ApplyGuardrail {
+        identifier: cv::string(o, "guardrailIdentifier", "guardrailIdentifier")?,
+        version: cv::string(o, "guardrailVersion", "guardrailVersion")?,
+        source: cv::string(o, "source", "source")?,
+        content,
+        output_scope: cv::opt_string(o, "outputScope", "outputScope")?,
+    };
+    call.validate()?;
+    Ok(call)
+}
+
 fn read_filters(o: &JsValue) -> Result<ListFilters> {
     let filters = ListFilters {
         by_provider: cv::opt_string(o, "provider", "provider")?,
@@ -673,6 +710,7 @@ pub(crate) fn bedrock_call(inner: &Inner, request: HttpRequest, op: Operation) -
         Operation::ResolveModel => "resolveModel",
         Operation::CheckRole => "checkRole",
         Operation::CountTokens => "countTokens",
+        Operation::ApplyGuardrail => "applyGuardrail",
     };
     signed_call(inner, request, bedrock::parse_error).named(name).at("endpoint")
 }

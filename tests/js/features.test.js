@@ -124,3 +124,52 @@ test('invoke, converse, converseStream and test() through a prompt router report
   assert.equal(own.ok, false);
   assert.deepEqual([own.error.code, own.error.field], ['NO_PRESET', 'template']);
 });
+
+test('applyGuardrail: POST /guardrail/{id}/version/{v}/apply on the runtime endpoint, AWS\'s answer back', async () => {
+  env.sim.reset();
+  const client = env.client(BedrockClient);
+  const content = [{ text: { text: 'Tell me something forbidden.', qualifiers: ['guard_content'] } }];
+  const blocked = await client.applyGuardrail({ guardrailIdentifier: 'gr1abc', guardrailVersion: '1', source: 'INPUT', content });
+  const sent = env.sim.stats.applyGuardrail.last;
+  assert.equal(sent.method, 'POST');
+  assert.equal(sent.path, '/guardrail/gr1abc/version/1/apply');
+  assert.equal(sent.scope.service, 'bedrock');
+  assert.equal(sent.headers['content-type'], 'application/json');
+  assert.deepEqual(JSON.parse(sent.body), { source: 'INPUT', content });
+  assert.equal(blocked.action, 'GUARDRAIL_INTERVENED');
+  assert.deepEqual(blocked.outputs, [{ text: 'Sorry, I cannot help with that.' }]);
+  assert.equal(blocked.assessments[0].wordPolicy.customWords[0].match, 'forbidden');
+  const arn = 'arn:aws:bedrock:us-east-1:123456789012:guardrail/gr1abc';
+  const fine = await client.applyGuardrail({ guardrailIdentifier: arn, guardrailVersion: 'DRAFT', source: 'OUTPUT', content: [{ text: { text: 'Hello' } }], outputScope: 'FULL' });
+  assert.equal(env.sim.stats.applyGuardrail.last.path, `/guardrail/${encodeURIComponent(arn)}/version/DRAFT/apply`);
+  assert.equal(JSON.parse(env.sim.stats.applyGuardrail.last.body).outputScope, 'FULL');
+  assert.equal(fine.action, 'NONE');
+  assert.deepEqual(fine.outputs, []);
+});
+
+test('applyGuardrail: options checked before any request; an unknown guardrail is AWS\'s 404; the call plan applies', async () => {
+  env.sim.reset();
+  const client = env.client(BedrockClient);
+  const base = { guardrailIdentifier: 'gr1abc', guardrailVersion: '1', source: 'INPUT', content: [{ text: { text: 'x' } }] };
+  const cases = [
+    [{ source: 'INPTU' }, 'INVALID_OPTION', 'source'],
+    [{ guardrailVersion: 'v1' }, 'INVALID_OPTION', 'guardrailVersion'],
+    [{ guardrailIdentifier: 'My Guardrail' }, 'INVALID_OPTION', 'guardrailIdentifier'],
+    [{ outputScope: 'ALL' }, 'INVALID_OPTION', 'outputScope'],
+    [{ content: [] }, 'INVALID_ARGUMENT_TYPE', 'content'],
+    [{ contents: [] }, 'CONFIG_UNKNOWN_OPTION', 'contents'],
+  ];
+  for (const [patch, code, field] of cases) {
+    const e = await rejects(client.applyGuardrail({ ...base, ...patch }));
+    assert.deepEqual([e.code, e.field], [code, field], JSON.stringify(patch));
+  }
+  const source = await rejects(client.applyGuardrail({ ...base, source: 'INPTU' }));
+  assert.match(source.hint, /INPUT/);
+  assert.equal(env.sim.stats.applyGuardrail.count, 0);
+  const missing = await rejects(client.applyGuardrail({ ...base, guardrailIdentifier: 'nope1' }));
+  assert.ok(missing instanceof AwsError);
+  assert.deepEqual([missing.code, missing.status, missing.field], ['ResourceNotFoundException', 404, 'guardrailIdentifier']);
+  assert.match(missing.hint, /guardrailIdentifier/);
+  const aborted = await rejects(client.applyGuardrail({ ...base, signal: AbortSignal.abort() }));
+  assert.ok(aborted instanceof NetworkError);
+});
