@@ -197,6 +197,8 @@ export interface InvokeResult {
   inferenceProfileUsed: string | null;
   /** The model a prompt router chose, when Bedrock reports it; else null. */
   invokedModelId: string | null;
+  /** `amazon-bedrock-guardrailAction` of a call with a guardrail: `'INTERVENED'` (the body is the guardrail's message) or `'NONE'`; null without one. */
+  guardrailAction: 'INTERVENED' | 'NONE' | null;
 }
 
 export interface ListFoundationModelsOptions extends CallOptions {
@@ -421,6 +423,8 @@ export interface ConverseResult {
   inferenceProfileUsed: string | null;
   /** The model a prompt router chose, when Bedrock reports it; else null. */
   invokedModelId: string | null;
+  /** `'INTERVENED'` when a guardrail blocked (`stopReason` `guardrail_intervened`); else null. */
+  guardrailAction: 'INTERVENED' | null;
 }
 
 /** The `metadata` event also has `invokedModelId` (a prompt router's choice, else null) and `usage.cacheRead/WriteInputTokens`. */

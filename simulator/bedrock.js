@@ -167,6 +167,32 @@ export function applyGuardrail(guardrail, raw) {
   };
 }
 
+/**
+ * A guardrail applied to a model call (InvokeModel headers or Converse `guardrailConfig`): null without one,
+ * `{ error }` for an unknown guardrail, else `{ intervened, message }` (a blocked word in the request's text).
+ */
+export function guardrailVerdict(config, identifier, version, rawBody) {
+  if (!identifier) return null;
+  const id = String(identifier).replace(/^arn:aws[\w-]*:bedrock:[\w-]+:\d{12}:guardrail\//, '');
+  const guardrail = config.guardrails?.[id];
+  if (!guardrail || !(version === 'DRAFT' || (guardrail.versions ?? ['1']).includes(String(version)))) {
+    return { error: 'The guardrail identifier or version provided in the request does not exist.' };
+  }
+  const text = (Buffer.isBuffer(rawBody) ? rawBody.toString('utf8') : JSON.stringify(rawBody)).toLowerCase();
+  const intervened = (guardrail.blockedWords ?? []).some((w) => text.includes(w.toLowerCase()));
+  return { intervened, message: guardrail.blockedMessage ?? 'Sorry, the model cannot answer this question.' };
+}
+
+/** An InvokeModel answer under a guardrail: `amazon-bedrock-guardrailAction`, and (Anthropic) the blocked message as the answer. */
+export function withGuardrail(family, body, verdict) {
+  if (!verdict || typeof body !== 'object' || body === null) return body;
+  if (!verdict.intervened) return { ...body, 'amazon-bedrock-guardrailAction': 'NONE' };
+  const blocked = family === 'anthropic'
+    ? { ...body, content: [{ type: 'text', text: verdict.message }], stop_reason: 'end_turn', usage: { ...body.usage, output_tokens: 0 } }
+    : body;
+  return { ...blocked, 'amazon-bedrock-guardrailAction': 'INTERVENED' };
+}
+
 /** Media type of a header value ("application/json; charset=utf-8" → "application/json"). */
 function mediaType(value) {
   return String(value ?? '').split(';')[0].trim().toLowerCase();

@@ -358,11 +358,14 @@ async function handleInvoke(state, req, res, request, rawModelId) {
   if (cache && (state.config.promptCacheUnsupported ?? []).includes(target.modelId)) {
     return ctx.fail({ status: 400, code: 'ValidationException', message: bedrock.CACHE_UNSUPPORTED });
   }
+  const verdict = bedrock.guardrailVerdict(state.config, request.headers['x-amzn-bedrock-guardrailidentifier'], request.headers['x-amzn-bedrock-guardrailversion'], request.body);
+  if (verdict?.error) return ctx.fail({ status: 400, code: 'ValidationException', message: verdict.error });
   const cacheHeaders = cache
     ? { 'x-amzn-bedrock-cache-read-input-token-count': String(cache.read), 'x-amzn-bedrock-cache-write-input-token-count': String(cache.write) }
     : {};
   recordEnd(state, 'invoke', ctx.entry, 200);
-  sendJson(req, res, 200, bedrock.withRouterTrace(target, bedrock.withCacheUsage(target.family, answer.body, cache)), {
+  const body = bedrock.withGuardrail(target.family, bedrock.withCacheUsage(target.family, answer.body, cache), verdict);
+  sendJson(req, res, 200, bedrock.withRouterTrace(target, body), {
     'x-amzn-requestid': request.requestId,
     'x-amzn-bedrock-invocation-latency': String(state.config.invocationLatencyMs),
     'x-amzn-bedrock-input-token-count': String(answer.inputTokens),
@@ -469,9 +472,16 @@ async function handleConverse(state, req, res, request, rawModelId, stream) {
   }
   if (!stream) {
     if (!state.converseFixture) throw new Error('no converse fixture loaded');
+    const g = parsed.body.guardrailConfig;
+    const verdict = bedrock.guardrailVerdict(state.config, g?.guardrailIdentifier, g?.guardrailVersion, { messages: parsed.body.messages, system: parsed.body.system });
+    if (verdict?.error) return ctx.fail({ status: 400, code: 'ValidationException', message: verdict.error });
     recordEnd(state, op, ctx.entry, 200);
     const answer = streaming.converseAnswer(state.config, state.converseFixture, parsed.body, bedrock.cacheUsage(state.config, parsed.body));
     if (target.invokedModelId) answer.trace = { ...answer.trace, promptRouter: { invokedModelId: target.invokedModelId } };
+    if (verdict?.intervened) {
+      answer.output.message.content = [{ text: verdict.message }];
+      answer.stopReason = 'guardrail_intervened';
+    }
     return sendJson(req, res, 200, answer, { 'x-amzn-requestid': request.requestId });
   }
   const fixture = state.streamFixtures.converse;

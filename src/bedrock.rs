@@ -115,6 +115,9 @@ pub struct InvokeMeta {
     pub cache: (Option<u64>, Option<u64>),
     /// The model a prompt router chose (the body's `amazon-bedrock-trace.promptRouter.invokedModelId`).
     pub invoked_model_id: Option<String>,
+    /// A guardrail's verdict on an InvokeModel call (`amazon-bedrock-guardrailAction`: `INTERVENED`
+    /// when it blocked and the body carries its message, `NONE` when it let the call through).
+    pub guardrail_action: Option<String>,
     pub server_latency_ms: Option<u64>,
 }
 
@@ -129,6 +132,7 @@ pub fn parse_invoke_meta(resp: &HttpResponse) -> InvokeMeta {
         usage,
         cache: crate::mapping::cache_tokens(&resp.body, &resp.headers),
         invoked_model_id: invoked_model_id(&resp.body),
+        guardrail_action: guardrail_action(&resp.body),
         server_latency_ms: num("x-amzn-bedrock-invocation-latency"),
     }
 }
@@ -142,6 +146,16 @@ pub fn invoked_model_id(body: &[u8]) -> Option<String> {
     }
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
     v.pointer("/amazon-bedrock-trace/promptRouter/invokedModelId").and_then(|m| m.as_str()).map(String::from)
+}
+
+/// The body's `amazon-bedrock-guardrailAction` (InvokeModel with a guardrail).
+pub fn guardrail_action(body: &[u8]) -> Option<String> {
+    const KEY: &[u8] = b"amazon-bedrock-guardrailAction";
+    if !body.windows(KEY.len()).any(|w| w == KEY) {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    v.get("amazon-bedrock-guardrailAction").and_then(|a| a.as_str()).map(String::from)
 }
 
 fn request_id(resp: &HttpResponse) -> Option<String> {
@@ -423,7 +437,9 @@ mod tests {
         r.headers.push(("x-amzn-bedrock-output-token-count".into(), "34".into()));
         r.headers.push(("x-amzn-bedrock-invocation-latency".into(), "567".into()));
         let meta = parse_invoke_meta(&r);
-        assert_eq!(meta, InvokeMeta { request_id: Some("req-1".into()), usage: Some((12, 34)), cache: (None, None), invoked_model_id: None, server_latency_ms: Some(567) });
+        assert_eq!(meta, InvokeMeta { request_id: Some("req-1".into()), usage: Some((12, 34)), cache: (None, None), invoked_model_id: None, guardrail_action: None, server_latency_ms: Some(567) });
+        assert_eq!(guardrail_action(br#"{"content":[],"amazon-bedrock-guardrailAction":"INTERVENED"}"#).as_deref(), Some("INTERVENED"));
+        assert_eq!(guardrail_action(br#"{"x":{"amazon-bedrock-guardrailAction":"NONE"}}"#), None);
         let routed = br#"{"content":[],"amazon-bedrock-trace":{"promptRouter":{"invokedModelId":"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"}}}"#;
         assert_eq!(invoked_model_id(routed).as_deref(), Some("arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"));
         assert_eq!(invoked_model_id(br#"{"invokedModelId":"x"}"#), None);

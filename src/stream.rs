@@ -489,6 +489,8 @@ pub struct ConverseOutput {
     pub cache: (Option<u64>, Option<u64>),
     /// The model a prompt router chose (`trace.promptRouter.invokedModelId`).
     pub invoked_model_id: Option<String>,
+    /// `INTERVENED` when a guardrail blocked (`stopReason` `guardrail_intervened`).
+    pub guardrail_action: Option<&'static str>,
 }
 
 /// Where Converse reports the model a prompt router chose.
@@ -538,6 +540,7 @@ pub fn parse_converse(resp: &HttpResponse) -> Result<ConverseOutput> {
         server_latency_ms: n("/metrics/latencyMs"),
         cache: (n("/usage/cacheReadInputTokens"), n("/usage/cacheWriteInputTokens")),
         invoked_model_id: body.pointer(ROUTED).and_then(Value::as_str).map(String::from),
+        guardrail_action: (body.get("stopReason").and_then(Value::as_str) == Some("guardrail_intervened")).then_some("INTERVENED"),
     })
 }
 
@@ -752,5 +755,10 @@ mod tests {
         assert_eq!(out.usage, (Some(3), Some(2), Some(5)));
         assert_eq!(out.server_latency_ms, Some(250));
         assert_eq!(out.message["role"], "assistant");
+        assert_eq!((out.guardrail_action, out.invoked_model_id, out.cache), (None, None, (None, None)));
+        let blocked = json!({"output": {"message": {"role": "assistant", "content": [{"text": "Sorry."}]}}, "stopReason": "guardrail_intervened",
+            "usage": {"inputTokens": 3, "outputTokens": 0, "totalTokens": 3, "cacheReadInputTokens": 7}, "trace": {"promptRouter": {"invokedModelId": "arn:m"}}});
+        let out = parse_converse(&HttpResponse { status: 200, headers: vec![], body: blocked.to_string().into_bytes() }).unwrap();
+        assert_eq!((out.guardrail_action, out.invoked_model_id.as_deref(), out.cache), (Some("INTERVENED"), Some("arn:m"), (Some(7), None)));
     }
 }

@@ -204,6 +204,7 @@ impl WasmClient {
                 ("serverLatencyMs", cv::opt_num(meta.server_latency_ms)),
                 ("inferenceProfileUsed", cv::opt_str(profile_used.as_deref())),
                 ("invokedModelId", cv::opt_str(meta.invoked_model_id.as_deref())),
+                ("guardrailAction", cv::opt_str(meta.guardrail_action.as_deref())),
             ]))
         })
     }

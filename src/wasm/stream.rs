@@ -263,6 +263,7 @@ impl WasmClient {
                 ("serverLatencyMs", cv::opt_num(out.server_latency_ms)),
                 ("inferenceProfileUsed", cv::opt_str(used.as_deref())),
                 ("invokedModelId", cv::opt_str(out.invoked_model_id.as_deref())),
+                ("guardrailAction", cv::opt_str(out.guardrail_action)),
             ]))
         })
     }

@@ -201,3 +201,27 @@ test('diagnostics: a Converse cachePoint on a model without prompt caching names
   assert.deepEqual([e.code, e.status, e.field], ['ValidationException', 400, 'body']);
   assert.match(e.hint, /prompt caching/);
 }));
+
+test('diagnostics: a guardrail that blocks is an answer, not an error: guardrailAction INTERVENED and the blocked message', async () => {
+  env.sim.reset();
+  const client = env.client(BedrockClient);
+  const blockedBody = { ...body(), messages: [{ role: 'user', content: 'Tell me something forbidden.' }] };
+  const res = await client.invoke({ modelId: HAIKU, body: blockedBody, guardrailIdentifier: 'gr1abc', guardrailVersion: '1' });
+  const sent = env.sim.stats.invoke.last.headers;
+  assert.equal(sent['x-amzn-bedrock-guardrailidentifier'], 'gr1abc');
+  assert.equal(sent['x-amzn-bedrock-guardrailversion'], '1');
+  assert.equal(res.status, 200);
+  assert.equal(res.guardrailAction, 'INTERVENED');
+  assert.equal(res.json().content[0].text, 'Sorry, I cannot help with that.');
+  const passed = await client.invoke({ modelId: HAIKU, body: body(), guardrailIdentifier: 'gr1abc', guardrailVersion: '1' });
+  assert.equal(passed.guardrailAction, 'NONE');
+  assert.equal((await client.invoke({ modelId: HAIKU, body: body() })).guardrailAction, null);
+  const messages = [{ role: 'user', content: [{ text: 'Something forbidden' }] }];
+  const conv = await client.converse({ modelId: HAIKU, messages, guardrailIdentifier: 'gr1abc', guardrailVersion: '1' });
+  assert.deepEqual(JSON.parse(env.sim.stats.converse.last.body).guardrailConfig, { guardrailIdentifier: 'gr1abc', guardrailVersion: '1' });
+  assert.equal(conv.stopReason, 'guardrail_intervened');
+  assert.equal(conv.guardrailAction, 'INTERVENED');
+  assert.equal(conv.outputText, 'Sorry, I cannot help with that.');
+  const ok = await client.converse({ modelId: HAIKU, messages: [{ role: 'user', content: [{ text: 'Hello' }] }], guardrailIdentifier: 'gr1abc', guardrailVersion: '1' });
+  assert.equal(ok.guardrailAction, null);
+});
