@@ -374,6 +374,9 @@ impl OpenStream {
 async fn open(fetch: &Function, req: &HttpRequest, signal: &AbortSignal) -> Result<(u16, Vec<(String, String)>, JsValue), JsValue> {
     let init = request_init(req, signal)?;
     let response = JsFuture::from(Promise::resolve(&fetch.call2(&JsValue::UNDEFINED, &req.url.as_str().into(), &init)?)).await?;
+    if !response.is_object() {
+        return Err(js_sys::Error::new("the `fetch` option resolved to something that is not a Response").into());
+    }
     let status = Reflect::get(&response, &"status".into())?.as_f64().unwrap_or(0.0) as u16;
     let headers = read_headers(&Reflect::get(&response, &"headers".into())?)?;
     Ok((status, headers, response))
