@@ -560,11 +560,12 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
     };
     let body = wasm_template::render(&template, &get(o, "variables"))?;
     if cv::opt_bool(o, "stream", "stream")?.unwrap_or(false) {
+        let on_delta = cv::opt_function(o, "onDelta", "onDelta")?;
         let send = |model_id: String| {
             let mut request = crate::stream::build_invoke_stream(&inner.config.runtime_url, &model_id, body.clone(), "application/json", "application/json");
             plan.options.apply_headers(&mut request);
-            let (inner, plan) = (inner.clone(), &plan);
-            async move { crate::wasm::stream::test_stream(&inner, &model_id, request, plan, trace).await }
+            let (inner, plan, on_delta) = (inner.clone(), &plan, on_delta.clone());
+            async move { crate::wasm::stream::test_stream(&inner, &model_id, request, plan, trace, on_delta.as_ref()).await }
         };
         return Ok(with_profile(inner, &parsed.model_id, &plan, send).await?.0);
     }

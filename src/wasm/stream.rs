@@ -317,7 +317,18 @@ async fn read_to_end(open: &OpenStream, idle_ms: u32) -> Result<crate::http::Htt
 
 /// The Test call over InvokeModelWithResponseStream: the text is the joined deltas, the token
 /// counts come from the invocation metrics; the raw response body shown is the chunks as a JSON array.
-pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, request: crate::http::HttpRequest, plan: &Plan, trace: &Tracer) -> std::result::Result<JsValue, Failed> {
+/// `on_delta` (the `onDelta` option) is called with each text delta as it arrives; what it throws
+/// is ignored (it only watches).
+fn report_deltas(on_delta: Option<&js_sys::Function>, events: &[stream::Out]) {
+    let Some(f) = on_delta else { return };
+    for e in events {
+        if let stream::Out::Chunk { text: Some(delta), .. } = e {
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_str(delta));
+        }
+    }
+}
+
+pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, request: crate::http::HttpRequest, plan: &Plan, trace: &Tracer, on_delta: Option<&js_sys::Function>) -> std::result::Result<JsValue, Failed> {
     let open = match drive_stream(inner, request, plan, trace).await? {
         Answer::Open(open) => open,
         Answer::Whole(_) => return Err(Failed::Core(Error::network("MALFORMED_RESPONSE", "the stream ended before it began", "Retry the call."))),
@@ -325,9 +336,13 @@ pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, request: crat
     let mut reader = StreamReader::new(Api::InvokeModel, delta_for(model_id));
     let mut events = Vec::new();
     while let Some(piece) = open.read_within(plan.idle_timeout_ms).await? {
-        events.extend(reader.push(&piece)?);
+        let fresh = reader.push(&piece)?;
+        report_deltas(on_delta, &fresh);
+        events.extend(fresh);
     }
-    events.extend(reader.finish()?);
+    let last = reader.finish()?;
+    report_deltas(on_delta, &last);
+    events.extend(last);
     let (text, chunks, metrics) = stream::collect(events);
     if let Some(t) = trace {
         if let Some(r) = t.borrow_mut().response.as_mut() {
