@@ -308,8 +308,20 @@ export interface InvokeStreamOptions extends InvokeOptions {
   idleTimeoutMs?: number;
 }
 
+/**
+ * Reasoning beside the answer text, on the event that carried it (never in `text` or `textStream`):
+ * Anthropic `thinking_delta` → `reasoning`, `signature_delta` → `reasoningSignature` (a delta with
+ * no text), `redacted_thinking` → `reasoningRedactedContent`; Converse `delta.reasoningContent`
+ * `text` / `signature` / `redactedContent` (base64) likewise.
+ */
+export interface ReasoningFields {
+  reasoning: string | null;
+  reasoningSignature: string | null;
+  reasoningRedactedContent: string | null;
+}
+
 export type InvokeStreamEvent =
-  | { type: 'chunk'; json: JsonValue; text: string | null }
+  | ({ type: 'chunk'; json: JsonValue; text: string | null } & ReasoningFields)
   | { type: 'metrics'; usage: Usage | null; latencyMs: number | null; firstByteLatencyMs: number | null };
 
 /** A lazy stream: the request starts on first iteration or when `textStream` is read; use one of the two (`STREAM_CONSUMED`). */
@@ -341,7 +353,9 @@ export interface ConverseOptions extends Omit<ModelCallOptions, 'serviceTier'> {
 export type ConverseStreamOptions = ConverseOptions;
 
 export interface ConverseResult {
+  /** The `text` blocks joined (reasoning excluded). */
   outputText: string;
+  /** AWS's `output.message` unmodified (its `reasoningContent` blocks too): send it back as the next turn's assistant message. */
   message: JsonValue;
   stopReason: string | null;
   usage: { inputTokens: number | null; outputTokens: number | null; totalTokens: number | null };
@@ -350,7 +364,15 @@ export interface ConverseResult {
   inferenceProfileUsed: string | null;
 }
 
-export type ConverseStreamEvent = { type: 'messageStart' | 'contentBlockStart' | 'contentBlockDelta' | 'contentBlockStop' | 'messageStop' | 'metadata'; text?: string; [field: string]: JsonValue | undefined };
+/** `text` / `reasoning*` only on a `contentBlockDelta` that carries them (see `ReasoningFields`). */
+export type ConverseStreamEvent = {
+  type: 'messageStart' | 'contentBlockStart' | 'contentBlockDelta' | 'contentBlockStop' | 'messageStop' | 'metadata';
+  text?: string;
+  reasoning?: string;
+  reasoningSignature?: string;
+  reasoningRedactedContent?: string;
+  [field: string]: JsonValue | undefined;
+};
 
 export declare class BedrockClient {
   constructor(options: BedrockClientOptions);

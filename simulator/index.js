@@ -406,7 +406,7 @@ async function handleInvokeStream(state, req, res, request, rawModelId) {
   const fixture = state.streamFixtures[target.family];
   if (!fixture) return ctx.fail({ status: 400, code: 'ValidationException', message: 'The model is unsupported for streaming.' });
   const random = streaming.seededRandom(state.config.stream.seed);
-  const frames = streaming.chunkFrames(streaming.streamChunks(state.config, fixture), random);
+  const frames = streaming.chunkFrames(streaming.streamChunks(state.config, fixture, parsed.body), random);
   await sendEventStream(state, req, res, request, op, ctx.entry, frames, { 'x-amzn-bedrock-content-type': 'application/json' });
 }
 

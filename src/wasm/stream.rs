@@ -111,8 +111,9 @@ impl WasmStream {
 
 /// A batch for JS in four values: `text` (every chunk's delta, one string), `raw` (every chunk's
 /// JSON, one `Uint8Array`), `meta` (a `Uint32Array`, five numbers per event: kind — 0 a chunk with
-/// a delta, 2 one without, 1 the next of `events` —, the chunk's byte range in `raw` and its
-/// delta's UTF-16 range in `text`), and `events` (the other events as objects).
+/// a delta, 2 one without, 3 one without whose reasoning is the next of `events`, 1 the next of
+/// `events` —, the chunk's byte range in `raw` and its delta's UTF-16 range in `text`), and
+/// `events` (the other events as objects).
 fn batch_to_js(batch: &Batch) -> JsValue {
     let mut meta = Vec::with_capacity(batch.items.len() * 5);
     let events = js_sys::Array::new();
@@ -124,10 +125,14 @@ fn batch_to_js(batch: &Batch) -> JsValue {
     };
     for item in &batch.items {
         match item {
-            Item::Chunk { raw, text } => {
-                let (kind, start, end) = match text {
-                    Some(t) => (0, units(t.start), units(t.end)),
-                    None => (2, 0, 0),
+            Item::Chunk { raw, text, reasoning } => {
+                let (kind, start, end) = match (text, reasoning) {
+                    (Some(t), _) => (0, units(t.start), units(t.end)),
+                    (None, Some(r)) => {
+                        events.push(&reasoning_to_js(r, &Object::new()));
+                        (3, 0, 0)
+                    }
+                    (None, None) => (2, 0, 0),
                 };
                 meta.extend([kind, raw.start as u32, raw.end as u32, start, end]);
             }
@@ -135,9 +140,9 @@ fn batch_to_js(batch: &Batch) -> JsValue {
                 meta.extend([1, 0, 0, 0, 0]);
                 events.push(&metrics_to_js(m));
             }
-            Item::Converse { event_type, payload, text } => {
+            Item::Converse { event_type, payload, text, reasoning } => {
                 meta.extend([1, 0, 0, 0, 0]);
-                events.push(&converse_to_js(event_type, payload, text.as_deref()));
+                events.push(&converse_to_js(event_type, payload, text.as_deref(), reasoning.as_deref()));
             }
         }
     }
@@ -163,15 +168,29 @@ fn metrics_to_js(m: &stream::Metrics) -> JsValue {
     ])
 }
 
-/// A ConverseStream event: `{ type, …its payload, text? }`.
-fn converse_to_js(event_type: &str, payload: &serde_json::Value, text: Option<&str>) -> JsValue {
+/// A ConverseStream event: `{ type, …its payload, text?, reasoning?, reasoningSignature?,
+/// reasoningRedactedContent? }`.
+fn converse_to_js(event_type: &str, payload: &serde_json::Value, text: Option<&str>, reasoning: Option<&stream::Reasoning>) -> JsValue {
     let event = Object::new();
     let _ = Reflect::set(&event, &"type".into(), &JsValue::from_str(event_type));
     let _ = Object::assign(&event, &Object::from(cv::json_to_js(payload)));
     if let Some(t) = text {
         let _ = Reflect::set(&event, &"text".into(), &JsValue::from_str(t));
     }
-    event.into()
+    match reasoning {
+        Some(r) => reasoning_to_js(r, &event),
+        None => event.into(),
+    }
+}
+
+/// Sets `reasoning`, `reasoningSignature`, `reasoningRedactedContent` (those that arrived) on `on`.
+fn reasoning_to_js(r: &stream::Reasoning, on: &Object) -> JsValue {
+    for (key, value) in [("reasoning", &r.text), ("reasoningSignature", &r.signature), ("reasoningRedactedContent", &r.redacted)] {
+        if let Some(v) = value {
+            let _ = Reflect::set(on, &JsValue::from_str(key), &JsValue::from_str(v));
+        }
+    }
+    on.clone().into()
 }
 
 #[wasm_bindgen]
