@@ -280,12 +280,17 @@ export declare function presetFor(modelId: string): Preset | null;
 
 export interface TestOptions extends ModelCallOptions {
   modelId: string;
-  /** Default: the model family's preset. */
+  /**
+   * `'invoke'`: InvokeModel(-WithResponseStream); `'converse'`: `/converse` (`/converse-stream` with `stream`).
+   * Default `'invoke'`, except `'converse'` when `template` is `presets.converse.template`.
+   */
+  api?: 'invoke' | 'converse';
+  /** Default: the model family's preset (`presets.converse` with `api: 'converse'`). */
   template?: string | Template;
   variables?: TemplateVariables;
   /** Default: the model family's preset. */
   mapping?: OutputMappingSpec | OutputMapping;
-  /** Call InvokeModelWithResponseStream: the text is the joined deltas, tokens from the invocation metrics. */
+  /** Call InvokeModelWithResponseStream (ConverseStream with `api: 'converse'`): the text is the joined deltas, tokens from the invocation metrics (the `metadata` event). */
   stream?: boolean;
   idleTimeoutMs?: number;
 }

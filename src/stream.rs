@@ -273,6 +273,27 @@ pub fn collect(events: Vec<Out>) -> (Option<String>, Vec<Value>, Metrics) {
     (text, chunks, metrics)
 }
 
+/// A finished ConverseStream: the joined text deltas (`None` when there were none), the events as
+/// `{ eventType: payload }` (as the SDKs show them), and the `metadata` event's token counts.
+pub fn collect_converse(events: Vec<Out>) -> (Option<String>, Vec<Value>, Metrics) {
+    let (mut text, mut shown, mut metrics) = (None::<String>, Vec::new(), Metrics::default());
+    for e in events {
+        if let Out::Converse { event_type, payload, text: delta, .. } = e {
+            if let Some(d) = delta {
+                text.get_or_insert_with(String::new).push_str(&d);
+            }
+            if event_type == "metadata" {
+                let n = |p: &str| payload.pointer(p).and_then(Value::as_u64);
+                metrics = Metrics { input_tokens: n("/usage/inputTokens"), output_tokens: n("/usage/outputTokens"), latency_ms: n("/metrics/latencyMs"), first_byte_latency_ms: None };
+            }
+            let mut one = serde_json::Map::new();
+            one.insert(event_type, payload);
+            shown.push(Value::Object(one));
+        }
+    }
+    (text, shown, metrics)
+}
+
 /// The string nodes a delta path finds, joined; `None` when there are none.
 fn joined(p: &Path, json: &Value) -> Option<String> {
     let parts: Vec<&str> = p.query(json).into_iter().filter_map(Value::as_str).collect();

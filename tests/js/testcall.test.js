@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BedrockClient, Template, OutputMapping, presets } from '../../pkg/node.mjs';
+import { readFileSync } from 'node:fs';
 import { setup, fixture, HAIKU } from './env.js';
 
 let env;
@@ -71,4 +72,49 @@ test('template problems and Bedrock refusals name the template or model', async 
   assert.deepEqual([badModel.error.code, badModel.error.field], ['INVALID_MODEL_ID', 'modelId']);
   const unknown = await client.test({ modelId: 'anthropic.claude-0-v9:0', variables });
   assert.deepEqual([unknown.error.code, unknown.error.field], ['ValidationException', 'modelId']);
+});
+
+test("Test call on Converse: api 'converse' (or presets.converse's template) posts to /converse with the Converse mapping", async () => {
+  env.sim.reset();
+  const client = env.client(BedrockClient);
+  const converse = JSON.parse(readFileSync(new URL('../fixtures/converse.json', import.meta.url), 'utf8'));
+  const modelId = 'amazon.nova-lite-v1:0';
+  for (const options of [{ api: 'converse' }, { template: presets.converse.template }, { template: new Template(presets.converse.template), mapping: presets.converse.mapping }]) {
+    const r = await client.test({ modelId, variables, serviceTier: 'priority', ...options });
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.equal(r.request.url, `${env.sim.url}/model/${encodeURIComponent(modelId)}/converse`);
+    const sent = JSON.parse(env.sim.stats.converse.last.body);
+    assert.deepEqual(sent, { ...JSON.parse(new Template(presets.converse.template).render(variables)), serviceTier: { type: 'priority' } });
+    assert.equal(env.sim.stats.converse.last.headers['x-amzn-bedrock-service-tier'], undefined);
+    assert.equal(r.mapped.outputText, converse.response.output.message.content.map((b) => b.text).join(''));
+    assert.deepEqual([r.mapped.inputTokens, r.mapped.outputTokens], [converse.response.usage.inputTokens, converse.response.usage.outputTokens]);
+  }
+  assert.equal(env.sim.stats.invoke.count, 0);
+  // The default stays InvokeModel; an explicit api wins over the template.
+  const invoke = await client.test({ modelId, variables, api: 'invoke', template: presets.nova.template });
+  assert.equal(invoke.request.url, `${env.sim.url}/model/${encodeURIComponent(modelId)}/invoke`);
+});
+
+test("Test call on ConverseStream: api 'converse' with stream: true joins the deltas and reads the metadata usage", async () => {
+  env.sim.reset();
+  const fx = JSON.parse(readFileSync(new URL('../fixtures/streams/converse.json', import.meta.url), 'utf8'));
+  const r = await env.client(BedrockClient).test({ modelId: HAIKU, variables, api: 'converse', stream: true });
+  assert.equal(r.ok, true, JSON.stringify(r.error));
+  assert.equal(r.request.url, `${env.sim.url}/model/${encodeURIComponent(HAIKU)}/converse-stream`);
+  assert.equal(env.sim.stats.converseStream.count, 1);
+  assert.equal(r.mapped.outputText, fx.text);
+  const usage = fx.events.find((e) => e.event === 'metadata').payload.usage;
+  assert.deepEqual([r.mapped.inputTokens, r.mapped.outputTokens], [usage.inputTokens, usage.outputTokens]);
+  const shown = JSON.parse(r.response.body);
+  assert.deepEqual(Object.keys(shown[0]), ['messageStart']);
+  assert.deepEqual(Object.keys(shown.at(-1)), ['metadata']);
+});
+
+test('Test call: api is an enum, checked before anything is sent', async () => {
+  env.sim.reset();
+  const r = await env.client(BedrockClient).test({ modelId: HAIKU, variables, api: 'Converse' });
+  assert.equal(r.ok, false);
+  assert.deepEqual([r.error.code, r.error.field], ['INVALID_OPTION', 'api']);
+  assert.match(r.error.hint, /converse/);
+  assert.equal(env.sim.stats.total, 0);
 });
