@@ -264,18 +264,22 @@ export declare class OutputMapping {
   [Symbol.dispose](): void;
 }
 
-export type PresetFamily = 'anthropic' | 'titan-text' | 'nova' | 'llama' | 'mistral' | 'cohere-command' | 'cohere-command-r' | 'jamba' | 'converse';
+export type PresetFamily = 'anthropic' | 'titan-text' | 'nova' | 'llama' | 'mistral' | 'cohere-command' | 'cohere-command-r' | 'jamba' | 'converse' | 'titan-embed' | 'cohere-embed';
 
 export interface Preset {
   family: PresetFamily;
   template: string;
   variables: string[];
-  /** `delta`: the JSONPath of a streamed chunk's text. */
-  mapping: { outputText: string; inputTokens: string | null; outputTokens: string | null; delta: string };
+  /**
+   * `delta`: the JSONPath of a streamed chunk's text. Embeddings presets (`titan-embed`,
+   * `cohere-embed`) have `outputText`, `outputTokens` and `delta` null and one extra path: the
+   * vector (`embedding` for Titan, `embeddings` for Cohere).
+   */
+  mapping: { outputText: string | null; inputTokens: string | null; outputTokens: string | null; delta: string | null; embedding?: string; embeddings?: string };
 }
 
 export declare const presets: Readonly<Record<PresetFamily, Preset>>;
-/** The preset of a model ID whose family shows in it (base IDs, foundation-model ARNs, system profiles), else null. */
+/** The preset of a model ID whose family shows in it (base IDs, foundation-model ARNs, system profiles), else null (image/video models such as `amazon.nova-canvas-v1:0`, `amazon.titan-image-generator-*`, `stability.*` included). */
 export declare function presetFor(modelId: string): Preset | null;
 
 export interface TestOptions extends ModelCallOptions {

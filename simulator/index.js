@@ -355,11 +355,13 @@ async function handleInvoke(state, req, res, request, rawModelId) {
   if (!parsed.ok) return ctx.fail({ status: 400, code: 'ValidationException', message: parsed.message });
   const answer = bedrock.responseFor(state.config, state.fixtures, target);
   recordEnd(state, 'invoke', ctx.entry, 200);
+  // Embeddings answers have no output tokens: no output-count header.
+  const counts = { 'x-amzn-bedrock-input-token-count': String(answer.inputTokens) };
+  if (answer.outputTokens !== null && answer.outputTokens !== undefined) counts['x-amzn-bedrock-output-token-count'] = String(answer.outputTokens);
   sendJson(req, res, 200, answer.body, {
     'x-amzn-requestid': request.requestId,
     'x-amzn-bedrock-invocation-latency': String(state.config.invocationLatencyMs),
-    'x-amzn-bedrock-input-token-count': String(answer.inputTokens),
-    'x-amzn-bedrock-output-token-count': String(answer.outputTokens),
+    ...counts,
   });
 }
 

@@ -516,12 +516,16 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
         model_id::family_of(&parsed.model_id)
     };
     let preset = || test_call::default_preset(api, family, &parsed.model_id);
-    let template = match &given {
-        Some((source, json)) => Template::parse(source, *json)?,
-        None => Template::parse(preset()?.template, true)?,
+    let embedding = if api == TestApi::Invoke { family.and_then(crate::preset::embedding_by_family) } else { None };
+    let template = match (&given, embedding) {
+        (Some((source, json)), _) => Template::parse(source, *json)?,
+        (None, Some(e)) => Template::parse(e.template, true)?,
+        (None, None) => Template::parse(preset()?.template, true)?,
     };
     let mapping = if mapping_spec.is_object() {
         wasm_mapping::read_spec(&mapping_spec)?
+    } else if let Some(e) = embedding {
+        e.output_mapping()?
     } else {
         let m = preset()?.mapping;
         OutputMapping::new(Some(m.output_text), m.input_tokens, m.output_tokens, &[])?

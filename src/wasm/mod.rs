@@ -417,5 +417,5 @@ pub fn policies(input: JsValue) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = presetFamily)]
 pub fn preset_family(model_id: JsValue) -> Result<Option<String>, JsValue> {
     let id = model_id.as_string().ok_or_else(|| to_js(Error::type_error("modelId", "a string")))?;
-    Ok(crate::preset::for_model(&id).map(|p| p.family.to_string()))
+    Ok(crate::preset::family_for_model(&id).map(String::from))
 }

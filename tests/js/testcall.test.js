@@ -2,7 +2,7 @@
 // preset, a custom template and mapping, and failures that never throw and name the culprit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BedrockClient, Template, OutputMapping, presets } from '../../pkg/node.mjs';
+import { BedrockClient, Template, OutputMapping, presets, presetFor } from '../../pkg/node.mjs';
 import { readFileSync } from 'node:fs';
 import { setup, fixture, HAIKU } from './env.js';
 
@@ -12,7 +12,7 @@ after(() => env.sim.close());
 
 const variables = { prompt: 'What is "Bedrock"?\nAnswer briefly.', system: { prompt: 'You are terse.' } };
 
-for (const family of Object.keys(presets).filter((f) => f !== 'converse')) {
+for (const family of Object.keys(presets).filter((f) => f !== 'converse' && presets[f].mapping.outputText !== null)) {
   test(`Test call with the ${family} preset: request, raw response, mapped output`, async () => {
     env.sim.reset();
     const { modelId, response, inputTokens, outputTokens } = fixture(family);
@@ -117,4 +117,34 @@ test('Test call: api is an enum, checked before anything is sent', async () => {
   assert.deepEqual([r.error.code, r.error.field], ['INVALID_OPTION', 'api']);
   assert.match(r.error.hint, /converse/);
   assert.equal(env.sim.stats.total, 0);
+});
+
+for (const [family, vector] of [['titan-embed', 'embedding'], ['cohere-embed', 'embeddings']]) {
+  test(`Test call with the ${family} embeddings preset: the vector and the input token count, no output text`, async () => {
+    env.sim.reset();
+    const { modelId, response, inputTokens } = fixture(family);
+    assert.equal(presetFor(modelId), presets[family]);
+    const r = await env.client(BedrockClient).test({ modelId, variables });
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.equal(r.request.url, `${env.sim.url}/model/${encodeURIComponent(modelId)}/invoke`);
+    assert.deepEqual(JSON.parse(env.sim.stats.invoke.last.body), JSON.parse(new Template(presets[family].template).render(variables)));
+    assert.equal(r.mapped.outputText, null);
+    assert.deepEqual(r.mapped[vector], response[vector]);
+    assert.equal(r.mapped.inputTokens, inputTokens);
+    assert.equal(r.mapped.source.inputTokens, family === 'titan-embed' ? 'body' : 'headers');
+    assert.equal(r.mapped.outputTokens, null);
+    // The same mapping through invoke + OutputMapping.
+    const res = await env.client(BedrockClient).invoke({ modelId, body: { ...fixture(family).request } });
+    const mapped = new OutputMapping(presets[family].mapping).apply(res.body, res.headers);
+    assert.deepEqual([mapped.outputText, mapped.inputTokens, mapped[vector]], [null, inputTokens, response[vector]]);
+  });
+}
+
+test('presetFor: embeddings families by model ID; image models have no preset (null)', () => {
+  assert.equal(presetFor('amazon.titan-embed-text-v2:0'), presets['titan-embed']);
+  assert.equal(presetFor('cohere.embed-multilingual-v3'), presets['cohere-embed']);
+  for (const id of ['amazon.nova-canvas-v1:0', 'amazon.titan-image-generator-v2:0', 'amazon.titan-image-generator-v1', 'stability.sd3-5-large-v1:0', 'us.stability.stable-image-ultra-v1:1']) {
+    assert.equal(presetFor(id), null, id);
+  }
+  assert.equal(presetFor('amazon.nova-pro-v1:0'), presets.nova);
 });
