@@ -464,10 +464,14 @@ export interface PoliciesInput {
   platformPrincipal: string;
   /** Adds the `sts:ExternalId` condition. */
   externalId?: string;
-  /** Default: the five bedrock actions bedrock-connect uses. */
+  /** Default: the seven bedrock actions bedrock-connect uses. */
   actions?: string[];
   /** Truthy when the platform sends session tags: adds `sts:TagSession`. */
   tags?: boolean | Record<string, string> | SessionTag[];
+  /** Model IDs / ARNs: the model actions are scoped to their foundation-model, inference-profile and provisioned ARNs. */
+  models?: string[];
+  /** Regions the models are called in (default: any, `*`). */
+  regions?: string[];
 }
 
 export interface IamPolicyDocument {
@@ -476,7 +480,8 @@ export interface IamPolicyDocument {
     Sid: string;
     Effect: 'Allow';
     Action: string[];
-    Resource?: string;
+    /** `*`, or the models' ARNs in a scoped `BedrockConnectModels` statement. */
+    Resource?: string | string[];
     Principal?: { AWS: string };
     Condition?: { StringEquals: { 'sts:ExternalId': string } };
   }>;
