@@ -296,6 +296,8 @@ export interface TestOptions extends ModelCallOptions {
   mapping?: OutputMappingSpec | OutputMapping;
   /** Call InvokeModelWithResponseStream (ConverseStream with `api: 'converse'`): the text is the joined deltas, tokens from the invocation metrics (the `metadata` event). */
   stream?: boolean;
+  /** With `stream: true`: called with each text delta as it arrives (what it throws is ignored). */
+  onDelta?: (text: string) => void;
   idleTimeoutMs?: number;
 }
 

@@ -153,6 +153,17 @@ pub fn parse_control_error(resp: &HttpResponse) -> Error {
     parse_error_at(resp, "controlEndpoint")
 }
 
+/// An AWS JSON error type as the AWS SDKs read it (`aws.protocol#Name:http://…,…` → `Name`),
+/// kept to its leading identifier characters; `None` when nothing of it is left.
+fn error_code(raw: &str) -> Option<String> {
+    let raw = raw.split(',').next().unwrap_or(raw);
+    let raw = raw.split(':').next().unwrap_or(raw);
+    let name = if raw.contains('#') { raw.split('#').nth(1).unwrap_or_default() } else { raw }.trim();
+    let end = name.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')).unwrap_or(name.len());
+    let code = name.get(..end).unwrap_or_default();
+    (!code.is_empty()).then(|| code.to_string())
+}
+
 /// A Bedrock error answer; `endpoint_field` is blamed when the answer is not AWS's (no error
 /// code anywhere: a proxy's HTML page, an empty body) — then the code is `HTTP_<status>`.
 fn parse_error_at(resp: &HttpResponse, endpoint_field: &str) -> Error {
@@ -161,12 +172,7 @@ fn parse_error_at(resp: &HttpResponse, endpoint_field: &str) -> Error {
     let xml = if json.is_none() { crate::sts::xml_fields(&resp.body, &["Code", "Message"]) } else { Vec::new() };
     let xml_str = |k: &str| xml.iter().find(|(n, _)| n == k).map(|(_, v)| v.trim().to_string()).filter(|v| !v.is_empty());
     let json_str = |k: &str| json.as_ref().and_then(|j| j.get(k)).and_then(|v| v.as_str()).map(String::from).or_else(|| xml_str(k));
-    let code = resp
-        .header("x-amzn-errortype")
-        .map(|t| t.split(':').next().unwrap_or(t).trim().to_string())
-        .filter(|c| !c.is_empty())
-        .or_else(|| json_str("__type").map(|t| t.rsplit('#').next().unwrap_or(&t).trim().to_string()).filter(|c| !c.is_empty()))
-        .or_else(|| xml_str("Code"));
+    let code = resp.header("x-amzn-errortype").and_then(error_code).or_else(|| json_str("__type").as_deref().and_then(error_code)).or_else(|| xml_str("Code"));
     let message = json_str("message").or_else(|| json_str("Message")).filter(|m| !m.trim().is_empty());
     let code = match (code, &message) {
         (Some(code), _) => code,
@@ -471,6 +477,8 @@ mod tests {
         assert!(e.hint.contains("proxy"));
         assert_eq!(parse_error(&resp(403, None, "")).code, "HTTP_403");
         assert_eq!(parse_error(&resp(400, Some(""), r#"{"__type":""}"#)).code, "HTTP_400", "empty codes never pass");
+        assert_eq!(parse_error(&resp(503, Some("com.amazon#ValidationException&#"), "{}")).code, "ValidationException");
+        assert_eq!(parse_error(&resp(400, Some("#&"), r#"{"__type":"x#ThrottlingException:http://internal"}"#)).code, "ThrottlingException");
         let e = parse_error(&resp(400, None, r#"{"message":"bad"}"#));
         assert_eq!(e.code, "ValidationException");
     }

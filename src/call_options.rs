@@ -81,7 +81,7 @@ impl Operation {
                 "performanceConfig",
                 "idleTimeoutMs",
             ],
-            Operation::Test => &["api", "template", "variables", "mapping", "stream", "idleTimeoutMs"],
+            Operation::Test => &["api", "template", "variables", "mapping", "stream", "onDelta", "idleTimeoutMs"],
             Operation::ListFoundationModels => &["provider", "customizationType", "outputModality", "inferenceType"],
             Operation::MintApiKey => &["expiresIn"],
             Operation::ResolveModel | Operation::CheckRole => &[],

@@ -95,10 +95,13 @@ export function publicError(err) {
  * connection or the stored one uses it), the external ID is what differs → field `externalId`.
  */
 export function refineAccessDenied(error, { roleKnownGood }) {
-  if (error.code !== 'AccessDenied' || error.field !== 'roleArn' || /explicit deny/.test(error.message)) return error;
+  if (error.code !== 'AccessDenied' || !['roleArn', 'externalId'].includes(error.field) || /explicit deny/.test(error.message)) return error;
   if (roleKnownGood) {
     error.field = 'externalId';
     error.hint = "This role ARN has worked for the platform before, so check the external ID: it must equal the trust policy's sts:ExternalId exactly (and the trust policy must still name the platform).";
+  } else {
+    error.field = 'roleArn';
+    error.hint = "Check that the role ARN is the customer's role, that its trust policy names the platform's principal (GET /v1/setup), and that externalId equals its sts:ExternalId exactly: AWS gives the same answer for all three.";
   }
   return error;
 }

@@ -1,10 +1,9 @@
 // The Test routes (draft and stored connection): the package's test() result with secrets
-// redacted, as JSON or as SSE (the stream's deltas, then `done` with the same object).
-import { JsonPath, presetFor } from '../../pkg/workerd.js';
+// redacted, as JSON or as SSE (each delta as it arrives, then `done` with the same object).
 import { json } from './http.js';
 import { clientFor, gatewayField, platform } from './aws.js';
 import { outputMapping } from './checks.js';
-import { sseHeaders, sseEvent } from './sse.js';
+import { sseHeaders, sseBytes } from './sse.js';
 
 /** Replaces every occurrence of the gateway's secrets in a JSON-able value. */
 export function redact(value, env) {
@@ -18,6 +17,30 @@ export function redact(value, env) {
 export async function testAnswer({ request, env, log, target, shared, call }) {
   log.operation = 'test';
   platform(env);
+  const wantsSse = call.stream && (request.headers.get('accept') ?? '').includes('text/event-stream');
+  if (!wantsSse) return json(200, await runTest({ env, log, target, shared, call }));
+  // SSE: each delta is written as the package reads it (test()'s onDelta), then `done` or `error`.
+  const { readable, writable } = new TransformStream();
+  const writer = writable.getWriter();
+  const send = (name, data) => writer.write(sseBytes(name, data)).catch(() => {});
+  const onDelta = (text) => send('delta', { text: redact(text, env) });
+  (async () => {
+    try {
+      const result = await runTest({ env, log, target, shared, call, onDelta });
+      await (result.ok ? send('done', result) : send('error', { error: result.error }));
+    } catch (err) {
+      await send('error', { error: { code: 'INTERNAL', message: 'the Test call failed inside the gateway', hint: 'Retry; if it persists, report it.', field: null } });
+      log.code = 'INTERNAL';
+      console.error(JSON.stringify({ level: 'error', operation: 'test', error: String(err?.name ?? 'Error') }));
+    } finally {
+      await writer.close().catch(() => {});
+    }
+  })();
+  return new Response(readable, { status: 200, headers: sseHeaders() });
+}
+
+/** The package's test() with the gateway's secrets redacted and its field names. */
+async function runTest({ env, log, target, shared, call, onDelta }) {
   const client = clientFor(env, target, { shared, trace: log });
   let result;
   try {
@@ -25,45 +48,12 @@ export async function testAnswer({ request, env, log, target, shared, call }) {
     const options = { modelId, variables: variables ?? {}, stream };
     if (template !== undefined) options.template = template;
     if (mapping !== undefined) options.mapping = outputMapping(mapping);
+    if (stream && onDelta) options.onDelta = onDelta;
     result = redact(await client.test(options), env);
   } finally {
     client.free();
   }
   if (result.error) result.error = { ...result.error, field: gatewayField(result.error.field) };
   if (!result.ok) log.code = result.error?.code;
-  const wantsSse = call.stream && (request.headers.get('accept') ?? '').includes('text/event-stream');
-  if (!wantsSse) return json(200, result);
-  return new Response(sseBody(result, call), { status: 200, headers: sseHeaders() });
+  return result;
 }
-
-/** `delta` per streamed chunk's text, then `done` (or `error`). */
-function sseBody(result, call) {
-  if (!result.ok) return sseEvent('error', { error: result.error });
-  let text = '';
-  for (const delta of deltas(result, call)) text += sseEvent('delta', { text: delta });
-  return text + sseEvent('done', result);
-}
-
-/** The text deltas of the chunks test() received (its response body is the array of chunk JSONs). */
-function deltas(result, call) {
-  const path = call.mapping?.delta ?? presetDelta(call.modelId);
-  if (!path || !result.response?.body) return [];
-  let chunks;
-  try {
-    chunks = JSON.parse(result.response.body);
-  } catch {
-    return [];
-  }
-  if (!Array.isArray(chunks)) return [];
-  const query = new JsonPath(path);
-  try {
-    return chunks.map((chunk) => query.query(chunk).filter((v) => typeof v === 'string').join('')).filter((t) => t.length > 0);
-  } finally {
-    query.free();
-  }
-}
-
-function presetDelta(modelId) {
-  return presetFor(modelId)?.mapping.delta ?? null;
-}
-

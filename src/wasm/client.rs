@@ -532,15 +532,18 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
     };
     let body = wasm_template::render(&template, &get(o, "variables"))?;
     let stream = cv::opt_bool(o, "stream", "stream")?.unwrap_or(false);
+    let on_delta = if stream { cv::opt_function(o, "onDelta", "onDelta")? } else { None };
     if api == TestApi::Converse {
-        return test_converse(inner, &parsed.model_id, test_call::converse_body(&body, &plan.options)?, &mapping, stream, &plan, trace).await;
+        let body = test_call::converse_body(&body, &plan.options)?;
+        let streamed = stream.then_some(on_delta.as_ref());
+        return test_converse(inner, &parsed.model_id, body, &mapping, streamed, &plan, trace).await;
     }
     if stream {
         let send = |model_id: String| {
             let mut request = crate::stream::build_invoke_stream(&inner.config.runtime_url, &model_id, body.clone(), "application/json", "application/json");
             plan.options.apply_headers(&mut request);
-            let (inner, plan) = (inner.clone(), &plan);
-            async move { crate::wasm::stream::test_stream(&inner, &model_id, request, plan, trace).await }
+            let (inner, plan, on_delta) = (inner.clone(), &plan, on_delta.clone());
+            async move { crate::wasm::stream::test_stream(&inner, &model_id, request, plan, trace, on_delta.as_ref()).await }
         };
         return Ok(with_profile(inner, &parsed.model_id, &plan, send).await?.0);
     }
@@ -562,21 +565,22 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
 }
 
 /// The Test call over Converse (`/converse`, mapped like InvokeModel's answer) or ConverseStream
-/// (the joined text deltas and the metadata's usage), with the inference-profile fallback.
+/// (`streamed`: `Some(onDelta)`; the joined text deltas and the metadata's usage), with the
+/// inference-profile fallback.
 async fn test_converse(
     inner: &Rc<Inner>,
     model_id: &str,
     body: Vec<u8>,
     mapping: &OutputMapping,
-    stream: bool,
+    streamed: Option<Option<&js_sys::Function>>,
     plan: &Plan,
     trace: &Tracer,
 ) -> std::result::Result<JsValue, Failed> {
-    if stream {
+    if let Some(on_delta) = streamed {
         let send = |model_id: String| {
             let request = crate::stream::build_converse(&inner.config.runtime_url, &model_id, body.clone(), true);
             let inner = inner.clone();
-            async move { crate::wasm::stream::test_converse_stream(&inner, request, plan, trace).await }
+            async move { crate::wasm::stream::test_converse_stream(&inner, request, plan, trace, on_delta).await }
         };
         return Ok(with_profile(inner, model_id, plan, send).await?.0);
     }

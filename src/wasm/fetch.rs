@@ -82,7 +82,9 @@ pub async fn sleep(ms: u64, signal: Option<&AbortSignal>) -> Result<(), Error> {
 struct Attempt<'a> {
     controller: AbortController,
     timed_out: Rc<Cell<bool>>,
-    timer: Option<JsValue>,
+    /// The timer's ID and its callback, owned here so that a cleared timer frees it
+    /// (`Closure::once_into_js` leaked one per attempt whose timer never fired).
+    timer: Option<(JsValue, Closure<dyn FnMut()>)>,
     timeout_ms: Option<u32>,
     signal: Option<&'a AbortSignal>,
     forward: Option<Closure<dyn FnMut()>>,
@@ -97,11 +99,11 @@ impl<'a> Attempt<'a> {
         let timed_out = Rc::new(Cell::new(false));
         let timer = timeout_ms.map(|ms| {
             let (controller, timed_out) = (controller.clone(), timed_out.clone());
-            let on_timeout = Closure::once_into_js(move || {
+            let on_timeout = Closure::<dyn FnMut()>::new(move || {
                 timed_out.set(true);
                 controller.abort();
             });
-            set_timeout(on_timeout.unchecked_ref(), ms.into())
+            (set_timeout(on_timeout.as_ref().unchecked_ref(), ms.into()), on_timeout)
         });
         let forward = signal.map(|s| {
             let controller = controller.clone();
@@ -114,17 +116,15 @@ impl<'a> Attempt<'a> {
 
     /// The answer's headers arrived: the timeout no longer applies.
     fn stop_timer(&mut self) {
-        if let Some(id) = self.timer.take() {
+        // Cleared before its callback is dropped: a timer never calls a freed closure.
+        if let Some((id, _on_timeout)) = self.timer.take() {
             clear_timeout(&id);
         }
     }
 
     /// Stops listening to the caller's signal (the request is over).
-    fn release(mut self) {
-        self.stop_timer();
-        if let (Some(s), Some(on_abort)) = (self.signal, self.forward.take()) {
-            let _ = s.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
-        }
+    fn release(self) {
+        drop(self);
     }
 
     fn failed(&self, js: &JsValue) -> Error {
@@ -134,6 +134,16 @@ impl<'a> Attempt<'a> {
             aborted()
         } else {
             network_of(js)
+        }
+    }
+}
+
+impl Drop for Attempt<'_> {
+    /// However the attempt ends: no timer left, no listener on the caller's signal.
+    fn drop(&mut self) {
+        self.stop_timer();
+        if let (Some(s), Some(on_abort)) = (self.signal, self.forward.take()) {
+            let _ = s.remove_event_listener_with_callback("abort", on_abort.as_ref().unchecked_ref());
         }
     }
 }
@@ -364,6 +374,9 @@ impl OpenStream {
 async fn open(fetch: &Function, req: &HttpRequest, signal: &AbortSignal) -> Result<(u16, Vec<(String, String)>, JsValue), JsValue> {
     let init = request_init(req, signal)?;
     let response = JsFuture::from(Promise::resolve(&fetch.call2(&JsValue::UNDEFINED, &req.url.as_str().into(), &init)?)).await?;
+    if !response.is_object() {
+        return Err(js_sys::Error::new("the `fetch` option resolved to something that is not a Response").into());
+    }
     let status = Reflect::get(&response, &"status".into())?.as_f64().unwrap_or(0.0) as u16;
     let headers = read_headers(&Reflect::get(&response, &"headers".into())?)?;
     Ok((status, headers, response))

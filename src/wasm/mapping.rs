@@ -25,6 +25,10 @@ pub fn json_input(input: &JsValue, pick: Option<&Pick>, field: &str) -> Result<V
         return mapping::parse_picked(text.as_bytes(), pick, field);
     }
     // A plain JS value: converted as JSON.stringify sees it, bounded (src/wasm/convert.rs).
+    // `undefined` alone is no document (JSON.stringify gives no text for it).
+    if input.is_undefined() {
+        return Err(Error::config("INVALID_JSON", field, format!("{field} is undefined, which is not a JSON value"), "Pass JSON text (string, Uint8Array, ArrayBuffer) or a JSON-compatible value."));
+    }
     cv::to_json(input, cv::Missing::Null, field, &|what| {
         Error::config("INVALID_JSON", field, format!("{field} is {what}, which is not a JSON value"), "Pass JSON text (string, Uint8Array, ArrayBuffer) or a JSON-compatible value.")
     })

@@ -324,7 +324,7 @@ async fn read_to_end(open: &OpenStream, idle_ms: u32) -> Result<crate::http::Htt
 /// The Test call over ConverseStream: the text is the joined `contentBlockDelta` texts, the token
 /// counts come from the `metadata` event's usage; the raw response body shown is the events as a
 /// JSON array of `{ type: payload }`.
-pub(crate) async fn test_converse_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, plan: &Plan, trace: &Tracer) -> std::result::Result<JsValue, Failed> {
+pub(crate) async fn test_converse_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, plan: &Plan, trace: &Tracer, on_delta: Option<&js_sys::Function>) -> std::result::Result<JsValue, Failed> {
     let open = match drive_stream(inner, request, plan, trace).await? {
         Answer::Open(open) => open,
         Answer::Whole(_) => return Err(Failed::Core(Error::network("MALFORMED_RESPONSE", "the stream ended before it began", "Retry the call."))),
@@ -332,7 +332,9 @@ pub(crate) async fn test_converse_stream(inner: &Rc<Inner>, request: crate::http
     let mut reader = StreamReader::new(Api::Converse, None);
     let mut events = Vec::new();
     while let Some(piece) = open.read_within(plan.idle_timeout_ms).await? {
-        events.extend(reader.push(&piece)?);
+        let fresh = reader.push(&piece)?;
+        report_deltas(on_delta, &fresh);
+        events.extend(fresh);
     }
     events.extend(reader.finish()?);
     let (text, shown, metrics) = stream::collect_converse(events);
@@ -358,7 +360,18 @@ fn streamed_result(text: Option<&str>, metrics: &stream::Metrics) -> JsValue {
 
 /// The Test call over InvokeModelWithResponseStream: the text is the joined deltas, the token
 /// counts come from the invocation metrics; the raw response body shown is the chunks as a JSON array.
-pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, request: crate::http::HttpRequest, plan: &Plan, trace: &Tracer) -> std::result::Result<JsValue, Failed> {
+/// `on_delta` (the `onDelta` option) is called with each text delta as it arrives; what it throws
+/// is ignored (it only watches).
+fn report_deltas(on_delta: Option<&js_sys::Function>, events: &[stream::Out]) {
+    let Some(f) = on_delta else { return };
+    for e in events {
+        if let stream::Out::Chunk { text: Some(delta), .. } | stream::Out::Converse { text: Some(delta), .. } = e {
+            let _ = f.call1(&JsValue::NULL, &JsValue::from_str(delta));
+        }
+    }
+}
+
+pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, request: crate::http::HttpRequest, plan: &Plan, trace: &Tracer, on_delta: Option<&js_sys::Function>) -> std::result::Result<JsValue, Failed> {
     let open = match drive_stream(inner, request, plan, trace).await? {
         Answer::Open(open) => open,
         Answer::Whole(_) => return Err(Failed::Core(Error::network("MALFORMED_RESPONSE", "the stream ended before it began", "Retry the call."))),
@@ -366,9 +379,13 @@ pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, request: crat
     let mut reader = StreamReader::new(Api::InvokeModel, delta_for(model_id));
     let mut events = Vec::new();
     while let Some(piece) = open.read_within(plan.idle_timeout_ms).await? {
-        events.extend(reader.push(&piece)?);
+        let fresh = reader.push(&piece)?;
+        report_deltas(on_delta, &fresh);
+        events.extend(fresh);
     }
-    events.extend(reader.finish()?);
+    let last = reader.finish()?;
+    report_deltas(on_delta, &last);
+    events.extend(last);
     let (text, chunks, metrics) = stream::collect(events);
     if let Some(t) = trace {
         if let Some(r) = t.borrow_mut().response.as_mut() {

@@ -123,6 +123,31 @@ test('draft routes: check-role, models and test store nothing', async () => {
   assert.equal((await gw.call('GET', '/v1/connections')).json.connections.length, count);
 });
 
+test('streamed Test: each delta is sent as the model writes it, before done', async () => {
+  // 400 ms between the simulator's writes: a gateway that waited for the end would send the
+  // deltas and done in one burst; a live one has sent the first delta long before done.
+  const role = { roleArn: conns.titan.roleArn, externalId: 'platform-42', stsRegion: 'eu-west-1', region: 'us-east-1' };
+  sim.configure({ stream: { delayMs: 400 } });
+  try {
+    const res = await fetch(`${gw.url}/v1/test`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ ...role, modelId: NOVA, variables: VARS, stream: true }),
+    });
+    assert.equal(res.status, 200);
+    const reads = [];
+    const decoder = new TextDecoder();
+    for await (const piece of res.body) reads.push(decoder.decode(piece, { stream: true }));
+    const firstDelta = reads.findIndex((r) => r.includes('event: delta'));
+    const done = reads.findIndex((r) => r.includes('event: done'));
+    assert.ok(firstDelta >= 0 && done > firstDelta, `first delta in read ${firstDelta}, done in read ${done} of ${reads.length}`);
+    const events = parseSse(reads.join(''));
+    assert.equal(events.filter((e) => e.event === 'delta').map((e) => e.data.text).join(''), events.at(-1).data.mapped.outputText);
+  } finally {
+    sim.reset();
+  }
+});
+
 test('list, get, models and test of a stored connection', async () => {
   const list = await gw.call('GET', '/v1/connections');
   assert.deepEqual(list.json.connections.map((c) => c.name).sort(), ['anthropic', 'nova', 'titan']);

@@ -321,3 +321,11 @@ test('a stream being read when the instance dies rejects with INTERNAL_PANIC and
   assert.ok(cancelled, 'the response body was cancelled');
   healthy();
 });
+
+test('odd answers from a custom fetch: an AWS error type is read as the SDKs read it; a non-Response says so', async () => {
+  const client = (answer) => new BedrockClient({ region: 'us-east-1', credentials: creds, retry: { maxAttempts: 1 }, fetch: async () => answer() });
+  const call = (c) => c.invoke({ modelId: 'anthropic.claude-3-haiku-20240307-v1:0', body: { messages: [] } });
+  const weird = () => new Response('{"message":"bad body"}', { status: 503, headers: { 'x-amzn-errortype': 'com.amazon#ValidationException&#' } });
+  await assert.rejects(call(client(weird)), (e) => e.code === 'ValidationException' && e.field === 'body');
+  await assert.rejects(call(client(() => 42)), (e) => e.code === 'NETWORK' && /not a Response/.test(e.message));
+});

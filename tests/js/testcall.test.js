@@ -98,7 +98,10 @@ test("Test call on Converse: api 'converse' (or presets.converse's template) pos
 test("Test call on ConverseStream: api 'converse' with stream: true joins the deltas and reads the metadata usage", async () => {
   env.sim.reset();
   const fx = JSON.parse(readFileSync(new URL('../fixtures/streams/converse.json', import.meta.url), 'utf8'));
-  const r = await env.client(BedrockClient).test({ modelId: HAIKU, variables, api: 'converse', stream: true });
+  const deltas = [];
+  const r = await env.client(BedrockClient).test({ modelId: HAIKU, variables, api: 'converse', stream: true, onDelta: (d) => deltas.push(d) });
+  assert.equal(deltas.join(''), fx.text);
+  assert.ok(deltas.length > 1);
   assert.equal(r.ok, true, JSON.stringify(r.error));
   assert.equal(r.request.url, `${env.sim.url}/model/${encodeURIComponent(HAIKU)}/converse-stream`);
   assert.equal(env.sim.stats.converseStream.count, 1);
