@@ -208,9 +208,14 @@ export function createApi(loader) {
       return this.#json;
     }
     toJSON() {
-      return { type: this.type, json: this.json, text: this.text };
+      const out = { type: this.type, json: this.json, text: this.text };
+      for (const key of REASONING_KEYS) if (this[key] !== null) out[key] = this[key];
+      return out;
     }
   }
+  // Reasoning (kind 3 chunks) is set on the event itself; plain chunks keep these defaults.
+  const REASONING_KEYS = ['reasoning', 'reasoningSignature', 'reasoningRedactedContent'];
+  for (const key of REASONING_KEYS) ChunkEvent.prototype[key] = null;
 
   /**
    * A lazy event stream: the request starts on the first iteration or when `textStream` is read,
@@ -284,6 +289,7 @@ export function createApi(loader) {
       for (let i = 0; i < meta.length; i += 5) {
         const kind = meta[i];
         if (kind === 1) queue.push(events[e++]);
+        else if (kind === 3) queue.push(Object.assign(new ChunkEvent(raw, meta[i + 1], meta[i + 2], null), events[e++]));
         else queue.push(new ChunkEvent(raw, meta[i + 1], meta[i + 2], kind === 0 ? text.slice(meta[i + 3], meta[i + 4]) : null));
       }
       this.#queue = queue;

@@ -321,36 +321,48 @@ export declare class OutputMapping {
   [Symbol.dispose](): void;
 }
 
-export type PresetFamily = 'anthropic' | 'titan-text' | 'nova' | 'llama' | 'mistral' | 'cohere-command' | 'cohere-command-r' | 'jamba' | 'converse';
+export type PresetFamily = 'anthropic' | 'titan-text' | 'nova' | 'llama' | 'mistral' | 'cohere-command' | 'cohere-command-r' | 'jamba' | 'converse' | 'titan-embed' | 'cohere-embed';
 
 export interface Preset {
   family: PresetFamily;
   template: string;
   variables: string[];
-  /** `delta`: the JSONPath of a streamed chunk's text. */
+  /**
+   * `delta`: the JSONPath of a streamed chunk's text. Embeddings presets (`titan-embed`,
+   * `cohere-embed`) have `outputText`, `outputTokens` and `delta` null and one extra path: the
+   * vector (`embedding` for Titan, `embeddings` for Cohere). `cacheReadInputTokens` /
+   * `cacheWriteInputTokens` are set where the family reports them in its body (anthropic); else
+   * the cache headers are used.
+   */
   mapping: {
-    outputText: string;
+    outputText: string | null;
     inputTokens: string | null;
     outputTokens: string | null;
-    /** Set where the family reports them in its body (anthropic); else the cache headers are used. */
     cacheReadInputTokens: string | null;
     cacheWriteInputTokens: string | null;
-    delta: string;
+    delta: string | null;
+    embedding?: string;
+    embeddings?: string;
   };
 }
 
 export declare const presets: Readonly<Record<PresetFamily, Preset>>;
-/** The preset of a model ID whose family shows in it (base IDs, foundation-model ARNs, system profiles), else null. */
+/** The preset of a model ID whose family shows in it (base IDs, foundation-model ARNs, system profiles), else null (image/video models such as `amazon.nova-canvas-v1:0`, `amazon.titan-image-generator-*`, `stability.*` included). */
 export declare function presetFor(modelId: string): Preset | null;
 
 export interface TestOptions extends ModelCallOptions {
   modelId: string;
-  /** Default: the model family's preset. */
+  /**
+   * `'invoke'`: InvokeModel(-WithResponseStream); `'converse'`: `/converse` (`/converse-stream` with `stream`).
+   * Default `'invoke'`, except `'converse'` when `template` is `presets.converse.template`.
+   */
+  api?: 'invoke' | 'converse';
+  /** Default: the model family's preset (`presets.converse` with `api: 'converse'`). */
   template?: string | Template;
   variables?: TemplateVariables;
   /** Default: the model family's preset. */
   mapping?: OutputMappingSpec | OutputMapping;
-  /** Call InvokeModelWithResponseStream: the text is the joined deltas, tokens from the invocation metrics. */
+  /** Call InvokeModelWithResponseStream (ConverseStream with `api: 'converse'`): the text is the joined deltas, tokens from the invocation metrics (the `metadata` event). */
   stream?: boolean;
   /** With `stream: true`: called with each text delta as it arrives (what it throws is ignored). */
   onDelta?: (text: string) => void;
@@ -377,8 +389,20 @@ export interface InvokeStreamOptions extends InvokeOptions {
   idleTimeoutMs?: number;
 }
 
+/**
+ * Reasoning beside the answer text, on the event that carried it (never in `text` or `textStream`):
+ * Anthropic `thinking_delta` → `reasoning`, `signature_delta` → `reasoningSignature` (a delta with
+ * no text), `redacted_thinking` → `reasoningRedactedContent`; Converse `delta.reasoningContent`
+ * `text` / `signature` / `redactedContent` (base64) likewise.
+ */
+export interface ReasoningFields {
+  reasoning: string | null;
+  reasoningSignature: string | null;
+  reasoningRedactedContent: string | null;
+}
+
 export type InvokeStreamEvent =
-  | { type: 'chunk'; json: JsonValue; text: string | null }
+  | ({ type: 'chunk'; json: JsonValue; text: string | null } & ReasoningFields)
   | { type: 'metrics'; usage: Usage | null; latencyMs: number | null; firstByteLatencyMs: number | null };
 
 /** A lazy stream: the request starts on first iteration or when `textStream` is read; use one of the two (`STREAM_CONSUMED`). */
@@ -410,7 +434,9 @@ export interface ConverseOptions extends Omit<ModelCallOptions, 'serviceTier'> {
 export type ConverseStreamOptions = ConverseOptions;
 
 export interface ConverseResult {
+  /** The `text` blocks joined (reasoning excluded). */
   outputText: string;
+  /** AWS's `output.message` unmodified (its `reasoningContent` blocks too): send it back as the next turn's assistant message. */
   message: JsonValue;
   stopReason: string | null;
   usage: {
@@ -429,8 +455,19 @@ export interface ConverseResult {
   guardrailAction: 'INTERVENED' | null;
 }
 
-/** The `metadata` event also has `invokedModelId` (a prompt router's choice, else null) and `usage.cacheRead/WriteInputTokens`. */
-export type ConverseStreamEvent = { type: 'messageStart' | 'contentBlockStart' | 'contentBlockDelta' | 'contentBlockStop' | 'messageStop' | 'metadata'; text?: string; [field: string]: JsonValue | undefined };
+/**
+ * `text` / `reasoning*` only on a `contentBlockDelta` that carries them (see `ReasoningFields`).
+ * The `metadata` event also has `invokedModelId` (a prompt router's choice, else null) and
+ * `usage.cacheRead/WriteInputTokens`.
+ */
+export type ConverseStreamEvent = {
+  type: 'messageStart' | 'contentBlockStart' | 'contentBlockDelta' | 'contentBlockStop' | 'messageStop' | 'metadata';
+  text?: string;
+  reasoning?: string;
+  reasoningSignature?: string;
+  reasoningRedactedContent?: string;
+  [field: string]: JsonValue | undefined;
+};
 
 export declare class BedrockClient {
   constructor(options: BedrockClientOptions);
@@ -518,10 +555,14 @@ export interface PoliciesInput {
   platformPrincipal: string;
   /** Adds the `sts:ExternalId` condition. */
   externalId?: string;
-  /** Default: the five bedrock actions bedrock-connect uses. */
+  /** Default: the seven bedrock actions bedrock-connect uses. */
   actions?: string[];
   /** Truthy when the platform sends session tags: adds `sts:TagSession`. */
   tags?: boolean | Record<string, string> | SessionTag[];
+  /** Model IDs / ARNs: the model actions are scoped to their foundation-model, inference-profile and provisioned ARNs. */
+  models?: string[];
+  /** Regions the models are called in (default: any, `*`). */
+  regions?: string[];
 }
 
 export interface IamPolicyDocument {
@@ -530,7 +571,8 @@ export interface IamPolicyDocument {
     Sid: string;
     Effect: 'Allow';
     Action: string[];
-    Resource?: string;
+    /** `*`, or the models' ARNs in a scoped `BedrockConnectModels` statement. */
+    Resource?: string | string[];
     Principal?: { AWS: string };
     Condition?: { StringEquals: { 'sts:ExternalId': string } };
   }>;

@@ -3,7 +3,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const FAMILIES = ['anthropic', 'titan-text', 'nova', 'llama', 'mistral', 'cohere-command', 'cohere-command-r', 'jamba'];
+export const FAMILIES = ['anthropic', 'titan-text', 'nova', 'llama', 'mistral', 'cohere-command', 'cohere-command-r', 'jamba', 'titan-embed', 'cohere-embed'];
 const PROFILE_PREFIXES = ['us-gov.', 'us.', 'eu.', 'apac.', 'jp.', 'au.', 'global.'];
 
 /** Keys each family's native request body must have (Bedrock rejects bodies without them). */
@@ -16,6 +16,8 @@ const REQUIRED_KEYS = {
   'cohere-command': ['prompt'],
   'cohere-command-r': ['message'],
   jamba: ['messages'],
+  'titan-embed': ['inputText'],
+  'cohere-embed': ['texts', 'input_type'],
 };
 
 const ENUMS = {
@@ -36,6 +38,8 @@ export function loadFixtures(dir) {
 
 /** Family of a bare foundation-model ID, or null. */
 export function familyOf(modelId) {
+  if (modelId.startsWith('amazon.titan-embed-text')) return 'titan-embed';
+  if (modelId.startsWith('cohere.embed')) return 'cohere-embed';
   if (modelId.startsWith('anthropic.')) return 'anthropic';
   if (modelId.startsWith('amazon.titan-text')) return 'titan-text';
   if (modelId.startsWith('amazon.nova')) return 'nova';

@@ -24,6 +24,8 @@ export function defaultModels() {
     inferenceTypesSupported,
     modelLifecycle: { status: 'ACTIVE' },
   });
+  // Embeddings models answer vectors and do not stream (their fixtures: titan-embed, cohere-embed).
+  const embed = (model) => ({ ...model, outputModalities: ['EMBEDDING'], responseStreamingSupported: false });
   return [
     m('anthropic.claude-3-haiku-20240307-v1:0', 'Claude 3 Haiku', 'Anthropic', textImage, [], both),
     m('anthropic.claude-3-5-sonnet-20240620-v1:0', 'Claude 3.5 Sonnet', 'Anthropic', textImage, [], both),
@@ -43,6 +45,8 @@ export function defaultModels() {
     m('cohere.command-r-plus-v1:0', 'Command R+', 'Cohere', text, [], onDemand),
     m('ai21.jamba-1-5-mini-v1:0', 'Jamba 1.5 Mini', 'AI21 Labs', text, [], onDemand),
     m('ai21.jamba-1-5-large-v1:0', 'Jamba 1.5 Large', 'AI21 Labs', text, [], onDemand),
+    embed(m('amazon.titan-embed-text-v2:0', 'Titan Text Embeddings V2', 'Amazon', text, [], onDemand)),
+    embed(m('cohere.embed-english-v3', 'Embed English', 'Cohere', text, [], onDemand)),
   ];
 }
 

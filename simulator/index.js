@@ -364,12 +364,14 @@ async function handleInvoke(state, req, res, request, rawModelId) {
     ? { 'x-amzn-bedrock-cache-read-input-token-count': String(cache.read), 'x-amzn-bedrock-cache-write-input-token-count': String(cache.write) }
     : {};
   recordEnd(state, 'invoke', ctx.entry, 200);
+  // Embeddings answers have no output tokens: no output-count header.
+  const counts = { 'x-amzn-bedrock-input-token-count': String(answer.inputTokens) };
+  if (answer.outputTokens !== null && answer.outputTokens !== undefined) counts['x-amzn-bedrock-output-token-count'] = String(answer.outputTokens);
   const body = bedrock.withGuardrail(target.family, bedrock.withCacheUsage(target.family, answer.body, cache), verdict);
   sendJson(req, res, 200, bedrock.withRouterTrace(target, body), {
     'x-amzn-requestid': request.requestId,
     'x-amzn-bedrock-invocation-latency': String(state.config.invocationLatencyMs),
-    'x-amzn-bedrock-input-token-count': String(answer.inputTokens),
-    'x-amzn-bedrock-output-token-count': String(answer.outputTokens),
+    ...counts,
     ...cacheHeaders,
   });
 }
@@ -417,7 +419,7 @@ async function handleInvokeStream(state, req, res, request, rawModelId) {
   const fixture = state.streamFixtures[target.family];
   if (!fixture) return ctx.fail({ status: 400, code: 'ValidationException', message: 'The model is unsupported for streaming.' });
   const random = streaming.seededRandom(state.config.stream.seed);
-  const frames = streaming.chunkFrames(streaming.streamChunks(state.config, fixture, bedrock.cacheUsage(state.config, request.body)), random);
+  const frames = streaming.chunkFrames(streaming.streamChunks(state.config, fixture, parsed.body, bedrock.cacheUsage(state.config, request.body)), random);
   await sendEventStream(state, req, res, request, op, ctx.entry, frames, { 'x-amzn-bedrock-content-type': 'application/json' });
 }
 

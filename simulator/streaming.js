@@ -61,8 +61,9 @@ export function seededRandom(seed) {
  * The chunk JSON objects of a family's stream (fixture chunks; the last one carries amazon-bedrock-invocationMetrics).
  * @returns {object[]}
  */
-export function streamChunks(config, fixture, cache = null) {
+export function streamChunks(config, fixture, request = {}, cache = null) {
   const chunks = fixture.chunks.map((c) => structuredClone(c));
+  if (request?.thinking?.type === 'enabled' && fixture.thinking) withThinking(chunks, fixture.thinking);
   chunks[chunks.length - 1]['amazon-bedrock-invocationMetrics'] = {
     inputTokenCount: fixture.inputTokens,
     outputTokenCount: fixture.outputTokens,
@@ -71,6 +72,20 @@ export function streamChunks(config, fixture, cache = null) {
     firstByteLatency: config.stream.firstByteLatencyMs,
   };
   return chunks;
+}
+
+/** Anthropic extended thinking: a thinking block (thinking_delta pieces, then a signature_delta) after message_start; the answer's blocks move up one index. */
+function withThinking(chunks, thinking) {
+  for (const c of chunks) if (typeof c.index === 'number') c.index += 1;
+  const delta = (d) => ({ type: 'content_block_delta', index: 0, delta: d });
+  chunks.splice(
+    1,
+    0,
+    { type: 'content_block_start', index: 0, content_block: { type: 'thinking', thinking: '', signature: '' } },
+    ...thinking.text.map((t) => delta({ type: 'thinking_delta', thinking: t })),
+    delta({ type: 'signature_delta', signature: thinking.signature }),
+    { type: 'content_block_stop', index: 0 },
+  );
 }
 
 /** `chunk` event frames: payload {"bytes": base64(chunk JSON), "p": padding letters}. */
@@ -139,9 +154,19 @@ function toolOf(request) {
   return name ? { name } : null;
 }
 
-/** The Converse answer (fixture response; latencyMs from config; plus a toolUse block when tools are offered). */
+/** Whether a Converse request asks for reasoning (Anthropic `thinking`, Nova/others `reasoning_config`). */
+function wantsReasoning(request) {
+  const extra = request.additionalModelRequestFields;
+  return Boolean(extra && typeof extra === 'object' && (extra.thinking || extra.reasoning_config || extra.reasoningConfig));
+}
+
+/** The Converse answer (fixture response; latencyMs from config; a reasoning block first when asked for; plus a toolUse block when tools are offered). */
 export function converseAnswer(config, fixture, request, cache = null) {
   const answer = structuredClone(fixture.response);
+  if (wantsReasoning(request) && fixture.reasoning) {
+    const { text, signature } = fixture.reasoning;
+    answer.output.message.content.unshift({ reasoningContent: { reasoningText: { text: text.join(''), signature } } });
+  }
   answer.metrics = { ...answer.metrics, latencyMs: config.invocationLatencyMs };
   if (cache) answer.usage = { ...answer.usage, cacheReadInputTokens: cache.read, cacheWriteInputTokens: cache.write };
   const tool = toolOf(request);
@@ -168,10 +193,18 @@ export function converseStreamEvents(config, fixture, request, cache = null) {
     );
     events[stop + 3].payload.stopReason = 'tool_use';
   }
+  if (wantsReasoning(request) && fixture.reasoning) withReasoning(events, fixture.reasoning);
   const metadata = events.find((e) => e.event === 'metadata');
   if (metadata) metadata.payload.metrics = { ...metadata.payload.metrics, latencyMs: config.invocationLatencyMs };
   if (metadata && cache) metadata.payload.usage = { ...metadata.payload.usage, cacheReadInputTokens: cache.read, cacheWriteInputTokens: cache.write };
   return events;
+}
+
+/** A reasoningContent block (text deltas, then one signature delta) after messageStart; the other blocks move up one index. */
+function withReasoning(events, reasoning) {
+  for (const e of events) if (typeof e.payload?.contentBlockIndex === 'number') e.payload.contentBlockIndex += 1;
+  const delta = (d) => ({ event: 'contentBlockDelta', payload: { delta: { reasoningContent: d }, contentBlockIndex: 0 } });
+  events.splice(1, 0, ...reasoning.text.map((text) => delta({ text })), delta({ signature: reasoning.signature }), { event: 'contentBlockStop', payload: { contentBlockIndex: 0 } });
 }
 
 /** Event frames of ConverseStream: `:event-type` = the event name, payload = the event JSON. */

@@ -83,7 +83,7 @@ impl Operation {
                 "performanceConfig",
                 "idleTimeoutMs",
             ],
-            Operation::Test => &["template", "variables", "mapping", "stream", "onDelta", "idleTimeoutMs"],
+            Operation::Test => &["api", "template", "variables", "mapping", "stream", "onDelta", "idleTimeoutMs"],
             Operation::ListFoundationModels => &["provider", "customizationType", "outputModality", "inferenceType"],
             Operation::MintApiKey => &["expiresIn"],
             Operation::ResolveModel | Operation::CheckRole => &[],
@@ -104,6 +104,21 @@ impl Operation {
 
     pub fn is_converse(self) -> bool {
         matches!(self, Operation::Converse | Operation::ConverseStream)
+    }
+}
+
+/// The API a Test call runs (`test({ api })`): InvokeModel(-WithResponseStream) or Converse(Stream).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestApi {
+    Invoke,
+    Converse,
+}
+
+impl TestApi {
+    /// `api` as given (`'invoke'` | `'converse'`); anything else is an `INVALID_OPTION` on `api`.
+    pub fn parse(api: &str) -> Result<TestApi> {
+        check_enum(api, &["invoke", "converse"], "api")?;
+        Ok(if api == "converse" { TestApi::Converse } else { TestApi::Invoke })
     }
 }
 
@@ -283,6 +298,16 @@ mod tests {
             service_tier: Some(Value::String("priority".into())),
             ..CallOptions::default()
         }
+    }
+
+    #[test]
+    fn test_api_is_an_enum() {
+        assert_eq!(TestApi::parse("converse").unwrap(), TestApi::Converse);
+        assert_eq!(TestApi::parse("invoke").unwrap(), TestApi::Invoke);
+        let e = TestApi::parse("Converse").unwrap_err();
+        assert_eq!((e.code.as_str(), e.field.as_deref()), ("INVALID_OPTION", Some("api")));
+        assert!(Operation::Test.known_keys().contains(&"api"));
+        assert!(!Operation::Invoke.known_keys().contains(&"api"));
     }
 
     #[test]

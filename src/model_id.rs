@@ -177,7 +177,14 @@ fn invalid(input: &str, why: &str) -> Error {
 pub fn family_of(model_id: &str) -> Option<&'static str> {
     let id = strip_profile_prefix(model_id).unwrap_or(model_id);
     let id = id.rsplit('/').next().unwrap_or(id);
+    // Image and video generators share prefixes with text families but take no text preset.
+    const NOT_TEXT: &[&str] = &["amazon.nova-canvas", "amazon.nova-reel", "amazon.titan-image", "stability."];
+    if NOT_TEXT.iter().any(|prefix| id.starts_with(prefix)) {
+        return None;
+    }
     const FAMILIES: &[(&str, &str)] = &[
+        ("amazon.titan-embed-text", "titan-embed"),
+        ("cohere.embed", "cohere-embed"),
         ("anthropic.", "anthropic"),
         ("amazon.titan-text", "titan-text"),
         ("amazon.titan-tg1", "titan-text"),

@@ -1,6 +1,7 @@
 //! Ready request templates and output mappings per model family (the "Test and map" defaults):
 //! Anthropic Messages, Titan Text, Nova, Llama, Mistral, Cohere Command and Command R, AI21
-//! Jamba, and the Converse API (`converse`). Every template takes the prompt variables `prompt` and `system.prompt`. Data only;
+//! Jamba, and the Converse API (`converse`). Every template takes the prompt variables `prompt` and `system.prompt`.
+//! Embeddings families (`EMBEDDINGS`: Titan Text Embeddings, Cohere Embed) take `prompt`. Data only;
 //! the JS `presets` object is generated from this table at build time (`examples/presets.rs`).
 
 use crate::model_id;
@@ -101,6 +102,44 @@ pub const PRESETS: &[Preset] = &[
     },
 ];
 
+/// An embeddings family (InvokeModel only: no stream, no output text): its template over
+/// `prompt`, the vector as an extra mapped field, and the input token count (`None`: the
+/// `X-Amzn-Bedrock-Input-Token-Count` header).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EmbeddingPreset {
+    pub family: &'static str,
+    pub template: &'static str,
+    /// The extra field's name and its JSONPath.
+    pub vector: (&'static str, &'static str),
+    pub input_tokens: Option<&'static str>,
+}
+
+pub const EMBEDDINGS: &[EmbeddingPreset] = &[
+    EmbeddingPreset {
+        family: "titan-embed",
+        template: r#"{"inputText": "{{prompt}}", "dimensions": 1024, "normalize": true}"#,
+        vector: ("embedding", "$.embedding"),
+        input_tokens: Some("$.inputTextTokenCount"),
+    },
+    EmbeddingPreset {
+        family: "cohere-embed",
+        template: r#"{"texts": ["{{prompt}}"], "input_type": "search_document"}"#,
+        vector: ("embeddings", "$.embeddings"),
+        input_tokens: None,
+    },
+];
+
+pub fn embedding_by_family(family: &str) -> Option<&'static EmbeddingPreset> {
+    EMBEDDINGS.iter().find(|p| p.family == family)
+}
+
+impl EmbeddingPreset {
+    /// The output mapping: `outputText` none, the input token count, the vector as an extra field.
+    pub fn output_mapping(&self) -> crate::error::Result<crate::mapping::OutputMapping> {
+        crate::mapping::OutputMapping::new(None, self.input_tokens, None, &[(self.vector.0.to_string(), self.vector.1.to_string())])
+    }
+}
+
 pub fn by_family(family: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.family == family)
 }
@@ -119,6 +158,14 @@ pub fn cache_paths(family: &str) -> (Option<&'static str>, Option<&'static str>)
         "anthropic" => (Some("$.usage.cache_read_input_tokens"), Some("$.usage.cache_creation_input_tokens")),
         _ => (None, None),
     }
+}
+
+/// The family of any preset (text or embeddings) of a model ID, as `presetFor` finds it; image
+/// models have none.
+pub fn family_for_model(model_id: &str) -> Option<&'static str> {
+    let parsed = model_id::parse(model_id, model_id::Context::default()).ok()?;
+    let family = model_id::family_of(&parsed.model_id)?;
+    (by_family(family).is_some() || embedding_by_family(family).is_some()).then_some(family)
 }
 
 /// All presets as the JSON the JS `presets` export holds; `variables` are the template's own.
@@ -142,6 +189,14 @@ pub fn to_json() -> serde_json::Value {
                 },
             }),
         );
+    }
+    for p in EMBEDDINGS {
+        let variables = crate::template::Template::parse(p.template, true).map(|t| t.variables().to_vec()).unwrap_or_default();
+        let mut mapping = serde_json::json!({ "outputText": null, "inputTokens": p.input_tokens, "outputTokens": null, "delta": null });
+        if let Some(m) = mapping.as_object_mut() {
+            m.insert(p.vector.0.to_string(), p.vector.1.into());
+        }
+        all.insert(p.family.to_string(), serde_json::json!({ "family": p.family, "template": p.template, "variables": variables, "mapping": mapping }));
     }
     serde_json::Value::Object(all)
 }
@@ -204,6 +259,36 @@ mod tests {
         assert_eq!(for_model("arn:aws:bedrock:us-east-1:123456789012:provisioned-model/abc").map(|p| p.family), None);
         assert_eq!(for_model("stability.sd3-large-v1:0"), None);
         assert_eq!(for_model("not an id"), None);
+    }
+
+    #[test]
+    fn embeddings_presets_map_their_fixtures() {
+        for p in EMBEDDINGS {
+            let fx = fixture(p.family);
+            let headers = vec![("x-amzn-bedrock-input-token-count".to_string(), fx["inputTokens"].to_string())];
+            let got = p.output_mapping().unwrap().apply(&fx["response"], &headers).unwrap();
+            assert_eq!(got.output_text, None, "{}", p.family);
+            assert_eq!(got.input_tokens.map(|(n, _)| n), fx["inputTokens"].as_u64(), "{}", p.family);
+            assert_eq!(got.output_tokens, None);
+            assert_eq!(got.extra, vec![(p.vector.0.to_string(), fx["response"][p.vector.0].clone())], "{}", p.family);
+            let t = crate::template::Template::parse(p.template, true).unwrap();
+            assert_eq!(t.variables(), ["prompt"]);
+        }
+        assert_eq!(to_json()["titan-embed"]["mapping"], serde_json::json!({"outputText": null, "inputTokens": "$.inputTextTokenCount", "outputTokens": null, "delta": null, "embedding": "$.embedding"}));
+    }
+
+    #[test]
+    fn image_models_have_no_preset() {
+        for id in ["amazon.nova-canvas-v1:0", "amazon.nova-reel-v1:1", "amazon.titan-image-generator-v2:0", "stability.sd3-5-large-v1:0", "us.stability.stable-image-core-v1:1"] {
+            assert_eq!(for_model(id), None, "{id}");
+            assert_eq!(model_id::family_of(id), None, "{id}");
+        }
+        assert_eq!(model_id::family_of("amazon.titan-embed-text-v2:0"), Some("titan-embed"));
+        assert_eq!(model_id::family_of("cohere.embed-multilingual-v3"), Some("cohere-embed"));
+        assert_eq!(model_id::family_of("amazon.nova-lite-v1:0"), Some("nova"));
+        assert_eq!(family_for_model("arn:aws:bedrock:us-east-1::foundation-model/amazon.titan-embed-text-v2:0"), Some("titan-embed"));
+        assert_eq!(family_for_model("amazon.nova-canvas-v1:0"), None);
+        assert_eq!(family_for_model("amazon.nova-pro-v1:0"), Some("nova"));
     }
 
     #[test]

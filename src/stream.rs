@@ -39,15 +39,25 @@ pub struct Metrics {
 /// The key of the invocation metrics in an InvokeModel stream's last chunk.
 const METRICS_KEY: &str = "amazon-bedrock-invocationMetrics";
 
+/// The reasoning one chunk or event carries, apart from the answer text: Anthropic's
+/// `thinking_delta` (`thinking`), `signature_delta` (`signature`) and `redacted_thinking` block
+/// (`data`); Converse's `reasoningContent` delta (`text`, `signature`, `redactedContent`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reasoning {
+    pub text: Option<String>,
+    pub signature: Option<String>,
+    pub redacted: Option<String>,
+}
+
 /// One event, owned.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Out {
     /// An InvokeModel chunk: the model's JSON text and its text delta (by the family's delta path).
-    Chunk { raw: String, text: Option<String> },
+    Chunk { raw: String, text: Option<String>, reasoning: Option<Box<Reasoning>> },
     /// Last event of an InvokeModel stream.
     Metrics(Metrics),
     /// A ConverseStream event (`messageStart`, `contentBlockDelta`, …, `metadata`).
-    Converse { event_type: String, payload: Value, text: Option<String> },
+    Converse { event_type: String, payload: Value, text: Option<String>, reasoning: Option<Box<Reasoning>> },
 }
 
 /// The events of one or more pushes, laid out for one trip to JS: every chunk's JSON joined in
@@ -62,12 +72,13 @@ pub struct Batch {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Item {
-    /// An InvokeModel chunk: its JSON is `raw[raw]`, its delta `text[text]` (`None`: no delta).
-    Chunk { raw: Range<usize>, text: Option<Range<usize>> },
+    /// An InvokeModel chunk: its JSON is `raw[raw]`, its delta `text[text]` (`None`: no delta),
+    /// and the reasoning it carries (only read from chunks without a text delta).
+    Chunk { raw: Range<usize>, text: Option<Range<usize>>, reasoning: Option<Box<Reasoning>> },
     /// Last event of an InvokeModel stream.
     Metrics(Metrics),
     /// A ConverseStream event (`messageStart`, `contentBlockDelta`, …, `metadata`).
-    Converse { event_type: String, payload: Value, text: Option<String> },
+    Converse { event_type: String, payload: Value, text: Option<String>, reasoning: Option<Box<Reasoning>> },
 }
 
 impl Batch {
@@ -83,12 +94,13 @@ impl Batch {
         items
             .into_iter()
             .map(|item| match item {
-                Item::Chunk { raw: r, text: t } => Out::Chunk {
+                Item::Chunk { raw: r, text: t, reasoning } => Out::Chunk {
                     raw: String::from_utf8_lossy(raw.get(r).unwrap_or_default()).into_owned(),
                     text: t.and_then(|t| text.get(t)).map(str::to_string),
+                    reasoning,
                 },
                 Item::Metrics(m) => Out::Metrics(m),
-                Item::Converse { event_type, payload, text } => Out::Converse { event_type, payload, text },
+                Item::Converse { event_type, payload, text, reasoning } => Out::Converse { event_type, payload, text, reasoning },
             })
             .collect()
     }
@@ -196,8 +208,40 @@ fn read_chunk(payload: &[u8], delta: &Delta, metrics: &mut Metrics, batch: &mut 
         }
     };
     let text = found.then_some(text_start..batch.text.len());
-    batch.items.push(Item::Chunk { raw: start..batch.raw.len(), text });
+    // Off the text path: only a chunk without a text delta is looked at for reasoning.
+    let reasoning = if found { None } else { chunk_reasoning(batch.raw.get(start..).unwrap_or_default()) };
+    batch.items.push(Item::Chunk { raw: start..batch.raw.len(), text, reasoning });
     Ok(())
+}
+
+/// Eight bytes of `thinking_delta` / `redacted_thinking`, `signature_delta` / `signature`, and
+/// `reasoningContent`: a chunk without any of them is not parsed again (one pass, 8-byte compares).
+const REASONING_MARKS: [&[u8; 8]; 3] = [b"thinking", b"ignature", b"ningCont"];
+
+/// The reasoning of an InvokeModel chunk (already checked to be JSON): Anthropic's
+/// `thinking_delta` / `signature_delta` / `redacted_thinking` block, or a Converse-shaped
+/// `contentBlockDelta.delta.reasoningContent` (Nova).
+fn chunk_reasoning(json: &[u8]) -> Option<Box<Reasoning>> {
+    if !json.windows(8).any(|w| REASONING_MARKS.iter().any(|m| w == *m)) {
+        return None;
+    }
+    let v: Value = serde_json::from_slice(json).ok()?;
+    let at = |p: &str| v.pointer(p).and_then(Value::as_str).map(String::from);
+    let r = match v.pointer("/delta/type").and_then(Value::as_str) {
+        Some("thinking_delta") => Reasoning { text: at("/delta/thinking"), ..Reasoning::default() },
+        Some("signature_delta") => Reasoning { signature: at("/delta/signature"), ..Reasoning::default() },
+        _ if v.pointer("/content_block/type").and_then(Value::as_str) == Some("redacted_thinking") => {
+            Reasoning { redacted: at("/content_block/data"), ..Reasoning::default() }
+        }
+        _ => reasoning_content(v.pointer("/contentBlockDelta/delta/reasoningContent")?),
+    };
+    (r != Reasoning::default()).then(|| Box::new(r))
+}
+
+/// A Converse `ReasoningContentBlockDelta`: `text`, `signature`, `redactedContent` (base64).
+fn reasoning_content(rc: &Value) -> Reasoning {
+    let at = |k: &str| rc.get(k).and_then(Value::as_str).map(String::from);
+    Reasoning { text: at("text"), signature: at("signature"), redacted: at("redactedContent") }
 }
 
 fn converse_event(event_type: &str, payload: &[u8]) -> Result<Item> {
@@ -205,10 +249,14 @@ fn converse_event(event_type: &str, payload: &[u8]) -> Result<Item> {
     if event_type == "metadata" {
         fill_cache_usage(&mut payload);
     }
-    let text = (event_type == "contentBlockDelta")
-        .then(|| payload.pointer("/delta/text").and_then(Value::as_str).map(String::from))
-        .flatten();
-    Ok(Item::Converse { event_type: event_type.to_string(), payload, text })
+    let delta = if event_type == "contentBlockDelta" { payload.get("delta") } else { None };
+    let text = delta.and_then(|d| d.get("text")).and_then(Value::as_str).map(String::from);
+    let reasoning = delta
+        .and_then(|d| d.get("reasoningContent"))
+        .map(reasoning_content)
+        .filter(|r| *r != Reasoning::default())
+        .map(Box::new);
+    Ok(Item::Converse { event_type: event_type.to_string(), payload, text, reasoning })
 }
 
 /// A finished InvokeModel stream: the joined text deltas (`None` when there were none), the chunk
@@ -217,7 +265,7 @@ pub fn collect(events: Vec<Out>) -> (Option<String>, Vec<Value>, Metrics) {
     let (mut text, mut chunks, mut metrics) = (None::<String>, Vec::new(), Metrics::default());
     for e in events {
         match e {
-            Out::Chunk { raw, text: delta } => {
+            Out::Chunk { raw, text: delta, .. } => {
                 if let Some(d) = delta {
                     text.get_or_insert_with(String::new).push_str(&d);
                 }
@@ -228,6 +276,27 @@ pub fn collect(events: Vec<Out>) -> (Option<String>, Vec<Value>, Metrics) {
         }
     }
     (text, chunks, metrics)
+}
+
+/// A finished ConverseStream: the joined text deltas (`None` when there were none), the events as
+/// `{ eventType: payload }` (as the SDKs show them), and the `metadata` event's token counts.
+pub fn collect_converse(events: Vec<Out>) -> (Option<String>, Vec<Value>, Metrics) {
+    let (mut text, mut shown, mut metrics) = (None::<String>, Vec::new(), Metrics::default());
+    for e in events {
+        if let Out::Converse { event_type, payload, text: delta, .. } = e {
+            if let Some(d) = delta {
+                text.get_or_insert_with(String::new).push_str(&d);
+            }
+            if event_type == "metadata" {
+                let n = |p: &str| payload.pointer(p).and_then(Value::as_u64);
+                metrics = Metrics { input_tokens: n("/usage/inputTokens"), output_tokens: n("/usage/outputTokens"), latency_ms: n("/metrics/latencyMs"), first_byte_latency_ms: None };
+            }
+            let mut one = serde_json::Map::new();
+            one.insert(event_type, payload);
+            shown.push(Value::Object(one));
+        }
+    }
+    (text, shown, metrics)
 }
 
 /// The string nodes a delta path finds, joined; `None` when there are none.
@@ -584,7 +653,41 @@ mod tests {
         let cached = read_metrics(&json!({"inputTokenCount": 5, "cacheReadInputTokenCount": 90, "cacheWriteInputTokenCount": 0}));
         assert_eq!((cached.cache_read_tokens, cached.cache_write_tokens), (Some(90), Some(0)));
         let first = json!({"type": "message_start", "message": {"usage": {"input_tokens": 5}}}).to_string();
-        assert_eq!(outs[0], Out::Chunk { raw: first, text: None });
+        assert_eq!(outs[0], Out::Chunk { raw: first, text: None, reasoning: None });
+    }
+
+    #[test]
+    fn reasoning_arrives_beside_the_text() {
+        let mut bytes = Vec::new();
+        bytes.extend(chunk(&json!({"type": "content_block_start", "index": 0, "content_block": {"type": "thinking", "thinking": ""}})));
+        bytes.extend(chunk(&json!({"type": "content_block_delta", "index": 0, "delta": {"type": "thinking_delta", "thinking": "Let me think"}})));
+        bytes.extend(chunk(&json!({"type": "content_block_delta", "index": 0, "delta": {"type": "signature_delta", "signature": "sig=="}})));
+        bytes.extend(chunk(&json!({"type": "content_block_start", "index": 1, "content_block": {"type": "redacted_thinking", "data": "enc=="}})));
+        bytes.extend(chunk(&json!({"type": "content_block_delta", "index": 2, "delta": {"type": "text_delta", "text": "Answer"}})));
+        bytes.extend(chunk(&json!({"contentBlockDelta": {"delta": {"reasoningContent": {"text": "nova thinks"}}, "contentBlockIndex": 0}})));
+        let mut r = StreamReader::new(Api::InvokeModel, Some(Path::parse("$.delta.text", "d").unwrap()));
+        let outs = r.push(&bytes).unwrap();
+        let reasoning: Vec<Option<Reasoning>> = outs.iter().map(|o| if let Out::Chunk { reasoning, .. } = o { reasoning.as_deref().cloned() } else { None }).collect();
+        let r = |t: Option<&str>, s: Option<&str>, d: Option<&str>| Some(Reasoning { text: t.map(String::from), signature: s.map(String::from), redacted: d.map(String::from) });
+        assert_eq!(reasoning, vec![None, r(Some("Let me think"), None, None), r(None, Some("sig=="), None), r(None, None, Some("enc==")), None, r(Some("nova thinks"), None, None)]);
+        assert_eq!(texts(&outs), "Answer");
+    }
+
+    #[test]
+    fn converse_reasoning_deltas() {
+        let mut r = StreamReader::new(Api::Converse, None);
+        let mut bytes = Vec::new();
+        for delta in [json!({"reasoningContent": {"text": "hmm"}}), json!({"reasoningContent": {"signature": "s1"}}), json!({"reasoningContent": {"redactedContent": "AAE="}}), json!({"text": "Hi"})] {
+            bytes.extend(frame(&[(":event-type", "contentBlockDelta"), (":message-type", "event")], json!({"delta": delta, "contentBlockIndex": 0}).to_string().as_bytes()));
+        }
+        let got: Vec<(Option<String>, Option<Reasoning>)> = r
+            .push(&bytes)
+            .unwrap()
+            .into_iter()
+            .map(|o| if let Out::Converse { text, reasoning, .. } = o { (text, reasoning.map(|b| *b)) } else { (None, None) })
+            .collect();
+        let r = |t: Option<&str>, s: Option<&str>, d: Option<&str>| Some(Reasoning { text: t.map(String::from), signature: s.map(String::from), redacted: d.map(String::from) });
+        assert_eq!(got, vec![(None, r(Some("hmm"), None, None)), (None, r(None, Some("s1"), None)), (None, r(None, None, Some("AAE="))), (Some("Hi".into()), None)]);
     }
 
     #[test]

@@ -74,7 +74,14 @@ function stepState(step, text, ok) {
 
 async function loadSetup() {
   const externalId = value('externalId');
-  const query = externalId && state.setup ? `?externalId=${encodeURIComponent(externalId)}` : '';
+  const params = new URLSearchParams();
+  if (externalId && state.setup) params.set('externalId', externalId);
+  // The optional scope: the permissions policy names only the chosen model (in the chosen region).
+  if ($('scope-model').checked && value('modelId')) {
+    params.set('models', value('modelId'));
+    if (value('region')) params.set('regions', value('region'));
+  }
+  const query = params.toString() ? `?${params}` : '';
   try {
     const setup = await call('GET', `/v1/setup${query}`);
     if (!state.setup) {
@@ -341,6 +348,7 @@ async function pickPreset() {
 function onModelChange() {
   showParsed();
   markChosen();
+  if ($('scope-model').checked) loadSetup();
   const preset = safePreset(value('modelId'));
   if (!preset || preset.family === state.loaded.family) return;
   if (!edited()) {
@@ -765,6 +773,7 @@ function wire() {
   $('region').addEventListener('input', () => { clearMessage('region'); updateStsEndpoint(); showParsed(); });
   $('modelId').addEventListener('input', showParsed);
   $('modelId').addEventListener('change', onModelChange);
+  $('scope-model').addEventListener('change', loadSetup);
   $('check-role').addEventListener('click', checkRole);
   $('list-models').addEventListener('click', listModels);
   $('model-filter').addEventListener('input', renderModels);

@@ -18,12 +18,17 @@ export function setup({ env, url }) {
   if (!platformPrincipal) {
     throw new GatewayError(503, 'PLATFORM_NOT_CONFIGURED', 'the gateway does not know its own principal ARN', { hint: 'Set PLATFORM_PRINCIPAL_ARN (wrangler.toml [vars]) to the IAM user or role ARN the gateway signs as.' });
   }
+  // Optional scope: comma-separated model IDs / ARNs and regions, passed through to policies().
+  const list = (name) => (url.searchParams.get(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   let policy;
   try {
-    policy = policies({ platformPrincipal, externalId });
+    policy = policies({ platformPrincipal, externalId, models: list('models'), regions: list('regions') });
   } catch (err) {
     if (err.field === 'platformPrincipal') {
       throw new GatewayError(503, err.code, `PLATFORM_PRINCIPAL_ARN: ${err.message}`, { hint: `${err.hint} (This is the gateway's own setting, not the customer's.)` });
+    }
+    if (err.field === 'models' || err.field === 'regions') {
+      throw new GatewayError(400, err.code, err.message, { hint: err.hint, field: err.field });
     }
     const error = toGatewayError(err, { check: true });
     error.status = 400;

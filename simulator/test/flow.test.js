@@ -169,7 +169,7 @@ test('ListFoundationModels filters by provider case-insensitively and by enums',
   const res = await send(sim, await listRequest(sim, creds, { byProvider: 'cohere' }, { region: 'us-west-2' }));
   assert.equal(res.status, 200);
   const { modelSummaries } = await res.json();
-  assert.deepEqual(modelSummaries.map((m) => m.modelId), ['cohere.command-text-v14', 'cohere.command-r-v1:0', 'cohere.command-r-plus-v1:0']);
+  assert.deepEqual(modelSummaries.map((m) => m.modelId), ['cohere.command-text-v14', 'cohere.command-r-v1:0', 'cohere.command-r-plus-v1:0', 'cohere.embed-english-v3']);
   assert.deepEqual(modelSummaries[1], {
     modelArn: 'arn:aws:bedrock:us-west-2::foundation-model/cohere.command-r-v1:0',
     modelId: 'cohere.command-r-v1:0',
@@ -183,7 +183,7 @@ test('ListFoundationModels filters by provider case-insensitively and by enums',
     modelLifecycle: { status: 'ACTIVE' },
   });
   const all = await (await send(sim, await listRequest(sim, creds))).json();
-  assert.equal(all.modelSummaries.length, 18);
+  assert.equal(all.modelSummaries.length, 20);
   const provisioned = await (await send(sim, await listRequest(sim, creds, { byProvider: 'ANTHROPIC', byInferenceType: 'PROVISIONED' }))).json();
   assert.deepEqual(provisioned.modelSummaries.map((m) => m.modelId), [HAIKU, 'anthropic.claude-3-5-sonnet-20240620-v1:0']);
   const bad = await bedrockErrorOf(await send(sim, await listRequest(sim, creds, { byOutputModality: 'SOUND' })));

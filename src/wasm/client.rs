@@ -16,7 +16,7 @@ use wasm_bindgen_futures::future_to_promise;
 use web_sys::AbortSignal;
 
 use crate::bedrock::{self, Invoke, ListFilters};
-use crate::call_options::{CallOptions, Operation};
+use crate::call_options::{CallOptions, Operation, TestApi};
 use crate::config::{self, AssumeRoleOptions, ClientConfig, ClientOptions};
 use crate::mapping::OutputMapping;
 use crate::template::Template;
@@ -114,6 +114,8 @@ pub(crate) struct Plan {
     pub(crate) idle_timeout_ms: u32,
     pub(crate) auto_profile: bool,
     pub(crate) options: CallOptions,
+    /// The Test call's `api`, when given.
+    pub(crate) api: Option<TestApi>,
 }
 
 impl Plan {
@@ -463,6 +465,10 @@ pub(crate) fn read_plan(inner: &Inner, o: &JsValue, op: Operation) -> Result<Pla
         performance_config: if op.is_converse() { json("performanceConfig")? } else { None },
     };
     options.validate(op)?;
+    let api = match cv::opt_string(o, "api", "api")? {
+        Some(a) if op == Operation::Test => Some(TestApi::parse(&a)?),
+        _ => None,
+    };
     let signal = read_signal(o)?;
     if signal.as_ref().is_some_and(AbortSignal::aborted) {
         return Err(fetch::aborted());
@@ -474,6 +480,7 @@ pub(crate) fn read_plan(inner: &Inner, o: &JsValue, op: Operation) -> Result<Pla
         idle_timeout_ms: idle.unwrap_or(inner.config.idle_timeout_ms),
         auto_profile,
         options,
+        api,
     })
 }
 
@@ -534,33 +541,48 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
     let plan = read_plan(inner, o, Operation::Test)?;
     let model_input = cv::string(o, "modelId", "modelId")?;
     let parsed = inner.config.model_id(&model_input)?;
-    let family = if profile::needs_lookup(&parsed) {
+    let template_spec = get(o, "template");
+    let mapping_spec = get(o, "mapping");
+    let given = match cv::opt_string(&template_spec, "source", "template")? {
+        Some(source) => Some((source, cv::opt_bool(&template_spec, "json", "template.json")?.unwrap_or(true))),
+        None => template_spec.as_string().map(|source| (source, true)),
+    };
+    let api = test_call::api_for(plan.api, given.as_ref().map(|(source, _)| source.as_str()));
+    // Converse needs no family: skip the profile lookup.
+    let family = if api == TestApi::Converse {
+        None
+    } else if profile::needs_lookup(&parsed) {
         let request = profile::build_get(&inner.config.control_url, &parsed.model_id);
         let answer = run(inner, control_call(inner, request, "test"), plan.ctx(), trace).await?;
         profile::model_of(&answer).and_then(|m| model_id::family_of(&m))
     } else {
         model_id::family_of(&parsed.model_id)
     };
-    let template_spec = get(o, "template");
-    let mapping_spec = get(o, "mapping");
-    let preset = || test_call::preset_for_family(family, &parsed.model_id);
-    let template = match cv::opt_string(&template_spec, "source", "template")? {
-        Some(source) => Template::parse(&source, cv::opt_bool(&template_spec, "json", "template.json")?.unwrap_or(true))?,
-        None => match template_spec.as_string() {
-            Some(source) => Template::parse(&source, true)?,
-            None => Template::parse(preset()?.template, true)?,
-        },
+    let preset = || test_call::default_preset(api, family, &parsed.model_id);
+    let embedding = if api == TestApi::Invoke { family.and_then(crate::preset::embedding_by_family) } else { None };
+    let template = match (&given, embedding) {
+        (Some((source, json)), _) => Template::parse(source, *json)?,
+        (None, Some(e)) => Template::parse(e.template, true)?,
+        (None, None) => Template::parse(preset()?.template, true)?,
     };
     let mapping = if mapping_spec.is_object() {
         wasm_mapping::read_spec(&mapping_spec)?
+    } else if let Some(e) = embedding {
+        e.output_mapping()?
     } else {
         let p = preset()?;
         let (m, cache) = (p.mapping, crate::preset::cache_paths(p.family));
         OutputMapping::new(Some(m.output_text), m.input_tokens, m.output_tokens, &[])?.with_cache(cache.0, cache.1)?
     };
     let body = wasm_template::render(&template, &get(o, "variables"))?;
-    if cv::opt_bool(o, "stream", "stream")?.unwrap_or(false) {
-        let on_delta = cv::opt_function(o, "onDelta", "onDelta")?;
+    let stream = cv::opt_bool(o, "stream", "stream")?.unwrap_or(false);
+    let on_delta = if stream { cv::opt_function(o, "onDelta", "onDelta")? } else { None };
+    if api == TestApi::Converse {
+        let body = test_call::converse_body(&body, &plan.options)?;
+        let streamed = stream.then_some(on_delta.as_ref());
+        return test_converse(inner, &parsed.model_id, body, &mapping, streamed, &plan, trace).await;
+    }
+    if stream {
         let send = |model_id: String| {
             let mut request = crate::stream::build_invoke_stream(&inner.config.runtime_url, &model_id, body.clone(), "application/json", "application/json");
             plan.options.apply_headers(&mut request);
@@ -588,6 +610,38 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
         parts.push(&n.into());
     }
     Ok(parts.into())
+}
+
+/// The Test call over Converse (`/converse`, mapped like InvokeModel's answer) or ConverseStream
+/// (`streamed`: `Some(onDelta)`; the joined text deltas and the metadata's usage), with the
+/// inference-profile fallback.
+async fn test_converse(
+    inner: &Rc<Inner>,
+    model_id: &str,
+    body: Vec<u8>,
+    mapping: &OutputMapping,
+    streamed: Option<Option<&js_sys::Function>>,
+    plan: &Plan,
+    trace: &Tracer,
+) -> std::result::Result<JsValue, Failed> {
+    if let Some(on_delta) = streamed {
+        let send = |model_id: String| {
+            let request = crate::stream::build_converse(&inner.config.runtime_url, &model_id, body.clone(), true);
+            let inner = inner.clone();
+            async move { crate::wasm::stream::test_converse_stream(&inner, request, plan, trace, on_delta).await }
+        };
+        return Ok(with_profile(inner, model_id, plan, send).await?.0);
+    }
+    let send = |model_id: String| {
+        let request = crate::stream::build_converse(&inner.config.runtime_url, &model_id, body.clone(), false);
+        let call = bedrock_call(inner, request, plan.op);
+        let inner = inner.clone();
+        async move { run(&inner, call, plan.ctx(), trace).await }
+    };
+    let (response, _) = with_profile(inner, model_id, plan, send).await?;
+    let value = mapping.parse(&response.body, "body")?;
+    let (text, [a, b, c, d]) = wasm_mapping::mapped_parts(&mapping.apply(&value, &response.headers)?);
+    Ok(js_sys::Array::of5(&text, &a.into(), &b.into(), &c.into(), &d.into()).into())
 }
 
 /// `{ code, message, hint, field }` of a failed Test call, `field` naming the likely culprit.

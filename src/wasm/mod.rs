@@ -393,7 +393,7 @@ pub fn user_agent() -> String {
     crate::USER_AGENT.to_string()
 }
 
-/// JS: policies({ platformPrincipal, externalId, actions, tags }) → { permissions, trust }
+/// JS: policies({ platformPrincipal, externalId, actions, tags, models, regions }) → { permissions, trust }
 #[wasm_bindgen]
 pub fn policies(input: JsValue) -> Result<JsValue, JsValue> {
     let run = || -> crate::error::Result<JsValue> {
@@ -407,6 +407,8 @@ pub fn policies(input: JsValue) -> Result<JsValue, JsValue> {
             external_id: cv::opt_string(&input, "externalId", "externalId")?,
             actions: if actions.is_undefined() { None } else { Some(cv::string_array(&input, "actions", "actions")?) },
             session_tags: tags.is_truthy(),
+            models: Some(cv::string_array(&input, "models", "models")?),
+            regions: Some(cv::string_array(&input, "regions", "regions")?),
         })?;
         Ok(cv::object(&[("permissions", cv::json_to_js(&p.permissions)), ("trust", cv::json_to_js(&p.trust))]))
     };
@@ -417,5 +419,5 @@ pub fn policies(input: JsValue) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = presetFamily)]
 pub fn preset_family(model_id: JsValue) -> Result<Option<String>, JsValue> {
     let id = model_id.as_string().ok_or_else(|| to_js(Error::type_error("modelId", "a string")))?;
-    Ok(crate::preset::for_model(&id).map(|p| p.family.to_string()))
+    Ok(crate::preset::family_for_model(&id).map(String::from))
 }

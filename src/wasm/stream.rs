@@ -111,8 +111,9 @@ impl WasmStream {
 
 /// A batch for JS in four values: `text` (every chunk's delta, one string), `raw` (every chunk's
 /// JSON, one `Uint8Array`), `meta` (a `Uint32Array`, five numbers per event: kind — 0 a chunk with
-/// a delta, 2 one without, 1 the next of `events` —, the chunk's byte range in `raw` and its
-/// delta's UTF-16 range in `text`), and `events` (the other events as objects).
+/// a delta, 2 one without, 3 one without whose reasoning is the next of `events`, 1 the next of
+/// `events` —, the chunk's byte range in `raw` and its delta's UTF-16 range in `text`), and
+/// `events` (the other events as objects).
 fn batch_to_js(batch: &Batch) -> JsValue {
     let mut meta = Vec::with_capacity(batch.items.len() * 5);
     let events = js_sys::Array::new();
@@ -124,10 +125,14 @@ fn batch_to_js(batch: &Batch) -> JsValue {
     };
     for item in &batch.items {
         match item {
-            Item::Chunk { raw, text } => {
-                let (kind, start, end) = match text {
-                    Some(t) => (0, units(t.start), units(t.end)),
-                    None => (2, 0, 0),
+            Item::Chunk { raw, text, reasoning } => {
+                let (kind, start, end) = match (text, reasoning) {
+                    (Some(t), _) => (0, units(t.start), units(t.end)),
+                    (None, Some(r)) => {
+                        events.push(&reasoning_to_js(r, &Object::new()));
+                        (3, 0, 0)
+                    }
+                    (None, None) => (2, 0, 0),
                 };
                 meta.extend([kind, raw.start as u32, raw.end as u32, start, end]);
             }
@@ -135,9 +140,9 @@ fn batch_to_js(batch: &Batch) -> JsValue {
                 meta.extend([1, 0, 0, 0, 0]);
                 events.push(&metrics_to_js(m));
             }
-            Item::Converse { event_type, payload, text } => {
+            Item::Converse { event_type, payload, text, reasoning } => {
                 meta.extend([1, 0, 0, 0, 0]);
-                events.push(&converse_to_js(event_type, payload, text.as_deref()));
+                events.push(&converse_to_js(event_type, payload, text.as_deref(), reasoning.as_deref()));
             }
         }
     }
@@ -168,15 +173,29 @@ fn metrics_to_js(m: &stream::Metrics) -> JsValue {
     ])
 }
 
-/// A ConverseStream event: `{ type, …its payload, text? }`.
-fn converse_to_js(event_type: &str, payload: &serde_json::Value, text: Option<&str>) -> JsValue {
+/// A ConverseStream event: `{ type, …its payload, text?, reasoning?, reasoningSignature?,
+/// reasoningRedactedContent? }`.
+fn converse_to_js(event_type: &str, payload: &serde_json::Value, text: Option<&str>, reasoning: Option<&stream::Reasoning>) -> JsValue {
     let event = Object::new();
     let _ = Reflect::set(&event, &"type".into(), &JsValue::from_str(event_type));
     let _ = Object::assign(&event, &Object::from(cv::json_to_js(payload)));
     if let Some(t) = text {
         let _ = Reflect::set(&event, &"text".into(), &JsValue::from_str(t));
     }
-    event.into()
+    match reasoning {
+        Some(r) => reasoning_to_js(r, &event),
+        None => event.into(),
+    }
+}
+
+/// Sets `reasoning`, `reasoningSignature`, `reasoningRedactedContent` (those that arrived) on `on`.
+fn reasoning_to_js(r: &stream::Reasoning, on: &Object) -> JsValue {
+    for (key, value) in [("reasoning", &r.text), ("reasoningSignature", &r.signature), ("reasoningRedactedContent", &r.redacted)] {
+        if let Some(v) = value {
+            let _ = Reflect::set(on, &JsValue::from_str(key), &JsValue::from_str(v));
+        }
+    }
+    on.clone().into()
 }
 
 #[wasm_bindgen]
@@ -315,6 +334,53 @@ async fn read_to_end(open: &OpenStream, idle_ms: u32) -> Result<crate::http::Htt
     Ok(crate::http::HttpResponse { status: open.status, headers: open.headers.clone(), body })
 }
 
+/// The Test call over ConverseStream: the text is the joined `contentBlockDelta` texts, the token
+/// counts come from the `metadata` event's usage; the raw response body shown is the events as a
+/// JSON array of `{ type: payload }`.
+pub(crate) async fn test_converse_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, plan: &Plan, trace: &Tracer, on_delta: Option<&js_sys::Function>) -> std::result::Result<JsValue, Failed> {
+    let open = match drive_stream(inner, request, plan, trace).await? {
+        Answer::Open(open) => open,
+        Answer::Whole(_) => return Err(Failed::Core(Error::network("MALFORMED_RESPONSE", "the stream ended before it began", "Retry the call."))),
+    };
+    let mut reader = StreamReader::new(Api::Converse, None);
+    let mut events = Vec::new();
+    while let Some(piece) = open.read_within(plan.idle_timeout_ms).await? {
+        let fresh = reader.push(&piece)?;
+        report_deltas(on_delta, &fresh);
+        events.extend(fresh);
+    }
+    events.extend(reader.finish()?);
+    let (text, shown, metrics) = stream::collect_converse(events);
+    if let Some(t) = trace {
+        if let Some(r) = t.borrow_mut().response.as_mut() {
+            r.body = serde_json::Value::Array(shown).to_string().into_bytes();
+        }
+    }
+    Ok(streamed_result(text.as_deref(), &metrics))
+}
+
+/// `mapped` of a streamed Test call: `{ outputText, inputTokens, outputTokens, source }`.
+fn streamed_result(text: Option<&str>, metrics: &stream::Metrics) -> JsValue {
+    let count = |n: Option<u64>| n.map(|v| JsValue::from_f64(v as f64)).unwrap_or(JsValue::NULL);
+    let source = |n: Option<u64>| if n.is_some() { JsValue::from_str("body") } else { JsValue::NULL };
+    cv::object(&[
+        ("outputText", cv::opt_str(text)),
+        ("inputTokens", count(metrics.input_tokens)),
+        ("outputTokens", count(metrics.output_tokens)),
+        ("cacheReadInputTokens", count(metrics.cache_read_tokens)),
+        ("cacheWriteInputTokens", count(metrics.cache_write_tokens)),
+        (
+            "source",
+            cv::object(&[
+                ("inputTokens", source(metrics.input_tokens)),
+                ("outputTokens", source(metrics.output_tokens)),
+                ("cacheReadInputTokens", source(metrics.cache_read_tokens)),
+                ("cacheWriteInputTokens", source(metrics.cache_write_tokens)),
+            ]),
+        ),
+    ])
+}
+
 /// The Test call over InvokeModelWithResponseStream: the text is the joined deltas, the token
 /// counts come from the invocation metrics; the raw response body shown is the chunks as a JSON array.
 /// `on_delta` (the `onDelta` option) is called with each text delta as it arrives; what it throws
@@ -322,7 +388,7 @@ async fn read_to_end(open: &OpenStream, idle_ms: u32) -> Result<crate::http::Htt
 fn report_deltas(on_delta: Option<&js_sys::Function>, events: &[stream::Out]) {
     let Some(f) = on_delta else { return };
     for e in events {
-        if let stream::Out::Chunk { text: Some(delta), .. } = e {
+        if let stream::Out::Chunk { text: Some(delta), .. } | stream::Out::Converse { text: Some(delta), .. } = e {
             let _ = f.call1(&JsValue::NULL, &JsValue::from_str(delta));
         }
     }
@@ -349,22 +415,5 @@ pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, request: crat
             r.body = serde_json::Value::Array(chunks).to_string().into_bytes();
         }
     }
-    let count = |n: Option<u64>| n.map(|v| JsValue::from_f64(v as f64)).unwrap_or(JsValue::NULL);
-    let source = |n: Option<u64>| if n.is_some() { JsValue::from_str("body") } else { JsValue::NULL };
-    Ok(cv::object(&[
-        ("outputText", cv::opt_str(text.as_deref())),
-        ("inputTokens", count(metrics.input_tokens)),
-        ("outputTokens", count(metrics.output_tokens)),
-        ("cacheReadInputTokens", count(metrics.cache_read_tokens)),
-        ("cacheWriteInputTokens", count(metrics.cache_write_tokens)),
-        (
-            "source",
-            cv::object(&[
-                ("inputTokens", source(metrics.input_tokens)),
-                ("outputTokens", source(metrics.output_tokens)),
-                ("cacheReadInputTokens", source(metrics.cache_read_tokens)),
-                ("cacheWriteInputTokens", source(metrics.cache_write_tokens)),
-            ]),
-        ),
-    ]))
+    Ok(streamed_result(text.as_deref(), &metrics))
 }

@@ -69,6 +69,25 @@ test('GET /v1/setup: the policies to paste, with a fresh external ID unless one 
   const given = await gw.call('GET', '/v1/setup?externalId=customer-7');
   assert.equal(given.json.externalId, 'customer-7');
   assert.equal(given.json.trust.Statement[0].Condition.StringEquals['sts:ExternalId'], 'customer-7');
+  assert.equal(res.json.permissions.Statement[0].Resource, '*');
+});
+
+test('GET /v1/setup?models=…&regions=…: the permissions policy scoped to those models', async () => {
+  const res = await gw.call('GET', `/v1/setup?externalId=customer-7&models=${encodeURIComponent('amazon.nova-lite-v1:0, us.anthropic.claude-3-5-sonnet-20241022-v2:0')}&regions=us-east-1,us-west-2`);
+  assert.equal(res.status, 200, res.text);
+  const [models, list] = res.json.permissions.Statement;
+  assert.deepEqual(models.Resource, [
+    'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0',
+    'arn:aws:bedrock:us-west-2::foundation-model/amazon.nova-lite-v1:0',
+    'arn:aws:bedrock:us-east-1:*:inference-profile/us.anthropic.claude-3-5-sonnet-20241022-v2:0',
+    'arn:aws:bedrock:us-west-2:*:inference-profile/us.anthropic.claude-3-5-sonnet-20241022-v2:0',
+    'arn:aws:bedrock:*::foundation-model/anthropic.claude-3-5-sonnet-20241022-v2:0',
+  ]);
+  assert.equal(list.Resource, '*');
+  assert.ok(list.Action.includes('bedrock:ListInferenceProfiles'));
+  const bad = await gw.call('GET', '/v1/setup?models=not%20a%20model');
+  assert.equal(bad.status, 400);
+  assert.deepEqual([bad.json.error.code, bad.json.error.field], ['INVALID_MODEL_ID', 'models']);
 });
 
 test('draft routes: check-role, models and test store nothing', async () => {

@@ -151,6 +151,11 @@ for (const [family, width] of [['anthropic', 1280], ['titan-text', 390], ['anthr
     assert.equal(await page.locator('#parsed-id').textContent(), modelId);
     assert.equal(await page.locator('#parsed-family').textContent(), family);
     assert.match(await box(page, 'Request body').inputValue(), new RegExp(marker));
+    // The optional scope of step 1: the permissions policy then names the chosen model's ARN.
+    await page.getByLabel(/Only the Model ID chosen in step 2/).check();
+    const permissions = page.getByRole('region', { name: 'Permissions policy' });
+    await permissions.getByText(`::foundation-model/${modelId}"`).waitFor();
+    assert.match(await permissions.locator('pre').textContent(), new RegExp(`"arn:aws:bedrock:${await box(page, 'Region').inputValue()}::foundation-model/${modelId.replace(/[.]/g, '\\.')}"`));
     await noHorizontalScroll(page);
     await stepShot(page, 'step-model', `${tag}-2-model`);
 
@@ -252,7 +257,7 @@ test('List models marks models that need an inference profile or provisioned thr
   assert.equal(await box(page, 'Model ID').inputValue(), 'us.anthropic.claude-3-7-sonnet-20250219-v1:0');
   assert.equal(await page.locator('#parsed-kind').textContent(), 'Inference profile (inference-profile)');
   await box(page, 'Filter').fill('titan');
-  assert.equal(await page.locator('#models-body tr').count(), 2);
+  assert.equal(await page.locator('#models-body tr').count(), 3); // Titan Text Express, Lite, Text Embeddings V2
   await page.close();
 });
 

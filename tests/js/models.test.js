@@ -40,7 +40,7 @@ test('policies(): permissions and trust as IAM JSON', () => {
     Version: '2012-10-17',
     Statement: [{ Sid: 'BedrockConnect', Effect: 'Allow', Resource: '*', Action: [
       'bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream', 'bedrock:ListFoundationModels',
-      'bedrock:GetInferenceProfile', 'bedrock:CallWithBearerToken', 'bedrock:CountTokens'] }],
+      'bedrock:GetInferenceProfile', 'bedrock:CallWithBearerToken', 'bedrock:ListInferenceProfiles', 'bedrock:CountTokens'] }],
   });
   assert.deepEqual(JSON.parse(JSON.stringify(trust)), {
     Version: '2012-10-17',
@@ -84,4 +84,50 @@ test('mintApiKey from an assumed role is clamped to the role credentials\' expir
   assert.match(url, /^bedrock\.amazonaws\.com\/\?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIA[A-Z0-9]+%2F\d{8}%2Fus-east-1%2Fbedrock%2Faws4_request&/);
   assert.match(url, /&X-Amz-Expires=3600&/);
   await assert.rejects(client.mintApiKey({ expiresIn: 0 }), (e) => e.code === 'INVALID_EXPIRES_IN' && e.field === 'expiresIn');
+});
+
+/** What IAM accepts: Version 2012-10-17, a Statement array, each with a unique alphanumeric Sid,
+ * Effect Allow/Deny, Action service:Name strings, and Resource `*` or well-formed ARNs (or a Principal). */
+function assertIamJson(doc) {
+  const copy = JSON.parse(JSON.stringify(doc));
+  assert.equal(copy.Version, '2012-10-17');
+  assert.ok(Array.isArray(copy.Statement) && copy.Statement.length > 0);
+  const sids = new Set();
+  for (const st of copy.Statement) {
+    assert.match(st.Sid, /^[A-Za-z0-9]+$/);
+    assert.ok(!sids.has(st.Sid), `duplicate Sid ${st.Sid}`);
+    sids.add(st.Sid);
+    assert.ok(['Allow', 'Deny'].includes(st.Effect));
+    for (const a of [st.Action].flat()) assert.match(a, /^[a-z0-9-]+:[A-Za-z*]+$/);
+    if (st.Principal) continue;
+    const resources = [st.Resource].flat();
+    assert.ok(resources.length > 0);
+    for (const r of resources) assert.match(r, /^(\*|arn:aws(-cn|-us-gov)?:(bedrock|sagemaker):([a-z0-9-]*|\*):(\d{12}|\*)?:[a-z-]+\/.+)$/, r);
+  }
+}
+
+test('policies({ models, regions }): model actions scoped to the models\' ARNs, list actions on *, valid IAM JSON', () => {
+  const { permissions, trust } = policies({
+    platformPrincipal: 'arn:aws:iam::111111111111:role/Platform', externalId: 'platform-42',
+    models: ['anthropic.claude-3-haiku-20240307-v1:0', 'global.anthropic.claude-sonnet-4-20250514-v1:0', 'amazon.nova-lite-v1:0'],
+    regions: ['us-east-1'],
+  });
+  assertIamJson(permissions);
+  assertIamJson(trust);
+  const [models, list, market] = permissions.Statement;
+  assert.deepEqual(models.Action, ['bedrock:InvokeModel', 'bedrock:InvokeModelWithResponseStream', 'bedrock:GetInferenceProfile', 'bedrock:CountTokens']);
+  assert.deepEqual(models.Resource, [
+    'arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0',
+    'arn:aws:bedrock:us-east-1:*:inference-profile/global.anthropic.claude-sonnet-4-20250514-v1:0',
+    'arn:aws:bedrock:*::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0',
+    'arn:aws:bedrock:::foundation-model/anthropic.claude-sonnet-4-20250514-v1:0',
+    'arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0',
+  ]);
+  assert.deepEqual(list, { Sid: 'BedrockConnectList', Effect: 'Allow', Action: ['bedrock:ListFoundationModels', 'bedrock:CallWithBearerToken', 'bedrock:ListInferenceProfiles'], Resource: '*' });
+  assert.deepEqual(market, { Sid: 'BedrockConnectMarketplace', Effect: 'Allow', Action: ['aws-marketplace:ViewSubscriptions'], Resource: '*' });
+  // Without models: one statement on *; every default document is valid too.
+  assertIamJson(policies({ platformPrincipal: '111111111111' }).permissions);
+  assert.equal(policies({ platformPrincipal: '111111111111', models: ['amazon.nova-lite-v1:0'] }).permissions.Statement.length, 2);
+  assert.throws(() => policies({ platformPrincipal: '111111111111', models: ['nope'] }), (e) => e.code === 'INVALID_MODEL_ID' && e.field === 'models');
+  assert.throws(() => policies({ platformPrincipal: '111111111111', models: 'amazon.nova-lite-v1:0' }), (e) => e.field === 'models');
 });

@@ -11,7 +11,8 @@ import { setup, fixture } from './env.js';
 
 const { EventStreamCodec } = await import('@smithy/eventstream-codec').catch(() => import('@smithy/core/event-streams'));
 const streamFixture = (name) => JSON.parse(readFileSync(new URL(`../fixtures/streams/${name}.json`, import.meta.url), 'utf8'));
-const families = Object.keys(presets).filter((f) => f !== 'converse');
+// Text families (embeddings presets have no stream: their mapping has no delta).
+const families = Object.keys(presets).filter((f) => f !== 'converse' && presets[f].mapping.delta !== null);
 
 let env;
 before(async () => { env = await setup(); });
@@ -200,4 +201,53 @@ test('frames encoded by @smithy/eventstream-codec decode identically (custom fet
   assert.equal(events.filter((e) => e.type === 'chunk').map((e) => e.text).join(''), 'Héllo 👋');
   assert.deepEqual(events.at(-1), { type: 'metrics', usage: null, latencyMs: null, firstByteLatencyMs: null });
   assert.ok(fixture('anthropic'));
+});
+
+test('invokeStream with Anthropic thinking: ev.reasoning and ev.reasoningSignature beside ev.text; textStream is the answer only', async () => {
+  env.sim.reset();
+  const fx = streamFixture('anthropic');
+  const body = { ...fx.request, thinking: { type: 'enabled', budget_tokens: 1024 } };
+  const events = await collect(env.client(BedrockClient).invokeStream({ modelId: fx.modelId, body }));
+  assert.deepEqual(JSON.parse(env.sim.stats.invokeStream.last.body).thinking, { type: 'enabled', budget_tokens: 1024 });
+  const chunks = events.filter((e) => e.type === 'chunk');
+  const thinking = chunks.filter((c) => c.json.delta?.type === 'thinking_delta');
+  assert.deepEqual(thinking.map((c) => [c.reasoning, c.text, c.reasoningSignature]), fx.thinking.text.map((t) => [t, null, null]));
+  // The signature arrives in a delta with no text at all.
+  const signed = chunks.filter((c) => c.reasoningSignature !== null);
+  assert.deepEqual(signed.map((c) => [c.json.delta.type, c.reasoningSignature, c.reasoning, c.text]), [['signature_delta', fx.thinking.signature, null, null]]);
+  assert.deepEqual(JSON.parse(JSON.stringify(signed[0])).reasoningSignature, fx.thinking.signature);
+  assert.equal(chunks.map((c) => c.text ?? '').join(''), fx.text);
+  assert.equal(chunks.filter((c) => c.text !== null).every((c) => c.reasoning === null), true);
+  const answer = await new Response(env.client(BedrockClient).invokeStream({ modelId: fx.modelId, body }).textStream.pipeThrough(new TextEncoderStream())).text();
+  assert.equal(answer, fx.text);
+});
+
+test('converseStream with reasoning: reasoningContent deltas as ev.reasoning / ev.reasoningSignature; textStream is the answer only', async () => {
+  env.sim.reset();
+  const fx = streamFixture('converse');
+  const options = { modelId: 'anthropic.claude-3-haiku-20240307-v1:0', ...fx.request, additionalModelRequestFields: { thinking: { type: 'enabled', budget_tokens: 1024 } } };
+  const events = await collect(env.client(BedrockClient).converseStream(options));
+  assert.deepEqual(JSON.parse(env.sim.stats.converseStream.last.body).additionalModelRequestFields, options.additionalModelRequestFields);
+  const deltas = events.filter((e) => e.type === 'contentBlockDelta');
+  const reasoning = deltas.filter((e) => e.delta.reasoningContent);
+  assert.deepEqual(reasoning.map((e) => [e.reasoning, e.reasoningSignature, e.text]), [...fx.reasoning.text.map((t) => [t, undefined, undefined]), [undefined, fx.reasoning.signature, undefined]]);
+  assert.equal(deltas.map((e) => e.text ?? '').join(''), fx.text);
+  const answer = await new Response(env.client(BedrockClient).converseStream(options).textStream.pipeThrough(new TextEncoderStream())).text();
+  assert.equal(answer, fx.text);
+});
+
+test('converse with reasoning returns the reasoning block unmodified, so it can be sent back', async () => {
+  env.sim.reset();
+  const fx = JSON.parse(readFileSync(new URL('../fixtures/converse.json', import.meta.url), 'utf8'));
+  const client = env.client(BedrockClient);
+  const modelId = 'anthropic.claude-3-haiku-20240307-v1:0';
+  const additionalModelRequestFields = { thinking: { type: 'enabled', budget_tokens: 1024 } };
+  const r = await client.converse({ modelId, ...fx.request, additionalModelRequestFields });
+  const reasoningText = { text: fx.reasoning.text.join(''), signature: fx.reasoning.signature };
+  assert.deepEqual(r.message.content[0], { reasoningContent: { reasoningText } });
+  assert.equal(r.outputText, fx.response.output.message.content.map((b) => b.text).join(''));
+  // The next turn sends the assistant message back as it came.
+  const messages = [...fx.request.messages, r.message, { role: 'user', content: [{ text: 'And then?' }] }];
+  await client.converse({ modelId, messages, additionalModelRequestFields });
+  assert.deepEqual(JSON.parse(env.sim.stats.converse.last.body).messages[1].content[0], { reasoningContent: { reasoningText } });
 });

@@ -2,7 +2,8 @@
 // preset, a custom template and mapping, and failures that never throw and name the culprit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { BedrockClient, Template, OutputMapping, presets } from '../../pkg/node.mjs';
+import { BedrockClient, Template, OutputMapping, presets, presetFor } from '../../pkg/node.mjs';
+import { readFileSync } from 'node:fs';
 import { setup, fixture, HAIKU } from './env.js';
 
 let env;
@@ -11,7 +12,7 @@ after(() => env.sim.close());
 
 const variables = { prompt: 'What is "Bedrock"?\nAnswer briefly.', system: { prompt: 'You are terse.' } };
 
-for (const family of Object.keys(presets).filter((f) => f !== 'converse')) {
+for (const family of Object.keys(presets).filter((f) => f !== 'converse' && presets[f].mapping.outputText !== null)) {
   test(`Test call with the ${family} preset: request, raw response, mapped output`, async () => {
     env.sim.reset();
     const { modelId, response, inputTokens, outputTokens } = fixture(family);
@@ -71,4 +72,82 @@ test('template problems and Bedrock refusals name the template or model', async 
   assert.deepEqual([badModel.error.code, badModel.error.field], ['INVALID_MODEL_ID', 'modelId']);
   const unknown = await client.test({ modelId: 'anthropic.claude-0-v9:0', variables });
   assert.deepEqual([unknown.error.code, unknown.error.field], ['ValidationException', 'modelId']);
+});
+
+test("Test call on Converse: api 'converse' (or presets.converse's template) posts to /converse with the Converse mapping", async () => {
+  env.sim.reset();
+  const client = env.client(BedrockClient);
+  const converse = JSON.parse(readFileSync(new URL('../fixtures/converse.json', import.meta.url), 'utf8'));
+  const modelId = 'amazon.nova-lite-v1:0';
+  for (const options of [{ api: 'converse' }, { template: presets.converse.template }, { template: new Template(presets.converse.template), mapping: presets.converse.mapping }]) {
+    const r = await client.test({ modelId, variables, serviceTier: 'priority', ...options });
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.equal(r.request.url, `${env.sim.url}/model/${encodeURIComponent(modelId)}/converse`);
+    const sent = JSON.parse(env.sim.stats.converse.last.body);
+    assert.deepEqual(sent, { ...JSON.parse(new Template(presets.converse.template).render(variables)), serviceTier: { type: 'priority' } });
+    assert.equal(env.sim.stats.converse.last.headers['x-amzn-bedrock-service-tier'], undefined);
+    assert.equal(r.mapped.outputText, converse.response.output.message.content.map((b) => b.text).join(''));
+    assert.deepEqual([r.mapped.inputTokens, r.mapped.outputTokens], [converse.response.usage.inputTokens, converse.response.usage.outputTokens]);
+  }
+  assert.equal(env.sim.stats.invoke.count, 0);
+  // The default stays InvokeModel; an explicit api wins over the template.
+  const invoke = await client.test({ modelId, variables, api: 'invoke', template: presets.nova.template });
+  assert.equal(invoke.request.url, `${env.sim.url}/model/${encodeURIComponent(modelId)}/invoke`);
+});
+
+test("Test call on ConverseStream: api 'converse' with stream: true joins the deltas and reads the metadata usage", async () => {
+  env.sim.reset();
+  const fx = JSON.parse(readFileSync(new URL('../fixtures/streams/converse.json', import.meta.url), 'utf8'));
+  const deltas = [];
+  const r = await env.client(BedrockClient).test({ modelId: HAIKU, variables, api: 'converse', stream: true, onDelta: (d) => deltas.push(d) });
+  assert.equal(deltas.join(''), fx.text);
+  assert.ok(deltas.length > 1);
+  assert.equal(r.ok, true, JSON.stringify(r.error));
+  assert.equal(r.request.url, `${env.sim.url}/model/${encodeURIComponent(HAIKU)}/converse-stream`);
+  assert.equal(env.sim.stats.converseStream.count, 1);
+  assert.equal(r.mapped.outputText, fx.text);
+  const usage = fx.events.find((e) => e.event === 'metadata').payload.usage;
+  assert.deepEqual([r.mapped.inputTokens, r.mapped.outputTokens], [usage.inputTokens, usage.outputTokens]);
+  const shown = JSON.parse(r.response.body);
+  assert.deepEqual(Object.keys(shown[0]), ['messageStart']);
+  assert.deepEqual(Object.keys(shown.at(-1)), ['metadata']);
+});
+
+test('Test call: api is an enum, checked before anything is sent', async () => {
+  env.sim.reset();
+  const r = await env.client(BedrockClient).test({ modelId: HAIKU, variables, api: 'Converse' });
+  assert.equal(r.ok, false);
+  assert.deepEqual([r.error.code, r.error.field], ['INVALID_OPTION', 'api']);
+  assert.match(r.error.hint, /converse/);
+  assert.equal(env.sim.stats.total, 0);
+});
+
+for (const [family, vector] of [['titan-embed', 'embedding'], ['cohere-embed', 'embeddings']]) {
+  test(`Test call with the ${family} embeddings preset: the vector and the input token count, no output text`, async () => {
+    env.sim.reset();
+    const { modelId, response, inputTokens } = fixture(family);
+    assert.equal(presetFor(modelId), presets[family]);
+    const r = await env.client(BedrockClient).test({ modelId, variables });
+    assert.equal(r.ok, true, JSON.stringify(r.error));
+    assert.equal(r.request.url, `${env.sim.url}/model/${encodeURIComponent(modelId)}/invoke`);
+    assert.deepEqual(JSON.parse(env.sim.stats.invoke.last.body), JSON.parse(new Template(presets[family].template).render(variables)));
+    assert.equal(r.mapped.outputText, null);
+    assert.deepEqual(r.mapped[vector], response[vector]);
+    assert.equal(r.mapped.inputTokens, inputTokens);
+    assert.equal(r.mapped.source.inputTokens, family === 'titan-embed' ? 'body' : 'headers');
+    assert.equal(r.mapped.outputTokens, null);
+    // The same mapping through invoke + OutputMapping.
+    const res = await env.client(BedrockClient).invoke({ modelId, body: { ...fixture(family).request } });
+    const mapped = new OutputMapping(presets[family].mapping).apply(res.body, res.headers);
+    assert.deepEqual([mapped.outputText, mapped.inputTokens, mapped[vector]], [null, inputTokens, response[vector]]);
+  });
+}
+
+test('presetFor: embeddings families by model ID; image models have no preset (null)', () => {
+  assert.equal(presetFor('amazon.titan-embed-text-v2:0'), presets['titan-embed']);
+  assert.equal(presetFor('cohere.embed-multilingual-v3'), presets['cohere-embed']);
+  for (const id of ['amazon.nova-canvas-v1:0', 'amazon.titan-image-generator-v2:0', 'amazon.titan-image-generator-v1', 'stability.sd3-5-large-v1:0', 'us.stability.stable-image-ultra-v1:1']) {
+    assert.equal(presetFor(id), null, id);
+  }
+  assert.equal(presetFor('amazon.nova-pro-v1:0'), presets.nova);
 });
