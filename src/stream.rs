@@ -289,7 +289,14 @@ pub fn collect_converse(events: Vec<Out>) -> (Option<String>, Vec<Value>, Metric
             }
             if event_type == "metadata" {
                 let n = |p: &str| payload.pointer(p).and_then(Value::as_u64);
-                metrics = Metrics { input_tokens: n("/usage/inputTokens"), output_tokens: n("/usage/outputTokens"), latency_ms: n("/metrics/latencyMs"), first_byte_latency_ms: None };
+                metrics = Metrics {
+                    input_tokens: n("/usage/inputTokens"),
+                    output_tokens: n("/usage/outputTokens"),
+                    cache_read_tokens: n("/usage/cacheReadInputTokens"),
+                    cache_write_tokens: n("/usage/cacheWriteInputTokens"),
+                    latency_ms: n("/metrics/latencyMs"),
+                    first_byte_latency_ms: None,
+                };
             }
             let mut one = serde_json::Map::new();
             one.insert(event_type, payload);

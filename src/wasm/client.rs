@@ -640,8 +640,12 @@ async fn test_converse(
     };
     let (response, _) = with_profile(inner, model_id, plan, send).await?;
     let value = mapping.parse(&response.body, "body")?;
-    let (text, [a, b, c, d]) = wasm_mapping::mapped_parts(&mapping.apply(&value, &response.headers)?);
-    Ok(js_sys::Array::of5(&text, &a.into(), &b.into(), &c.into(), &d.into()).into())
+    let (text, numbers) = wasm_mapping::mapped_parts(&mapping.apply(&value, &response.headers)?);
+    let parts = js_sys::Array::of1(&text);
+    for n in numbers {
+        parts.push(&n.into());
+    }
+    Ok(parts.into())
 }
 
 /// `{ code, message, hint, field }` of a failed Test call, `field` naming the likely culprit.

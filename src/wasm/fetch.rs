@@ -103,7 +103,9 @@ impl<'a> Attempt<'a> {
                 timed_out.set(true);
                 controller.abort();
             });
-            (set_timeout(on_timeout.as_ref().unchecked_ref(), ms.into()), on_timeout)
+            let id = set_timeout(on_timeout.as_ref().unchecked_ref(), ms.into());
+            unref(&id);
+            (id, on_timeout)
         });
         let forward = signal.map(|s| {
             let controller = controller.clone();
@@ -135,6 +137,15 @@ impl<'a> Attempt<'a> {
         } else {
             network_of(js)
         }
+    }
+}
+
+/// Node: a per-attempt timeout alone does not keep the process alive (the request it guards
+/// does, while it runs; a timer left by an instance that died mid-call would hold it for
+/// `timeoutMs`). Browsers and workerd give numbers, which have no `unref`.
+fn unref(id: &JsValue) {
+    if let Ok(f) = Reflect::get(id, &"unref".into()).and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from)) {
+        let _ = f.call0(id);
     }
 }
 

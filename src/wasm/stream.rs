@@ -381,10 +381,8 @@ fn streamed_result(text: Option<&str>, metrics: &stream::Metrics) -> JsValue {
     ])
 }
 
-/// The Test call over InvokeModelWithResponseStream: the text is the joined deltas, the token
-/// counts come from the invocation metrics; the raw response body shown is the chunks as a JSON array.
-/// `on_delta` (the `onDelta` option) is called with each text delta as it arrives; what it throws
-/// is ignored (it only watches).
+/// Calls `on_delta` (the Test's `onDelta` option) with each text delta as it arrives; what it
+/// throws is ignored (it only watches).
 fn report_deltas(on_delta: Option<&js_sys::Function>, events: &[stream::Out]) {
     let Some(f) = on_delta else { return };
     for e in events {
@@ -394,6 +392,8 @@ fn report_deltas(on_delta: Option<&js_sys::Function>, events: &[stream::Out]) {
     }
 }
 
+/// The Test call over InvokeModelWithResponseStream: the text is the joined deltas, the token
+/// counts come from the invocation metrics; the raw response body shown is the chunks as a JSON array.
 pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, request: crate::http::HttpRequest, plan: &Plan, trace: &Tracer, on_delta: Option<&js_sys::Function>) -> std::result::Result<JsValue, Failed> {
     let open = match drive_stream(inner, request, plan, trace).await? {
         Answer::Open(open) => open,
