@@ -144,7 +144,7 @@ impl<'a> Attempt<'a> {
 /// does, while it runs; a timer left by an instance that died mid-call would hold it for
 /// `timeoutMs`). Browsers and workerd give numbers, which have no `unref`.
 fn unref(id: &JsValue) {
-    if let Ok(f) = Reflect::get(id, &"unref".into()).and_then(|f| f.dyn_into::<Function>().map_err(JsValue::from)) {
+    if let Ok(f) = Reflect::get(id, &"unref".into()).and_then(|f| f.dyn_into::<Function>()) {
         let _ = f.call0(id);
     }
 }
