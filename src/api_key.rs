@@ -54,9 +54,11 @@ pub fn mint(credentials: &Credentials, region: &str, now_ms: u64, expires_in: u3
     sign::sign(&mut req, credentials, Scope { region, service: "bedrock", time_ms: now_ms }, &settings)?;
     let rest = req.url.strip_prefix("https://").unwrap_or(&req.url);
     let (base, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let mut pairs: Vec<&str> = query.split('&').collect();
-    pairs.sort_by_key(|p| p.split('=').next().unwrap_or(""));
-    let presigned = format!("{base}?{}&Version=1", pairs.join("&"));
+    let mut pairs: Vec<sign::Pair<'_>> =
+        query.split('&').map(|p| p.split_once('=').unwrap_or((p, ""))).map(|(k, v)| (k.into(), v.into())).collect();
+    sign::sort_pairs(&mut pairs, |a, b| a.0.cmp(&b.0));
+    let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let presigned = format!("{base}?{}&Version=1", query.join("&"));
     Ok(ApiKey {
         token: format!("{PREFIX}{}", base64_simd::STANDARD.encode_to_string(presigned)),
         expiration_ms: now_ms + u64::from(expires_in) * 1000,

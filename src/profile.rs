@@ -71,9 +71,9 @@ pub fn pick(list: &HttpResponse, region: &str, model_id: &str) -> Option<String>
     };
     let id = |p: &Value| p.get("inferenceProfileId").and_then(Value::as_str).map(String::from);
     let preferred = candidates(region, model_id);
-    let mut matching: Vec<String> = profiles.iter().filter(|p| contains(p)).filter_map(id).collect();
-    matching.sort_by_key(|p| preferred.iter().position(|c| c == p).unwrap_or(usize::MAX));
-    matching.into_iter().next()
+    let rank = |p: &String| preferred.iter().position(|c| c == p).unwrap_or(usize::MAX);
+    // The first of the best rank (min_by_key keeps the last of equals).
+    profiles.iter().filter(|p| contains(p)).filter_map(id).rev().min_by_key(rank)
 }
 
 /// The profiles of a readable ListInferenceProfiles answer.
