@@ -57,32 +57,7 @@ impl Operation {
         let own: &[&str] = match self {
             Operation::Invoke => &["body", "contentType", "accept"],
             Operation::InvokeStream => &["body", "contentType", "accept", "delta", "idleTimeoutMs"],
-            Operation::Converse => &[
-                "messages",
-                "system",
-                "inferenceConfig",
-                "toolConfig",
-                "guardrailConfig",
-                "additionalModelRequestFields",
-                "additionalModelResponseFieldPaths",
-                "promptVariables",
-                "requestMetadata",
-                "performanceConfig",
-                "idleTimeoutMs",
-            ],
-            Operation::ConverseStream => &[
-                "messages",
-                "system",
-                "inferenceConfig",
-                "toolConfig",
-                "guardrailConfig",
-                "additionalModelRequestFields",
-                "additionalModelResponseFieldPaths",
-                "promptVariables",
-                "requestMetadata",
-                "performanceConfig",
-                "idleTimeoutMs",
-            ],
+            Operation::Converse | Operation::ConverseStream => CONVERSE_FIELDS,
             Operation::Test => &["api", "template", "variables", "mapping", "stream", "onDelta", "idleTimeoutMs"],
             Operation::ListFoundationModels => &["provider", "customizationType", "outputModality", "inferenceType"],
             Operation::MintApiKey => &["expiresIn"],
@@ -91,7 +66,8 @@ impl Operation {
             Operation::ApplyGuardrail => &["guardrailIdentifier", "guardrailVersion", "source", "content", "outputScope"],
         };
         let model: &[&str] = if self.is_model_call() { MODEL } else { &[] };
-        COMMON.iter().chain(model).chain(own).copied().collect()
+        let converse: &[&str] = if self.is_converse() { &["idleTimeoutMs"] } else { &[] };
+        COMMON.iter().chain(model).chain(own).chain(converse).copied().collect()
     }
 
     /// Calls that run a model (their default per-attempt timeout is the long one).
