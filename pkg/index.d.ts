@@ -105,7 +105,7 @@ export type CountTokensOptions = CallOptions & { modelId: string } & (
 
 export interface CountTokensResult {
   inputTokens: number;
-  /** The base model counted against (the profile's base model for `us.…` / `global.…` IDs). */
+  /** The base model counted against (a system profile's base model, or the model an application profile's GetInferenceProfile names). */
   modelIdUsed: string;
 }
 
