@@ -155,6 +155,16 @@ test('invoke, converse, converseStream and test() through a prompt router report
   const meta = events.find((e) => e.type === 'metadata');
   assert.equal(meta.invokedModelId, CHOSEN);
   assert.equal(meta.trace.promptRouter.invokedModelId, CHOSEN);
+  const streamed = [];
+  for await (const ev of client.invokeStream({ modelId: ROUTER, body: fixture('anthropic').request })) streamed.push(ev);
+  assert.equal(env.sim.stats.invokeStream.last.path, `/model/${encodeURIComponent(ROUTER)}/invoke-with-response-stream`);
+  const metrics = streamed.at(-1);
+  assert.equal(metrics.type, 'metrics');
+  assert.equal(metrics.invokedModelId, CHOSEN, 'from the last chunk\'s amazon-bedrock-trace');
+  assert.ok(metrics.usage.inputTokens > 0);
+  const plainStream = [];
+  for await (const ev of client.invokeStream({ modelId: HAIKU, body: fixture('anthropic').request })) plainStream.push(ev);
+  assert.equal(plainStream.at(-1).invokedModelId, null);
   const t = await client.test({ modelId: ROUTER, variables: { prompt: 'Hi', system: { prompt: 'Be brief.' } } });
   assert.equal(t.ok, true, JSON.stringify(t.error));
   assert.equal(t.invokedModelId, CHOSEN);
