@@ -486,7 +486,9 @@ function showUsage(result) {
     el('span', {}, el('b', { id: 'out-output-tokens' }, String(m.outputTokens ?? '—')), ' output tokens'),
     el('span', {}, 'cache read: ', el('b', { id: 'out-cache-read' }, cacheCount(m.cacheReadInputTokens))),
     el('span', {}, 'cache write: ', el('b', { id: 'out-cache-write' }, cacheCount(m.cacheWriteInputTokens))),
-    el('span', {}, el('b', {}, `${result.latencyMs ?? '—'} ms`), ' latency')));
+    el('span', {}, el('b', {}, `${result.latencyMs ?? '—'} ms`), ' latency'),
+    // A prompt router answered: the model it chose (Bedrock's invokedModelId).
+    result.invokedModelId ? el('span', {}, 'served by ', el('code', { id: 'out-invoked-model' }, result.invokedModelId)) : null));
 }
 
 /** A streamed answer's body is its chunks: Bedrock reports the latency in the last one's invocation metrics. */

@@ -451,6 +451,23 @@ test('prompt caching: the Test shows the cache counts, each mapping path its liv
   }
 });
 
+test('a prompt router as Model ID: its family preset, and the Test names the model it chose', { timeout: 60_000 }, async () => {
+  const router = 'arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1';
+  const { page, errors } = await screen(1280);
+  await checkRole(page);
+  await box(page, 'Model ID').fill(router);
+  await box(page, 'Model ID').press('Tab');
+  assert.equal(await page.locator('#parsed-kind').textContent(), 'Prompt router (prompt-router)');
+  assert.match(await box(page, 'Request body').inputValue(), /anthropic_version/);
+  await button(page, 'Test').click();
+  const output = page.getByRole('region', { name: 'Output', exact: true });
+  await output.locator('.usage').waitFor();
+  assert.equal(await output.locator('#out-invoked-model').textContent(), `arn:aws:bedrock:us-east-1::foundation-model/${HAIKU}`);
+  assert.equal(await page.locator('#out-invoked-model').count(), 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('Count tokens: the rendered body counted without running the model; a model without CountTokens is flagged at Model ID', { timeout: 60_000 }, async () => {
   const { page, errors } = await screen(390);
   await checkRole(page);
