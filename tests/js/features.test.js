@@ -169,6 +169,13 @@ test('invoke, converse, converseStream and test() through a prompt router report
   assert.equal(t.ok, true, JSON.stringify(t.error));
   assert.equal(t.invokedModelId, CHOSEN);
   assert.ok(t.mapped.outputText.length > 0, 'the router\'s family preset was used');
+  // A streamed Test (the chunks' / events' trace) and a Converse Test (`trace`) name it too.
+  for (const options of [{ stream: true }, { api: 'converse' }, { api: 'converse', stream: true }]) {
+    const shown = await client.test({ modelId: ROUTER, variables: { prompt: 'Hi', system: { prompt: 'Be brief.' } }, ...options });
+    assert.equal(shown.ok, true, JSON.stringify(shown.error));
+    assert.equal(shown.invokedModelId, CHOSEN, JSON.stringify(options));
+  }
+  assert.equal((await client.test({ modelId: HAIKU, variables: { prompt: 'Hi', system: { prompt: 'B' } }, stream: true })).invokedModelId, null);
   const own = await client.test({ modelId: OWN_ROUTER, variables: { prompt: 'Hi' } });
   assert.equal(own.ok, false);
   assert.deepEqual([own.error.code, own.error.field], ['NO_PRESET', 'template']);
