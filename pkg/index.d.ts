@@ -105,7 +105,7 @@ export type CountTokensOptions = CallOptions & { modelId: string } & (
 
 export interface CountTokensResult {
   inputTokens: number;
-  /** The base model counted against (the profile's base model for `us.…` / `global.…` IDs). */
+  /** The base model counted against (a system profile's base model, or the model an application profile's GetInferenceProfile names). */
   modelIdUsed: string;
 }
 
@@ -403,7 +403,7 @@ export interface ReasoningFields {
 
 export type InvokeStreamEvent =
   | ({ type: 'chunk'; json: JsonValue; text: string | null } & ReasoningFields)
-  | { type: 'metrics'; usage: Usage | null; latencyMs: number | null; firstByteLatencyMs: number | null };
+  | { type: 'metrics'; usage: Usage | null; latencyMs: number | null; firstByteLatencyMs: number | null; invokedModelId: string | null };
 
 /** A lazy stream: the request starts on first iteration or when `textStream` is read; use one of the two (`STREAM_CONSUMED`). */
 export interface BedrockStream<E> extends AsyncIterable<E> {

@@ -419,7 +419,11 @@ async function handleInvokeStream(state, req, res, request, rawModelId) {
   const fixture = state.streamFixtures[target.family];
   if (!fixture) return ctx.fail({ status: 400, code: 'ValidationException', message: 'The model is unsupported for streaming.' });
   const random = streaming.seededRandom(state.config.stream.seed);
-  const frames = streaming.chunkFrames(streaming.streamChunks(state.config, fixture, parsed.body, bedrock.cacheUsage(state.config, request.body)), random);
+  const chunks = streaming.streamChunks(state.config, fixture, parsed.body, bedrock.cacheUsage(state.config, request.body));
+  // Through a prompt router, the last chunk (beside its invocation metrics) names the model chosen,
+  // in the same `amazon-bedrock-trace` envelope as the InvokeModel answer (AWS's reference is silent here).
+  chunks[chunks.length - 1] = bedrock.withRouterTrace(target, chunks[chunks.length - 1]);
+  const frames = streaming.chunkFrames(chunks, random);
   await sendEventStream(state, req, res, request, op, ctx.entry, frames, { 'x-amzn-bedrock-content-type': 'application/json' });
 }
 

@@ -137,15 +137,21 @@ pub fn parse_invoke_meta(resp: &HttpResponse) -> InvokeMeta {
     }
 }
 
-/// The model a prompt router sent an InvokeModel request to: the answer's
+/// The model a prompt router sent the request to: InvokeModel's (and a stream chunk's)
 /// `amazon-bedrock-trace.promptRouter.invokedModelId` (the InvokeModel reference documents no
-/// header for it); `None` when the body has none.
+/// header or field for it), Converse's `trace.promptRouter.invokedModelId`, or, in a list (a
+/// streamed Test shows its chunks / events so), the last chunk's or the `metadata` event's.
 pub fn invoked_model_id(body: &[u8]) -> Option<String> {
     if !body.windows(14).any(|w| w == b"invokedModelId") {
         return None;
     }
     let v: serde_json::Value = serde_json::from_slice(body).ok()?;
-    v.pointer("/amazon-bedrock-trace/promptRouter/invokedModelId").and_then(|m| m.as_str()).map(String::from)
+    let one = |v: &serde_json::Value| {
+        ["/amazon-bedrock-trace/promptRouter/invokedModelId", "/trace/promptRouter/invokedModelId", "/metadata/trace/promptRouter/invokedModelId"]
+            .iter()
+            .find_map(|p| v.pointer(p)?.as_str().map(String::from))
+    };
+    one(&v).or_else(|| v.as_array()?.iter().rev().find_map(one))
 }
 
 /// The body's `amazon-bedrock-guardrailAction` (InvokeModel with a guardrail).
@@ -449,6 +455,12 @@ mod tests {
         let routed = br#"{"content":[],"amazon-bedrock-trace":{"promptRouter":{"invokedModelId":"arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"}}}"#;
         assert_eq!(invoked_model_id(routed).as_deref(), Some("arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"));
         assert_eq!(invoked_model_id(br#"{"invokedModelId":"x"}"#), None);
+        let shown = |b: &str| invoked_model_id(b.as_bytes());
+        assert_eq!(shown(&String::from_utf8_lossy(routed)).as_deref(), Some("arn:aws:bedrock:us-east-1::foundation-model/anthropic.claude-3-haiku-20240307-v1:0"));
+        assert_eq!(shown(r#"{"output":{},"trace":{"promptRouter":{"invokedModelId":"c"}}}"#).as_deref(), Some("c"));
+        assert_eq!(shown(r#"[{"a":1},{"amazon-bedrock-trace":{"promptRouter":{"invokedModelId":"s"}}}]"#).as_deref(), Some("s"));
+        assert_eq!(shown(r#"[{"messageStart":{}},{"metadata":{"trace":{"promptRouter":{"invokedModelId":"m"}}}}]"#).as_deref(), Some("m"));
+        assert_eq!(shown(r#"[{"invokedModelId":"x"}]"#), None);
         assert_eq!(parse_invoke_meta(&resp(200, None, "{}")).usage, None);
     }
 

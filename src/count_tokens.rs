@@ -15,16 +15,17 @@ pub enum Input {
 }
 
 /// The base model ID CountTokens is sent to: a base ID as is, a system inference profile
-/// (`us.…`, or its ARN) as its base model; anything else (application profiles, provisioned,
-/// custom, Marketplace, prompt routers) is a `ConfigError` on `modelId`.
-pub fn base_model(parsed: &ModelId) -> Result<String> {
+/// (`us.…`, or its ARN) as its base model, an application profile as the model GetInferenceProfile
+/// named (`underlying`, see `profile::needs_lookup`); anything else (provisioned, custom,
+/// Marketplace, prompt routers, a profile with no foundation model) is a `ConfigError` on `modelId`.
+pub fn base_model(parsed: &ModelId, underlying: Option<&str>) -> Result<String> {
     let system_profile = |id: &str| {
         let id = id.rsplit_once(":inference-profile/").map_or(id, |(_, rest)| rest);
         model_id::strip_profile_prefix(id).map(String::from)
     };
     match parsed.kind {
         Kind::Base => Ok(parsed.model_id.clone()),
-        Kind::InferenceProfile => system_profile(&parsed.model_id).ok_or_else(|| unmappable(&parsed.model_id)),
+        Kind::InferenceProfile => underlying.map(String::from).or_else(|| system_profile(&parsed.model_id)).ok_or_else(|| unmappable(&parsed.model_id)),
         _ => Err(unmappable(&parsed.model_id)),
     }
 }
@@ -35,7 +36,7 @@ fn unmappable(model_id: &str) -> Error {
         "modelId",
         format!("CountTokens counts against a base model, and `{model_id}` does not name one"),
         "Pass the base model ID (e.g. anthropic.claude-3-5-haiku-20241022-v1:0) or a system inference profile \
-         (us.…); resolveModel() gives an application profile's model.",
+         (us.…) or an application profile of one.",
     )
 }
 
@@ -109,13 +110,13 @@ mod tests {
 
     #[test]
     fn base_models_and_system_profiles_map() {
-        assert_eq!(base_model(&parsed("anthropic.claude-3-5-haiku-20241022-v1:0")).unwrap(), "anthropic.claude-3-5-haiku-20241022-v1:0");
-        assert_eq!(base_model(&parsed("us.anthropic.claude-3-5-haiku-20241022-v1:0")).unwrap(), "anthropic.claude-3-5-haiku-20241022-v1:0");
-        assert_eq!(base_model(&parsed("global.anthropic.claude-sonnet-4-20250514-v1:0")).unwrap(), "anthropic.claude-sonnet-4-20250514-v1:0");
+        assert_eq!(base_model(&parsed("anthropic.claude-3-5-haiku-20241022-v1:0"), None).unwrap(), "anthropic.claude-3-5-haiku-20241022-v1:0");
+        assert_eq!(base_model(&parsed("us.anthropic.claude-3-5-haiku-20241022-v1:0"), None).unwrap(), "anthropic.claude-3-5-haiku-20241022-v1:0");
+        assert_eq!(base_model(&parsed("global.anthropic.claude-sonnet-4-20250514-v1:0"), None).unwrap(), "anthropic.claude-sonnet-4-20250514-v1:0");
         let arn = "arn:aws:bedrock:us-east-1:123456789012:inference-profile/eu.amazon.nova-lite-v1:0";
-        assert_eq!(base_model(&parsed(arn)).unwrap(), "amazon.nova-lite-v1:0");
+        assert_eq!(base_model(&parsed(arn), None).unwrap(), "amazon.nova-lite-v1:0");
         let fm = "arn:aws:bedrock:us-east-1::foundation-model/amazon.nova-lite-v1:0";
-        assert_eq!(base_model(&parsed(fm)).unwrap(), "amazon.nova-lite-v1:0");
+        assert_eq!(base_model(&parsed(fm), None).unwrap(), "amazon.nova-lite-v1:0");
     }
 
     #[test]
@@ -127,10 +128,17 @@ mod tests {
             "arn:aws:bedrock:us-east-1:123456789012:imported-model/xyz",
             "arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1",
         ] {
-            let e = base_model(&parsed(id)).unwrap_err();
+            let e = base_model(&parsed(id), None).unwrap_err();
             assert_eq!((e.code.as_str(), e.field.as_deref()), ("COUNT_TOKENS_BASE_MODEL", Some("modelId")), "{id}");
             assert!(e.message.contains(id), "{}", e.message);
         }
+    }
+
+    #[test]
+    fn an_application_profile_counts_against_the_model_get_inference_profile_names() {
+        let app = parsed("arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc123");
+        assert_eq!(base_model(&app, Some("anthropic.claude-3-5-haiku-20241022-v1:0")).unwrap(), "anthropic.claude-3-5-haiku-20241022-v1:0");
+        assert_eq!(base_model(&app, None).unwrap_err().field.as_deref(), Some("modelId"));
     }
 
     #[test]

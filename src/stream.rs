@@ -25,8 +25,8 @@ pub enum Api {
     Converse,
 }
 
-/// `amazon-bedrock-invocationMetrics` of the last chunk.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// `amazon-bedrock-invocationMetrics` of the last chunk, and the model a prompt router chose.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Metrics {
     pub input_tokens: Option<u64>,
     pub output_tokens: Option<u64>,
@@ -34,6 +34,11 @@ pub struct Metrics {
     pub cache_write_tokens: Option<u64>,
     pub latency_ms: Option<u64>,
     pub first_byte_latency_ms: Option<u64>,
+    /// AWS documents `trace.promptRouter.invokedModelId` for Converse and ConverseStream only;
+    /// for InvokeModelWithResponseStream its reference names no field or header. A chunk without
+    /// a text delta carrying `amazon-bedrock-trace.promptRouter.invokedModelId` (the envelope
+    /// InvokeModel bodies use for traces) is read here.
+    pub invoked_model_id: Option<String>,
 }
 
 /// The key of the invocation metrics in an InvokeModel stream's last chunk.
@@ -172,7 +177,7 @@ impl StreamReader {
     pub fn finish_into(&mut self, batch: &mut Batch) -> Result<()> {
         self.decoder.finish()?;
         if self.api == Api::InvokeModel {
-            batch.items.push(Item::Metrics(self.metrics));
+            batch.items.push(Item::Metrics(self.metrics.clone()));
         }
         Ok(())
     }
@@ -208,8 +213,13 @@ fn read_chunk(payload: &[u8], delta: &Delta, metrics: &mut Metrics, batch: &mut 
         }
     };
     let text = found.then_some(text_start..batch.text.len());
-    // Off the text path: only a chunk without a text delta is looked at for reasoning.
+    // Off the text path: only a chunk without a text delta is looked at for reasoning and a router's choice.
     let reasoning = if found { None } else { chunk_reasoning(batch.raw.get(start..).unwrap_or_default()) };
+    if !found {
+        if let Some(id) = crate::bedrock::invoked_model_id(batch.raw.get(start..).unwrap_or_default()) {
+            metrics.invoked_model_id = Some(id);
+        }
+    }
     batch.items.push(Item::Chunk { raw: start..batch.raw.len(), text, reasoning });
     Ok(())
 }
@@ -296,6 +306,7 @@ pub fn collect_converse(events: Vec<Out>) -> (Option<String>, Vec<Value>, Metric
                     cache_write_tokens: n("/usage/cacheWriteInputTokens"),
                     latency_ms: n("/metrics/latencyMs"),
                     first_byte_latency_ms: None,
+                    invoked_model_id: None, // the metadata event itself carries `invokedModelId`
                 };
             }
             let mut one = serde_json::Map::new();
@@ -321,6 +332,7 @@ fn read_metrics(m: &Value) -> Metrics {
         cache_write_tokens: n("cacheWriteInputTokenCount"),
         latency_ms: n("invocationLatency"),
         first_byte_latency_ms: n("firstByteLatency"),
+        invoked_model_id: None,
     }
 }
 
@@ -661,6 +673,19 @@ mod tests {
         assert_eq!((cached.cache_read_tokens, cached.cache_write_tokens), (Some(90), Some(0)));
         let first = json!({"type": "message_start", "message": {"usage": {"input_tokens": 5}}}).to_string();
         assert_eq!(outs[0], Out::Chunk { raw: first, text: None, reasoning: None });
+    }
+
+    #[test]
+    fn a_routers_choice_in_the_last_chunk_reaches_the_metrics() {
+        let mut r = StreamReader::new(Api::InvokeModel, Some(Path::parse("$.delta.text", "delta").unwrap()));
+        let routed = json!({"type": "message_stop", "amazon-bedrock-invocationMetrics": {"inputTokenCount": 5},
+            "amazon-bedrock-trace": {"promptRouter": {"invokedModelId": "arn:aws:bedrock:us-east-1::foundation-model/m.x"}}});
+        let mut outs = r.push(&chunk(&routed)).unwrap();
+        outs.extend(r.finish().unwrap());
+        assert!(matches!(outs.last(), Some(Out::Metrics(m)) if m.invoked_model_id.as_deref() == Some("arn:aws:bedrock:us-east-1::foundation-model/m.x")));
+        let mut plain = StreamReader::new(Api::InvokeModel, None);
+        plain.push(&anthropic_stream()).unwrap();
+        assert!(matches!(plain.finish().unwrap().last(), Some(Out::Metrics(m)) if m.invoked_model_id.is_none()));
     }
 
     #[test]

@@ -1,14 +1,16 @@
-/** The integration screen's logic: session and setup, Check role, parsed model ID and List models, presets, Test (plain and streaming), live output mapping, Save connection, export/import. */
+/** The integration screen's logic: session and setup, Check role, parsed model ID and List models, presets, Test (plain and streaming), Count tokens, live output mapping, Save connection, export/import. */
 import { parseModelId, presets, presetFor, JsonPath, OutputMapping, ready } from '/pkg/browser.js';
 import { call, streamTest, startSession, setToken, hasToken, GatewayError } from './api.js';
 import { $, el, fieldMessage, clearMessage, announce, copyText, debounce, pretty, busy } from './ui.js';
 import { validateTemplate, collectVariables, exportVariables, importVariables, updateGutter, variableFieldId } from './editor.js';
 
 const FIELDS = ['roleArn', 'externalId', 'stsRegion', 'region', 'modelId'];
-const MAPPING = ['outputText', 'inputTokens', 'outputTokens'];
-const LABELS = { roleArn: 'Role ARN', externalId: 'External ID', stsRegion: 'STS region', region: 'Region', modelId: 'Model ID', template: 'Request body', variables: 'Prompt Variables', outputText: 'Output Text', inputTokens: 'Input Token Count', outputTokens: 'Output Token Count', name: 'Connection name', adminToken: 'Admin token' };
+const MAPPING = ['outputText', 'inputTokens', 'outputTokens', 'cacheReadInputTokens', 'cacheWriteInputTokens'];
+/** The Bedrock header each count falls back to when its path is empty or finds nothing. */
+const HEADERS = { inputTokens: 'x-amzn-bedrock-input-token-count', outputTokens: 'x-amzn-bedrock-output-token-count', cacheReadInputTokens: 'x-amzn-bedrock-cache-read-input-token-count', cacheWriteInputTokens: 'x-amzn-bedrock-cache-write-input-token-count' };
+const LABELS = { roleArn: 'Role ARN', externalId: 'External ID', stsRegion: 'STS region', region: 'Region', modelId: 'Model ID', template: 'Request body', variables: 'Prompt Variables', outputText: 'Output Text', inputTokens: 'Input Token Count', outputTokens: 'Output Token Count', cacheReadInputTokens: 'Cache Read Token Count', cacheWriteInputTokens: 'Cache Write Token Count', name: 'Connection name', adminToken: 'Admin token' };
 /** The package's option paths, in case an answer names one, → this page's fields. */
-const ALIASES = { 'assumeRole.roleArn': 'roleArn', 'assumeRole.externalId': 'externalId', 'assumeRole.stsRegion': 'stsRegion', 'assumeRole.stsEndpoint': 'stsRegion', 'mapping.outputText': 'outputText', 'mapping.inputTokens': 'inputTokens', 'mapping.outputTokens': 'outputTokens' };
+const ALIASES = { 'assumeRole.roleArn': 'roleArn', 'assumeRole.externalId': 'externalId', 'assumeRole.stsRegion': 'stsRegion', 'assumeRole.stsEndpoint': 'stsRegion', 'mapping.outputText': 'outputText', 'mapping.inputTokens': 'inputTokens', 'mapping.outputTokens': 'outputTokens', 'mapping.cacheReadInputTokens': 'cacheReadInputTokens', 'mapping.cacheWriteInputTokens': 'cacheWriteInputTokens' };
 const KINDS = { base: 'Foundation model', 'inference-profile': 'Inference profile', provisioned: 'Provisioned throughput', custom: 'Custom model', marketplace: 'Marketplace endpoint', 'prompt-router': 'Prompt router' };
 /** Geographies of system inference profiles by region prefix (as in the package's src/profile.rs), first match wins. */
 const GEOS = [['us-gov-', 'us-gov'], ['us-', 'us'], ['ca-', 'us'], ['eu-', 'eu'], ['ap-northeast-1', 'jp'], ['ap-southeast-2', 'au'], ['ap-', 'apac']];
@@ -16,7 +18,7 @@ const GEOS = [['us-gov-', 'us-gov'], ['us-', 'us'], ['ca-', 'us'], ['eu-', 'eu']
 const state = {
   setup: null,
   setupError: false,
-  loaded: { template: '', outputText: '', inputTokens: '', outputTokens: '', delta: null, family: null },
+  loaded: { template: '', outputText: '', inputTokens: '', outputTokens: '', cacheReadInputTokens: '', cacheWriteInputTokens: '', delta: null, family: null },
   last: null, // { result, streamed }
   controller: null,
   connectionId: null,
@@ -377,7 +379,7 @@ function updateMappingLive() {
     input.removeAttribute('aria-invalid');
     if (!path) {
       live.className = 'live muted';
-      live.textContent = k === 'outputText' ? 'Empty: the platform gets no text.' : 'Empty: the token-count header is used.';
+      live.textContent = k === 'outputText' ? 'Empty: the platform gets no text.' : k.startsWith('cache') ? 'Empty: the cache token-count header is used, when the model sends one.' : 'Empty: the token-count header is used.';
       continue;
     }
     let jp;
@@ -421,7 +423,7 @@ function updateMappingLive() {
       live.textContent = `→ ${describe(k === 'outputText' && found.every((v) => typeof v === 'string') ? found.join('') : found.length === 1 ? found[0] : found)}`;
       continue;
     }
-    const header = k === 'inputTokens' ? 'x-amzn-bedrock-input-token-count' : k === 'outputTokens' ? 'x-amzn-bedrock-output-token-count' : null;
+    const header = HEADERS[k] ?? null;
     live.className = 'live warn';
     live.textContent = header && headers?.[header]
       ? `Finds nothing in the body; the ${header} header gives ${headers[header]}.`
@@ -458,9 +460,14 @@ function setBusy(on) {
   $('save').disabled = on;
 }
 
-function testBody() {
+/** The draft's role, model, template and variables (throws when a variable is not of its type). */
+function callBody() {
   const variables = collectVariables();
-  return { ...draft(), modelId: value('modelId'), template: $('template').value, mapping: mappingToSend(), variables };
+  return { ...draft(), modelId: value('modelId'), template: $('template').value, variables };
+}
+
+function testBody() {
+  return { ...callBody(), mapping: mappingToSend() };
 }
 
 function showOutputText(text, placeholder) {
@@ -468,13 +475,20 @@ function showOutputText(text, placeholder) {
   box.replaceChildren(text ? document.createTextNode(text) : el('span', { class: 'placeholder' }, placeholder ?? 'No output text: check the Output Text path.'));
 }
 
+/** A prompt-cache count as shown: the number, or "not reported" (the model sent none). */
+const cacheCount = (n) => (typeof n === 'number' ? String(n) : 'not reported');
+
 function showUsage(result) {
   const m = result.mapped ?? {};
   const box = $('output');
   box.append(el('div', { class: 'usage' },
     el('span', {}, el('b', { id: 'out-input-tokens' }, String(m.inputTokens ?? '—')), ' input tokens'),
     el('span', {}, el('b', { id: 'out-output-tokens' }, String(m.outputTokens ?? '—')), ' output tokens'),
-    el('span', {}, el('b', {}, `${result.latencyMs ?? '—'} ms`), ' latency')));
+    el('span', {}, 'cache read: ', el('b', { id: 'out-cache-read' }, cacheCount(m.cacheReadInputTokens))),
+    el('span', {}, 'cache write: ', el('b', { id: 'out-cache-write' }, cacheCount(m.cacheWriteInputTokens))),
+    el('span', {}, el('b', {}, `${result.latencyMs ?? '—'} ms`), ' latency'),
+    // A prompt router answered: the model it chose (Bedrock's invokedModelId).
+    result.invokedModelId ? el('span', {}, 'served by ', el('code', { id: 'out-invoked-model' }, result.invokedModelId)) : null));
 }
 
 /** A streamed answer's body is its chunks: Bedrock reports the latency in the last one's invocation metrics. */
@@ -515,7 +529,8 @@ function finishTest(result, streamed, paths) {
     else showOutputText(result.mapped?.outputText ?? $('output').textContent);
     showUsage(result);
     stepState('test', 'Test passed', true);
-    announce(`Test passed: ${result.mapped?.inputTokens ?? '—'} input and ${result.mapped?.outputTokens ?? '—'} output tokens.`, 'ok');
+    const m = result.mapped ?? {};
+    announce(`Test passed: ${m.inputTokens ?? '—'} input and ${m.outputTokens ?? '—'} output tokens; cache read ${cacheCount(m.cacheReadInputTokens)}, cache write ${cacheCount(m.cacheWriteInputTokens)}.`, 'ok');
   } else {
     failTest(result.error ?? { code: 'ERROR', message: 'The test failed.' });
   }
@@ -596,6 +611,42 @@ async function runTest() {
   }
 }
 
+// ---------- Count tokens ----------
+
+/** CountTokens of the rendered Request body (`POST /v1/count-tokens`): the count and the model it was counted against, or the error next to its field. */
+async function runCount() {
+  clearErrors([...FIELDS, 'template']);
+  const button = $('count');
+  const shown = $('count-result');
+  let body;
+  try {
+    body = callBody();
+  } catch (e) {
+    announce(`Tokens not counted: ${e.message}`, 'error');
+    return;
+  }
+  if (!validateTemplate()) {
+    announce('Tokens not counted: fix the Request body first (see the message under it).', 'error');
+    $('template').focus();
+    return;
+  }
+  busy(button, true);
+  shown.className = 'fine';
+  shown.textContent = 'Counting…';
+  try {
+    const counted = await call('POST', '/v1/count-tokens', body);
+    shown.className = 'fine count ok';
+    shown.replaceChildren(el('b', { id: 'count-tokens' }, String(counted.inputTokens)), ' input tokens, counted against ', el('code', { id: 'count-model' }, counted.modelIdUsed), '.');
+    announce(`Counted ${counted.inputTokens} input tokens against ${counted.modelIdUsed}.`, 'ok');
+  } catch (e) {
+    shown.className = 'fine count bad';
+    shown.textContent = `Not counted: ${e.code}. ${e.message}`;
+    showError(e, 'Count tokens');
+  } finally {
+    busy(button, false);
+  }
+}
+
 // ---------- Save ----------
 
 async function save() {
@@ -616,7 +667,8 @@ async function save() {
     return;
   }
   const mapping = currentMapping();
-  const payload = { ...body, name, mapping: { ...mapping, outputText: mapping.outputText, inputTokens: mapping.inputTokens || null, outputTokens: mapping.outputTokens || null } };
+  const counts = Object.fromEntries(MAPPING.filter((k) => k !== 'outputText').map((k) => [k, mapping[k] || null]));
+  const payload = { ...body, name, mapping: { ...mapping, outputText: mapping.outputText, ...counts } };
   busy(button, true);
   try {
     const creating = !state.connectionId;
@@ -782,6 +834,7 @@ function wire() {
   $('template').addEventListener('scroll', () => { $('gutter').scrollTop = $('template').scrollTop; });
   for (const k of MAPPING) $(k).addEventListener('input', updateMappingLive);
   $('test').addEventListener('click', runTest);
+  $('count').addEventListener('click', runCount);
   $('cancel').addEventListener('click', () => state.controller?.abort());
   $('save').addEventListener('click', save);
   $('name').addEventListener('input', () => clearMessage('name'));

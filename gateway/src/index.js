@@ -15,6 +15,7 @@ const TABLE = [
   ['POST', '/v1/check-role', routes.draftCheckRole, true],
   ['POST', '/v1/models', routes.draftModels, true],
   ['POST', '/v1/test', routes.draftTest, true],
+  ['POST', '/v1/count-tokens', routes.draftCountTokens, true],
   ['GET', '/v1/connections', routes.listConnections, true],
   ['POST', '/v1/connections', routes.createConnection, true],
   ['GET', `/v1/connections/${ID}`, routes.getConnection, true],
@@ -23,6 +24,7 @@ const TABLE = [
   ['POST', `/v1/connections/${ID}/rotate-key`, routes.rotateKey, true],
   ['GET', `/v1/connections/${ID}/models`, routes.connectionModels, true],
   ['POST', `/v1/connections/${ID}/test`, routes.connectionTest, true],
+  ['POST', `/v1/connections/${ID}/count-tokens`, routes.connectionCountTokens, true],
   ['POST', `/v1/connections/${ID}/invoke`, invoke, false],
 ].map(([method, pattern, handler, admin]) => ({ method, re: new RegExp(`^${pattern}$`), pattern, handler, admin }));
 

@@ -69,6 +69,7 @@ async function invokePlain({ env, log }, row, rendered) {
       const n = mapped[key] ?? res.usage?.[key];
       if (typeof n === 'number') out[key] = n;
     }
+    if (res.invokedModelId) out.invokedModelId = res.invokedModelId; // a prompt router's choice
     if (env.LOG_PROMPTS === '1') log.outputText = out.outputText;
     return json(200, out);
   } catch (err) {
@@ -131,6 +132,7 @@ async function pump({ events, first, writer, row, started, log, env }) {
     for (const key of ['cacheReadInputTokens', 'cacheWriteInputTokens']) {
       if (typeof metrics?.usage?.[key] === 'number') done[key] = metrics.usage[key];
     }
+    if (metrics?.invokedModelId) done.invokedModelId = metrics.invokedModelId;
     if (env.LOG_PROMPTS === '1') log.outputText = text;
     await writer.write(sseBytes('done', done));
   } catch (err) {

@@ -7,6 +7,7 @@ import { clientFor, toGatewayError } from './aws.js';
 import { CONNECTION_FIELDS, roleFields, nameField, templateField, mappingField, checkAll, checkRole } from './checks.js';
 import * as store from './store.js';
 import { testAnswer } from './testcall.js';
+import { countAnswer } from './counttokens.js';
 
 /** The IAM role hints of step 1: STS endpoints by region. */
 const STS_REGIONS = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'eu-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-north-1', 'eu-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'sa-east-1'];
@@ -77,6 +78,14 @@ export async function draftTest({ request, env, log }) {
     throw new GatewayError(400, 'MISSING_FIELD', '`modelId` is required', { hint: 'Add `modelId` to the request body.', field: 'modelId' });
   }
   return testAnswer({ request, env, log, target, shared: false, call });
+}
+
+export async function draftCountTokens({ request, env, log }) {
+  const body = await readJson(request);
+  onlyFields(body, [...DRAFT_ROLE_FIELDS, 'modelId', 'template', 'variables', 'api']);
+  const target = { ...roleFields(body), sessionName: 'bc-check' };
+  const call = { modelId: modelIdField(body), template: templateField(body), variables: obj(body, 'variables'), api: body.api };
+  return countAnswer({ env, log, target, shared: false, call });
 }
 
 async function listModels(env, target, log, shared) {
@@ -227,3 +236,11 @@ export async function connectionTest({ request, env, params, log }) {
   return testAnswer({ request, env, log, target: targetOf(row), shared: true, call });
 }
 
+export async function connectionCountTokens({ request, env, params, log }) {
+  log.connection = params.id;
+  const row = await loadRow(env, params.id);
+  const body = await readJson(request);
+  onlyFields(body, ['variables', 'template', 'api']);
+  const call = { modelId: row.model_id, template: templateField(body) ?? row.template, variables: obj(body, 'variables'), api: body.api };
+  return countAnswer({ env, log, target: targetOf(row), shared: true, call });
+}

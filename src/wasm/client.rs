@@ -218,7 +218,15 @@ impl WasmClient {
         future_to_promise(async move {
             let plan = read_plan(&inner, &options, Operation::CountTokens).map_err(to_js)?;
             let parsed = inner.config.model_id(&cv::string(&options, "modelId", "modelId").map_err(to_js)?).map_err(to_js)?;
-            let model_id = count_tokens::base_model(&parsed).map_err(to_js)?;
+            // An application profile: GetInferenceProfile names its model (as resolveModel does).
+            let underlying = if profile::needs_lookup(&parsed) {
+                let request = profile::build_get(&inner.config.control_url, &parsed.model_id);
+                let answer = run(&inner, control_call(&inner, request, "countTokens"), plan.ctx(), &None).await.map_err(js_error)?;
+                profile::model_of(&answer)
+            } else {
+                None
+            };
+            let model_id = count_tokens::base_model(&parsed, underlying.as_deref()).map_err(to_js)?;
             let input = count_input(&options).map_err(to_js)?;
             let request = count_tokens::build(&inner.config.runtime_url, &model_id, &input);
             let call = bedrock_call(&inner, request, Operation::CountTokens);

@@ -154,7 +154,7 @@ fn batch_to_js(batch: &Batch) -> JsValue {
     parts.into()
 }
 
-/// `{ type: 'metrics', usage, latencyMs, firstByteLatencyMs }`
+/// `{ type: 'metrics', usage, latencyMs, firstByteLatencyMs, invokedModelId }`
 fn metrics_to_js(m: &stream::Metrics) -> JsValue {
     let usage = match (m.input_tokens, m.output_tokens) {
         (Some(i), Some(o)) => cv::object(&[
@@ -170,6 +170,7 @@ fn metrics_to_js(m: &stream::Metrics) -> JsValue {
         ("usage", usage),
         ("latencyMs", cv::opt_num(m.latency_ms)),
         ("firstByteLatencyMs", cv::opt_num(m.first_byte_latency_ms)),
+        ("invokedModelId", cv::opt_str(m.invoked_model_id.as_deref())),
     ])
 }
 

@@ -3,7 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
-import { startSimulator, gateway, registration, tempDir, readTree, parseSse, ADMIN, BASE, TITAN, NOVA, VARS } from './helpers.js';
+import { presets } from '../../pkg/node.mjs';
+import { startSimulator, gateway, registration, tempDir, readTree, parseSse, ADMIN, BASE, HAIKU, TITAN, NOVA, VARS } from './helpers.js';
 
 let sim, gw, persist;
 const conns = {};
@@ -146,6 +147,106 @@ test('streamed Test: each delta is sent as the model writes it, before done', as
   } finally {
     sim.reset();
   }
+});
+
+const ROLE = { roleArn: 'arn:aws:iam::123456789012:role/BedrockAccess', externalId: 'platform-42', stsRegion: 'eu-west-1', region: 'us-east-1' };
+const CACHED_TEMPLATE = '{"anthropic_version": "bedrock-2023-05-31", "max_tokens": 64, "system": "{{system.prompt}}", "messages": [{"role": "user", "content": [{"type": "text", "text": "{{prompt}}", "cache_control": {"type": "ephemeral"}}]}]}';
+const SONNET = 'anthropic.claude-3-5-sonnet-20241022-v2:0';
+const APP_PROFILE = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/app1abc2def3';
+const ROUTER = 'arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1';
+
+test('Test answers carry the prompt-cache counts (value, or null when the model reported none), plain and SSE', async () => {
+  sim.configure({ promptCache: { readInputTokens: 2048, writeInputTokens: 16 } });
+  try {
+    const cached = await gw.call('POST', '/v1/test', { body: { ...ROLE, modelId: HAIKU, template: CACHED_TEMPLATE, variables: VARS } });
+    assert.equal(cached.json.ok, true, cached.text);
+    assert.equal(cached.json.mapped.cacheReadInputTokens, 2048);
+    assert.equal(cached.json.mapped.cacheWriteInputTokens, 16);
+    const sse = parseSse((await gw.call('POST', '/v1/test', { body: { ...ROLE, modelId: HAIKU, template: CACHED_TEMPLATE, variables: VARS, stream: true }, headers: { accept: 'text/event-stream' } })).text).at(-1);
+    assert.equal(sse.event, 'done');
+    assert.deepEqual([sse.data.mapped.cacheReadInputTokens, sse.data.mapped.cacheWriteInputTokens], [2048, 16]);
+    const stored = await gw.call('POST', `/v1/connections/${conns.anthropic.id}/test`, { body: { variables: VARS, template: CACHED_TEMPLATE } });
+    assert.equal(stored.json.mapped.cacheReadInputTokens, 2048, stored.text);
+    const none = await gw.call('POST', `/v1/connections/${conns.titan.id}/test`, { body: { variables: VARS } });
+    assert.equal(none.json.ok, true);
+    assert.deepEqual([none.json.mapped.cacheReadInputTokens, none.json.mapped.cacheWriteInputTokens], [null, null], 'null: not reported');
+  } finally {
+    sim.configure({ promptCache: { readInputTokens: 0, writeInputTokens: 1024 } });
+  }
+});
+
+test('POST /v1/count-tokens: the rendered body counted (InvokeModel or Converse), the base model used, typed errors', async () => {
+  const count = (extra) => gw.call('POST', '/v1/count-tokens', { body: { ...ROLE, variables: VARS, ...extra } });
+  const before = (await gw.call('GET', '/v1/connections')).json.connections.length;
+  const plain = await count({ modelId: SONNET, template: CACHED_TEMPLATE });
+  assert.equal(plain.status, 200, plain.text);
+  const sent = sim.stats.countTokens.last;
+  assert.equal(sent.path, `/model/${encodeURIComponent(SONNET)}/count-tokens`);
+  const rendered = JSON.parse(Buffer.from(JSON.parse(sent.body).input.invokeModel.body, 'base64').toString('utf8'));
+  assert.equal(rendered.messages[0].content[0].text, VARS.prompt, 'the template rendered with the variables');
+  assert.equal(rendered.system, VARS['system.prompt']);
+  assert.equal(plain.json.inputTokens > 0, true);
+  assert.deepEqual([plain.json.modelIdUsed, plain.json.api], [SONNET, 'invoke']);
+  // No template: the family's preset. A system profile and an application profile count against their base model.
+  const profile = await count({ modelId: `us.${SONNET}` });
+  assert.deepEqual([profile.status, profile.json.modelIdUsed], [200, SONNET], profile.text);
+  const noPreset = await count({ modelId: APP_PROFILE });
+  assert.deepEqual([noPreset.status, noPreset.json.error.code, noPreset.json.error.field], [422, 'NO_PRESET', 'template'], 'its ID names no family');
+  const app = await count({ modelId: APP_PROFILE, template: CACHED_TEMPLATE });
+  assert.deepEqual([app.status, app.json.modelIdUsed], [200, HAIKU], app.text);
+  // The Converse preset, however indented: input.converse on the wire.
+  const converse = await count({ modelId: SONNET, template: JSON.stringify(JSON.parse(presets.converse.template), null, 2) });
+  assert.equal(converse.status, 200, converse.text);
+  assert.equal(converse.json.api, 'converse');
+  const wire = JSON.parse(sim.stats.countTokens.last.body).input.converse;
+  assert.deepEqual(wire.messages, [{ role: 'user', content: [{ text: VARS.prompt }] }]);
+  assert.deepEqual(wire.system, [{ text: VARS['system.prompt'] }]);
+  // A model without CountTokens, a router, a broken template: 422 naming the field.
+  const unsupported = await count({ modelId: NOVA });
+  assert.equal(unsupported.status, 422);
+  assert.deepEqual([unsupported.json.error.code, unsupported.json.error.field], ['ValidationException', 'modelId']);
+  assert.match(unsupported.json.error.hint, /CountTokens/);
+  const router = await count({ modelId: ROUTER });
+  assert.deepEqual([router.status, router.json.error.code, router.json.error.field], [422, 'COUNT_TOKENS_BASE_MODEL', 'modelId']);
+  const broken = await count({ modelId: SONNET, template: '{"a": {{b}' });
+  assert.deepEqual([broken.status, broken.json.error.code, broken.json.error.field], [422, 'TEMPLATE_SYNTAX', 'template']);
+  const missing = await gw.call('POST', '/v1/count-tokens', { body: { ...ROLE, template: CACHED_TEMPLATE } });
+  assert.deepEqual([missing.status, missing.json.error.field], [400, 'modelId']);
+  const unknown = await count({ modelId: SONNET, stream: true });
+  assert.deepEqual([unknown.status, unknown.json.error.code], [400, 'UNKNOWN_FIELD']);
+  assert.equal((await gw.call('POST', '/v1/count-tokens', { token: null, body: { ...ROLE, modelId: SONNET } })).status, 401);
+  assert.equal((await gw.call('GET', '/v1/connections')).json.connections.length, before, 'nothing stored');
+});
+
+test('POST /v1/connections/:id/count-tokens counts the stored template with the variables', async () => {
+  const res = await gw.call('POST', `/v1/connections/${conns.anthropic.id}/count-tokens`, { body: { variables: VARS } });
+  assert.equal(res.status, 200, res.text);
+  assert.equal(res.json.modelIdUsed, HAIKU);
+  const body = JSON.parse(Buffer.from(JSON.parse(sim.stats.countTokens.last.body).input.invokeModel.body, 'base64').toString('utf8'));
+  assert.equal(body.anthropic_version, 'bedrock-2023-05-31', "the anthropic preset stored at registration");
+  const titan = await gw.call('POST', `/v1/connections/${conns.titan.id}/count-tokens`, { body: { variables: VARS } });
+  assert.deepEqual([titan.status, titan.json.error.field], [422, 'modelId']);
+  assert.equal((await gw.call('POST', '/v1/connections/nope/count-tokens', { body: {} })).status, 404);
+});
+
+test('a Converse template sent re-indented (as the page does) runs the Test on Converse', async () => {
+  const template = JSON.stringify(JSON.parse(presets.converse.template), null, 2);
+  const converses = sim.stats.converse.count;
+  const res = await gw.call('POST', '/v1/test', { body: { ...ROLE, modelId: HAIKU, template, mapping: presets.converse.mapping, variables: VARS } });
+  assert.equal(res.json.ok, true, res.text);
+  assert.equal(sim.stats.converse.count, converses + 1);
+  assert.ok(res.json.mapped.outputText.length > 0);
+});
+
+test('invoke through a prompt router: the answer names the model it chose (plain and SSE)', async () => {
+  const created = await gw.call('POST', '/v1/connections', { body: registration('routed', { modelId: ROUTER }) });
+  assert.equal(created.status, 201, created.text);
+  const chosen = `arn:aws:bedrock:us-east-1::foundation-model/${HAIKU}`;
+  assert.equal((await invoke(created.json)).json.invokedModelId, chosen);
+  const done = parseSse((await invoke(created.json, { query: '?stream=1' })).text).at(-1);
+  assert.equal(done.data.invokedModelId, chosen);
+  assert.equal('invokedModelId' in (await invoke(conns.anthropic)).json, false, 'absent without a router');
+  assert.equal((await gw.call('DELETE', `/v1/connections/${created.json.id}`)).status, 204);
 });
 
 test('list, get, models and test of a stored connection', async () => {

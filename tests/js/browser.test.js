@@ -174,6 +174,9 @@ for (const [family, width] of [['anthropic', 1280], ['titan-text', 390], ['anthr
     assert.equal((await output.textContent()).startsWith(mapped.json.mapped.outputText), true, 'Output shows the mapped Output Text');
     assert.equal(await output.locator('#out-input-tokens').textContent(), String(inputTokens));
     assert.equal(await output.locator('#out-output-tokens').textContent(), String(outputTokens));
+    // No cache point in the preset's body: the model reports no cache counts, and the page says so.
+    assert.equal(await output.locator('#out-cache-read').textContent(), 'not reported');
+    assert.equal(await output.locator('#out-cache-write').textContent(), 'not reported');
     assert.match(await described(page, 'Input Token Count'), new RegExp(`→ ${inputTokens}`));
     assert.match(await described(page, 'Output Token Count'), new RegExp(`→ ${outputTokens}`));
     assert.match(await described(page, 'Output Text'), /^→ “/);
@@ -402,6 +405,103 @@ test('preset picker asks before replacing an edited Request body', { timeout: 60
   await page.getByRole('combobox', { name: 'Preset' }).selectOption('nova');
   await dialog.getByRole('button', { name: 'Replace' }).click();
   assert.match(await body.inputValue(), /schemaVersion/);
+  await page.close();
+});
+
+const CACHE_READ = 'Cache Read Token Count (optional)';
+const CACHE_WRITE = 'Cache Write Token Count (optional)';
+
+test('prompt caching: the Test shows the cache counts, each mapping path its live value, an empty path the header', { timeout: 60_000 }, async () => {
+  sim.configure({ promptCache: { readInputTokens: 2048, writeInputTokens: 16 } });
+  try {
+    const { page, errors } = await screen(1280);
+    await checkRole(page);
+    await box(page, 'Model ID').fill(HAIKU);
+    await box(page, 'Model ID').press('Tab');
+    // The anthropic preset fills the cache paths; a cache point in the body turns caching on.
+    assert.equal(await box(page, CACHE_READ).inputValue(), '$.usage.cache_read_input_tokens');
+    assert.equal(await box(page, CACHE_WRITE).inputValue(), '$.usage.cache_creation_input_tokens');
+    assert.match(await described(page, CACHE_READ), /Run a Test to see what this path finds/);
+    const body = box(page, 'Request body');
+    await body.fill((await body.inputValue()).replace('"text": "{{prompt}}"', '"text": "{{prompt}}", "cache_control": {"type": "ephemeral"}'));
+    await box(page, 'prompt').fill('A long shared prefix');
+    await button(page, 'Test').click();
+    const output = page.getByRole('region', { name: 'Output', exact: true });
+    await output.locator('.usage').waitFor();
+    assert.match(sim.stats.invoke.last.body, /"cache_control"/);
+    assert.equal(await output.locator('#out-cache-read').textContent(), '2048');
+    assert.equal(await output.locator('#out-cache-write').textContent(), '16');
+    assert.match(await described(page, CACHE_READ), /^→ 2048$/);
+    assert.match(await described(page, CACHE_WRITE), /^→ 16$/);
+    await page.waitForFunction(() => /cache read 2048, cache write 16/.test(document.querySelector('[role=status]').textContent));
+    await stepShot(page, 'step-test', 'cache-counts-1280');
+    // An empty path: the header is used (live text says so, the next Test still shows the count).
+    await box(page, CACHE_WRITE).fill('');
+    assert.match(await described(page, CACHE_WRITE), /Empty: the cache token-count header is used/);
+    await box(page, CACHE_READ).fill('$.usage.nothing');
+    assert.match(await described(page, CACHE_READ), /Finds nothing in the body; the x-amzn-bedrock-cache-read-input-token-count header gives 2048/);
+    await button(page, 'Test').click();
+    await page.waitForFunction(() => /Test passed/.test(document.querySelector('[role=status]').textContent));
+    assert.equal(await output.locator('#out-cache-write').textContent(), '16', 'from the cache-write header');
+    assert.equal(await output.locator('#out-cache-read').textContent(), '2048', 'from the cache-read header');
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    sim.configure({ promptCache: { readInputTokens: 0, writeInputTokens: 1024 } });
+  }
+});
+
+test('a prompt router as Model ID: its family preset, and the Test names the model it chose', { timeout: 60_000 }, async () => {
+  const router = 'arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1';
+  const { page, errors } = await screen(1280);
+  await checkRole(page);
+  await box(page, 'Model ID').fill(router);
+  await box(page, 'Model ID').press('Tab');
+  assert.equal(await page.locator('#parsed-kind').textContent(), 'Prompt router (prompt-router)');
+  assert.match(await box(page, 'Request body').inputValue(), /anthropic_version/);
+  await button(page, 'Test').click();
+  const output = page.getByRole('region', { name: 'Output', exact: true });
+  await output.locator('.usage').waitFor();
+  assert.equal(await output.locator('#out-invoked-model').textContent(), `arn:aws:bedrock:us-east-1::foundation-model/${HAIKU}`);
+  assert.equal(await page.locator('#out-invoked-model').count(), 1);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('Count tokens: the rendered body counted without running the model; a model without CountTokens is flagged at Model ID', { timeout: 60_000 }, async () => {
+  const { page, errors } = await screen(390);
+  await checkRole(page);
+  await box(page, 'Model ID').fill(`us.${HAIKU}`);
+  await box(page, 'Model ID').press('Tab');
+  await box(page, 'prompt').fill('How many tokens is this?');
+  const invokes = sim.stats.invoke.count;
+  await button(page, 'Count tokens').click();
+  const result = page.locator('#count-result');
+  await result.locator('#count-tokens').waitFor();
+  const sent = sim.stats.countTokens.last;
+  assert.equal(sent.path, `/model/${encodeURIComponent(HAIKU)}/count-tokens`, 'the profile counted against its base model');
+  const rendered = JSON.parse(Buffer.from(JSON.parse(sent.body).input.invokeModel.body, 'base64').toString('utf8'));
+  assert.equal(rendered.messages[0].content[0].text, 'How many tokens is this?');
+  // What the gateway's own route counts for the same body: the page must show the same.
+  const direct = await gw.call('POST', '/v1/count-tokens', { body: { roleArn: ROLE_ARN, externalId: EXTERNAL_ID, region: 'us-east-1', modelId: `us.${HAIKU}`, template: await box(page, 'Request body').inputValue(), variables: { prompt: 'How many tokens is this?', 'system.prompt': await box(page, 'system.prompt').inputValue() } } });
+  assert.equal(await result.locator('#count-tokens').textContent(), String(direct.json.inputTokens));
+  assert.equal(await result.locator('#count-model').textContent(), HAIKU);
+  assert.match(await button(page, 'Count tokens').evaluate((el) => document.getElementById(el.getAttribute('aria-describedby')).textContent), /input tokens, counted against anthropic\.claude-3-haiku/);
+  await page.waitForFunction(() => /Counted \d+ input tokens against anthropic\.claude-3-haiku/.test(document.querySelector('[role=status]').textContent));
+  assert.equal(sim.stats.invoke.count, invokes, 'no model ran');
+  await noHorizontalScroll(page);
+  await stepShot(page, 'step-test', 'count-tokens-390');
+  // Nova has no CountTokens: the typed error sits next to Model ID, and the live region says to check it.
+  await box(page, 'Model ID').fill(NOVA);
+  await box(page, 'Model ID').press('Tab');
+  await button(page, 'Count tokens').click();
+  await page.waitForFunction(() => /Count tokens failed: ValidationException/.test(document.querySelector('[role=status]').textContent));
+  assert.equal(await box(page, 'Model ID').getAttribute('aria-invalid'), 'true');
+  assert.match(await described(page, 'Model ID'), /ValidationException: This model does not support CountTokens/);
+  assert.match(await page.locator('[role=status]').textContent(), /Check Model ID\./);
+  assert.match(await result.textContent(), /^Not counted: ValidationException/);
+  await stepShot(page, 'step-model', 'count-tokens-unsupported-model-390');
+  assert.deepEqual(errors, []);
   await page.close();
 });
 

@@ -1,6 +1,6 @@
 // Issue 16's calls through the public API against the simulator: countTokens (InvokeModel body or
-// Converse messages, base models only, through the call plan); prompt routers (parseModelId,
-// presetFor, invokedModelId on the results).
+// Converse messages, base models and profiles, through the call plan); prompt routers (parseModelId,
+// presetFor, invokedModelId on the results and the stream's metrics).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { BedrockClient, ConfigError, AwsError, NetworkError, parseModelId, presetFor } from '../../pkg/node.mjs';
@@ -44,10 +44,10 @@ test('countTokens with Converse messages and system; a system profile counts aga
 test('countTokens refuses what it cannot map to a base model, and bad input, before any request', async () => {
   env.sim.reset();
   const client = env.client(BedrockClient);
-  const app = await rejects(client.countTokens({ modelId: 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/app1abc2def3', body: {} }));
-  assert.ok(app instanceof ConfigError);
-  assert.deepEqual([app.code, app.field], ['COUNT_TOKENS_BASE_MODEL', 'modelId']);
-  assert.match(app.message, /application-inference-profile\/app1abc2def3/);
+  const router = await rejects(client.countTokens({ modelId: 'arn:aws:bedrock:us-east-1:123456789012:default-prompt-router/anthropic.claude:1', body: {} }));
+  assert.ok(router instanceof ConfigError);
+  assert.deepEqual([router.code, router.field], ['COUNT_TOKENS_BASE_MODEL', 'modelId']);
+  assert.match(router.message, /default-prompt-router\/anthropic\.claude:1/);
   const both = await rejects(client.countTokens({ modelId: SONNET, body: {}, messages: [] }));
   assert.deepEqual([both.code, both.field], ['CONFIG_CONFLICT', 'body']);
   const none = await rejects(client.countTokens({ modelId: SONNET }));
@@ -55,6 +55,45 @@ test('countTokens refuses what it cannot map to a base model, and bad input, bef
   assert.equal(none.field, 'body');
   const unknown = await rejects(client.countTokens({ modelId: SONNET, body: {}, inferenceProfile: 'auto' }));
   assert.deepEqual([unknown.code, unknown.field], ['CONFIG_UNKNOWN_OPTION', 'inferenceProfile']);
+  assert.equal(env.sim.stats.countTokens.count, 0);
+});
+
+const APP = 'arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/app1abc2def3';
+
+test('countTokens with an application profile: GetInferenceProfile names its model, counted against that base model', async () => {
+  env.sim.reset();
+  const attempts = [];
+  const body = fixture('anthropic').request;
+  const r = await env.client(BedrockClient, { onAttempt: (a) => attempts.push(a.operation) }).countTokens({ modelId: APP, body });
+  const get = env.sim.stats.getInferenceProfile.last;
+  assert.equal(get.method, 'GET');
+  assert.equal(get.path, `/inference-profiles/${encodeURIComponent(APP)}`, 'the profile ARN, encoded, on the control plane');
+  assert.equal(get.scope.service, 'bedrock');
+  const sent = env.sim.stats.countTokens.last;
+  assert.equal(sent.path, `/model/${encodeURIComponent(HAIKU)}/count-tokens`, 'counted against the base model');
+  assert.deepEqual(JSON.parse(Buffer.from(JSON.parse(sent.body).input.invokeModel.body, 'base64').toString('utf8')), body);
+  assert.deepEqual(r, { inputTokens: Math.ceil(chars(body) / 4), modelIdUsed: HAIKU });
+  assert.deepEqual(attempts.filter((o) => o !== 'assumeRole'), ['countTokens', 'countTokens'], 'both calls went through the call plan');
+});
+
+test('countTokens with an application profile that names no foundation model, or that does not exist', async () => {
+  env.sim.reset();
+  const saved = env.sim.config.inferenceProfiles;
+  const odd = { ...saved.find((p) => p.inferenceProfileArn === APP), models: [{ modelArn: 'arn:aws:bedrock:us-east-1:123456789012:custom-model/my-model' }] };
+  env.sim.configure({ inferenceProfiles: [...saved.filter((p) => p !== saved.find((q) => q.inferenceProfileArn === APP)), odd] });
+  try {
+    const e = await rejects(env.client(BedrockClient).countTokens({ modelId: APP, body: {} }));
+    assert.ok(e instanceof ConfigError);
+    assert.deepEqual([e.code, e.field], ['COUNT_TOKENS_BASE_MODEL', 'modelId']);
+    assert.match(e.message, /application-inference-profile\/app1abc2def3/);
+    assert.equal(env.sim.stats.getInferenceProfile.count, 1);
+    assert.equal(env.sim.stats.countTokens.count, 0, 'nothing counted');
+  } finally {
+    env.sim.configure({ inferenceProfiles: saved });
+  }
+  const missing = await rejects(env.client(BedrockClient).countTokens({ modelId: APP.replace('app1abc2def3', 'nope0000'), body: {} }));
+  assert.ok(missing instanceof AwsError);
+  assert.equal(missing.code, 'ResourceNotFoundException');
   assert.equal(env.sim.stats.countTokens.count, 0);
 });
 
@@ -116,10 +155,27 @@ test('invoke, converse, converseStream and test() through a prompt router report
   const meta = events.find((e) => e.type === 'metadata');
   assert.equal(meta.invokedModelId, CHOSEN);
   assert.equal(meta.trace.promptRouter.invokedModelId, CHOSEN);
+  const streamed = [];
+  for await (const ev of client.invokeStream({ modelId: ROUTER, body: fixture('anthropic').request })) streamed.push(ev);
+  assert.equal(env.sim.stats.invokeStream.last.path, `/model/${encodeURIComponent(ROUTER)}/invoke-with-response-stream`);
+  const metrics = streamed.at(-1);
+  assert.equal(metrics.type, 'metrics');
+  assert.equal(metrics.invokedModelId, CHOSEN, 'from the last chunk\'s amazon-bedrock-trace');
+  assert.ok(metrics.usage.inputTokens > 0);
+  const plainStream = [];
+  for await (const ev of client.invokeStream({ modelId: HAIKU, body: fixture('anthropic').request })) plainStream.push(ev);
+  assert.equal(plainStream.at(-1).invokedModelId, null);
   const t = await client.test({ modelId: ROUTER, variables: { prompt: 'Hi', system: { prompt: 'Be brief.' } } });
   assert.equal(t.ok, true, JSON.stringify(t.error));
   assert.equal(t.invokedModelId, CHOSEN);
   assert.ok(t.mapped.outputText.length > 0, 'the router\'s family preset was used');
+  // A streamed Test (the chunks' / events' trace) and a Converse Test (`trace`) name it too.
+  for (const options of [{ stream: true }, { api: 'converse' }, { api: 'converse', stream: true }]) {
+    const shown = await client.test({ modelId: ROUTER, variables: { prompt: 'Hi', system: { prompt: 'Be brief.' } }, ...options });
+    assert.equal(shown.ok, true, JSON.stringify(shown.error));
+    assert.equal(shown.invokedModelId, CHOSEN, JSON.stringify(options));
+  }
+  assert.equal((await client.test({ modelId: HAIKU, variables: { prompt: 'Hi', system: { prompt: 'B' } }, stream: true })).invokedModelId, null);
   const own = await client.test({ modelId: OWN_ROUTER, variables: { prompt: 'Hi' } });
   assert.equal(own.ok, false);
   assert.deepEqual([own.error.code, own.error.field], ['NO_PRESET', 'template']);

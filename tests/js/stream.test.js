@@ -199,7 +199,7 @@ test('frames encoded by @smithy/eventstream-codec decode identically (custom fet
   const events = await collect(client.invokeStream({ modelId: 'anthropic.claude-3-haiku-20240307-v1:0', body: {} }));
   assert.deepEqual(events.filter((e) => e.type === 'chunk').map((e) => e.json), chunks);
   assert.equal(events.filter((e) => e.type === 'chunk').map((e) => e.text).join(''), 'Héllo 👋');
-  assert.deepEqual(events.at(-1), { type: 'metrics', usage: null, latencyMs: null, firstByteLatencyMs: null });
+  assert.deepEqual(events.at(-1), { type: 'metrics', usage: null, latencyMs: null, firstByteLatencyMs: null, invokedModelId: null });
   assert.ok(fixture('anthropic'));
 });
 
