@@ -17,7 +17,11 @@ fn start(data: &[u8]) -> Result<Promise, JsValue> {
     let crypto = Reflect::get(&js_sys::global(), &"crypto".into())?;
     let subtle = Reflect::get(&crypto, &"subtle".into())?;
     let digest: Function = Reflect::get(&subtle, &"digest".into())?.dyn_into()?;
-    // A copy: the digest must not see wasm memory that may grow (or be reused) while it runs.
-    let pending = digest.call2(&subtle, &"SHA-256".into(), &Uint8Array::from(data))?;
+    // SAFETY: the view is used only by this synchronous call, during which nothing allocates in
+    // (or grows) wasm memory, and `digest` copies the bytes before it returns its promise
+    // (WebCrypto: "get a copy of the bytes held by the data parameter"): no JS-side copy of a
+    // 64 KiB body (≈ 70 µs in Chromium, a fresh ArrayBuffer each time).
+    let view = unsafe { Uint8Array::view(data) };
+    let pending = digest.call2(&subtle, &"SHA-256".into(), &view)?;
     Ok(Promise::resolve(&pending))
 }
