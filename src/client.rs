@@ -1,11 +1,12 @@
 //! One AWS call as a state machine (quinn-proto style): inputs are credentials, responses,
 //! network failures and timer expiries; outputs are the next [`Step`]. Every operation of the
 //! client goes through it, so each decision is made once, here: it signs each attempt afresh
-//! with the client's corrected clock (a long body hashed once, natively where that pays); retries throttling, 5xx and network failures (standard
-//! mode, `Retry-After` honoured); on `ExpiredTokenException` asks once for refreshed credentials;
-//! on a clock-skew answer sets the client's clock offset and signs again once; names the endpoint
-//! setting in network errors; and reports every attempt (`onAttempt`). The wasm layer drives it
-//! with `fetch` and `setTimeout`; nothing here waits or reads a clock.
+//! with the client's corrected clock (a long body hashed once, by the runtime where that pays);
+//! retries throttling, 5xx and network failures (standard mode, `Retry-After` honoured); on
+//! `ExpiredTokenException` asks once for refreshed credentials; on a clock-skew answer sets the
+//! client's clock offset and signs again once; names the endpoint setting in network errors; and
+//! reports every attempt (`onAttempt`). The wasm layer drives it with `fetch`, `setTimeout` and
+//! `crypto.subtle`; nothing here waits or reads a clock.
 
 use crate::clock;
 use crate::error::{Error, Result};

@@ -123,10 +123,10 @@ pub const NATIVE_HASH_MIN: usize = 1024;
 
 /// From this many bytes on, a call's body is hashed by the runtime's asynchronous SHA-256
 /// (WebCrypto's `crypto.subtle.digest`) before it is signed, where the runtime has no synchronous
-/// native one. Chromium, awaited (2-core EPYC): ≈ 5 µs + 1 µs per KiB (SHA instructions, a
-/// thread hop), against ≈ 1.9 µs per KiB in wasm: even at 4–8 KiB, a clear win at 16 KiB and
-/// up (≈ 45 µs saved at 64 KiB). Node's synchronous node:crypto beats its own awaited WebCrypto
-/// at every size, so Node never awaits.
+/// native one. Chromium, awaited (2-core EPYC): ≈ 5 µs + ≈ 1 µs per KiB (SHA instructions, a
+/// thread hop), against ≈ 1.9 µs per KiB in wasm: about even at 8 KiB inside `invoke()`, ahead
+/// from 12 KiB, 85–120 µs saved per call at 64 KiB (bench row 1c). Node's synchronous
+/// node:crypto beats its own awaited WebCrypto at every size, so Node never awaits.
 pub const ASYNC_HASH_MIN: usize = 8 * 1024;
 
 /// What a signer keeps between signatures: the derived SigV4 signing keys, most recently used
