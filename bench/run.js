@@ -1,6 +1,6 @@
 // bench/run.js — owns `npm run bench`: runs every row (Node, then Chromium), prints the tables, writes bench/results.json and the README results.
 //
-// usage: node bench/run.js [--quick] [--only sign,template,mapping,stream,e2e,bundle,cold] [--browser | --no-browser] [--rounds N]
+// usage: node bench/run.js [--quick] [--only sign,sign-invoke,template,mapping,stream,e2e,bundle,cold] [--browser | --no-browser] [--rounds N]
 import os from 'node:os';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true'; // the SDK's Node 20 notice, printed once per process
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
-const GROUPS = ['sign', 'template', 'mapping', 'stream', 'e2e', 'bundle', 'cold'];
-const BROWSER_GROUPS = ['sign', 'template', 'mapping'];
+const GROUPS = ['sign', 'sign-invoke', 'template', 'mapping', 'stream', 'e2e', 'bundle', 'cold'];
+const BROWSER_GROUPS = ['sign', 'sign-invoke', 'template', 'mapping'];
 
 function parseArgs(argv) {
   const o = { quick: false, only: null, browser: true, rounds: null };
@@ -22,7 +22,7 @@ function parseArgs(argv) {
     else if (a.startsWith('--only=')) o.only = a.slice(7).split(',').map((s) => s.trim()).filter(Boolean);
     else if (a === '--rounds') o.rounds = Number(argv[++i]);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.js [--quick] [--only sign,template,mapping,stream,e2e,bundle,cold] [--browser | --no-browser] [--rounds N]');
+      console.log('usage: node bench/run.js [--quick] [--only sign,sign-invoke,template,mapping,stream,e2e,bundle,cold] [--browser | --no-browser] [--rounds N]');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -74,12 +74,14 @@ console.log(`bench: ${results.mode} run, ${options.rounds} rounds, node ${proces
 
 // Rows 1–3 in Node.
 const { signRows } = await import('./rows/sign.js');
+const { signInvokeRows } = await import('./rows/sign-invoke.js');
 const { templateRows } = await import('./rows/template.js');
 const { mappingRows } = await import('./rows/mapping.js');
 const { Hash } = await import('@smithy/hash-node');
 const ctx = { ours, NodeHash: Hash, env: 'node' };
 const timedRows = [
   ...(wanted('sign') ? signRows(ctx) : []),
+  ...(wanted('sign-invoke') ? signInvokeRows(ctx) : []),
   ...(wanted('template') ? templateRows(ctx) : []),
   ...(wanted('mapping') ? mappingRows(ctx) : []),
 ];

@@ -1,11 +1,12 @@
 //! One AWS call as a state machine (quinn-proto style): inputs are credentials, responses,
 //! network failures and timer expiries; outputs are the next [`Step`]. Every operation of the
 //! client goes through it, so each decision is made once, here: it signs each attempt afresh
-//! with the client's corrected clock; retries throttling, 5xx and network failures (standard
-//! mode, `Retry-After` honoured); on `ExpiredTokenException` asks once for refreshed credentials;
-//! on a clock-skew answer sets the client's clock offset and signs again once; names the endpoint
-//! setting in network errors; and reports every attempt (`onAttempt`). The wasm layer drives it
-//! with `fetch` and `setTimeout`; nothing here waits or reads a clock.
+//! with the client's corrected clock (a long body hashed once, by the runtime where that pays);
+//! retries throttling, 5xx and network failures (standard mode, `Retry-After` honoured); on
+//! `ExpiredTokenException` asks once for refreshed credentials; on a clock-skew answer sets the
+//! client's clock offset and signs again once; names the endpoint setting in network errors; and
+//! reports every attempt (`onAttempt`). The wasm layer drives it with `fetch`, `setTimeout` and
+//! `crypto.subtle`; nothing here waits or reads a clock.
 
 use crate::clock;
 use crate::error::{Error, Result};
@@ -25,6 +26,9 @@ pub enum Auth {
 /// What the driver must do next.
 #[derive(Debug)]
 pub enum Step {
+    /// Hash the body ([`Call::body`]) with the runtime's native SHA-256, then call
+    /// `on_payload_digest` (with `None` if the runtime has none or it failed).
+    HashPayload,
     /// Call `on_credentials` with credentials; `refresh` = drop cached ones first.
     NeedCredentials { refresh: bool },
     /// Send this request, then call `on_response` or `on_network_error`.
@@ -62,6 +66,8 @@ pub struct Call {
     attempt: u32,
     refreshed: bool,
     clock_corrected: bool,
+    /// The body's SHA-256 (hex) from the runtime, reused by every attempt's signature.
+    payload_hash: Option<String>,
     operation: &'static str,
     endpoint_field: &'static str,
     report: Option<AttemptReport>,
@@ -77,6 +83,7 @@ impl Call {
             attempt: 0,
             refreshed: false,
             clock_corrected: false,
+            payload_hash: None,
             operation: "call",
             endpoint_field: "endpoint",
             report: None,
@@ -97,10 +104,28 @@ impl Call {
 
     /// The first step.
     pub fn start(&mut self) -> Step {
+        self.start_with(&KeyCache::new())
+    }
+
+    /// [`Call::start`] for a signer with `keys`' hashing: a long body is first hashed natively
+    /// when [`KeyCache::prefers_native_hash`] says so.
+    pub fn start_with(&mut self, keys: &KeyCache) -> Step {
         match self.auth {
+            Auth::SigV4 { .. } if keys.prefers_native_hash(self.request.body.len()) => Step::HashPayload,
             Auth::SigV4 { .. } => Step::NeedCredentials { refresh: false },
             Auth::Bearer => self.send_unsigned(),
         }
+    }
+
+    /// The request's body (for `HashPayload`).
+    pub fn body(&self) -> &[u8] {
+        &self.request.body
+    }
+
+    /// The runtime's SHA-256 of the body (`None`, or not 32 bytes: it is hashed here instead).
+    pub fn on_payload_digest(&mut self, digest: Option<&[u8]>) -> Step {
+        self.payload_hash = digest.and_then(sign::payload_hash);
+        Step::NeedCredentials { refresh: false }
     }
 
     /// Signs a fresh copy of the request for this attempt (`now_ms`: the corrected clock).
@@ -205,7 +230,8 @@ impl Call {
         let mut req = self.request.clone();
         if let Auth::SigV4 { region, service } = &self.auth {
             let scope = Scope { region, service, time_ms: now_ms };
-            sign::sign_with(keys, &mut req, credentials, scope, &Settings::default())?;
+            let settings = Settings { payload_hash: self.payload_hash.clone(), ..Settings::default() };
+            sign::sign_with(keys, &mut req, credentials, scope, &settings)?;
         }
         Ok(req)
     }
@@ -326,6 +352,62 @@ mod tests {
         c.on_credentials(&creds(), 0);
         let Step::Fail(e) = c.on_network_error(Error::network("NETWORK", "m", "h"), 0.0) else { panic!() };
         assert_eq!(e.field.as_deref(), Some("controlEndpoint"));
+    }
+
+    fn long_call() -> Call {
+        let mut c = call(3);
+        c.request.body = vec![b'x'; sign::ASYNC_HASH_MIN];
+        c
+    }
+
+    fn authorization(step: Step) -> String {
+        let Step::Send(req) = step else { panic!("expected a request to send") };
+        req.header("authorization").unwrap().to_string()
+    }
+
+    #[test]
+    fn a_long_body_is_hashed_natively_once_and_every_attempt_signs_with_it() {
+        use sha2::{Digest, Sha256};
+        let hashed_here = authorization(long_call().on_credentials(&creds(), 0));
+        let mut c = long_call();
+        assert!(matches!(c.start(), Step::HashPayload));
+        let digest = Sha256::digest(c.body());
+        assert!(matches!(c.on_payload_digest(Some(&digest)), Step::NeedCredentials { refresh: false }));
+        assert_eq!(authorization(c.on_credentials(&creds(), 0)), hashed_here);
+
+        // A (deliberately wrong) digest is what both attempts sign: the body is not hashed again.
+        let mut c = long_call();
+        c.start();
+        c.on_payload_digest(Some(&[0; 32]));
+        let first = authorization(c.on_credentials(&creds(), 0));
+        assert_ne!(first, hashed_here);
+        assert!(matches!(c.on_response(answer(503, "ServiceUnavailableException"), 0.0, 0, 0), Step::Sleep { .. }));
+        assert!(matches!(c.on_timer(), Step::NeedCredentials { refresh: false }));
+        assert_eq!(authorization(c.on_credentials(&creds(), 0)), first);
+    }
+
+    #[test]
+    fn without_a_usable_digest_the_body_is_hashed_here() {
+        let hashed_here = authorization(long_call().on_credentials(&creds(), 0));
+        for digest in [None, Some(&[1u8; 31][..]), Some(&[1u8; 33][..])] {
+            let mut c = long_call();
+            c.start();
+            assert!(matches!(c.on_payload_digest(digest), Step::NeedCredentials { refresh: false }));
+            assert_eq!(authorization(c.on_credentials(&creds(), 0)), hashed_here);
+        }
+    }
+
+    #[test]
+    fn short_bodies_synchronous_native_hashes_and_bearer_calls_skip_the_digest() {
+        let mut short = call(3);
+        short.request.body = vec![b'x'; sign::ASYNC_HASH_MIN - 1];
+        assert!(matches!(short.start(), Step::NeedCredentials { refresh: false }));
+        let mut synchronous = KeyCache::new();
+        synchronous.set_native_sha256(|_| None);
+        assert!(matches!(long_call().start_with(&synchronous), Step::NeedCredentials { refresh: false }));
+        let req = HttpRequest { body: vec![b'x'; sign::ASYNC_HASH_MIN], ..HttpRequest::new("POST", "https://x/model/a.b/invoke".into()) };
+        let mut bearer = Call::new(req, Auth::Bearer, RetryPolicy::default(), bedrock::parse_error).with_bearer("k");
+        assert!(matches!(bearer.start(), Step::Send(_)));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 // bench/browser/entry.js — the browser bench page's script (bundled by bench/browser.js): rows 1–3 in Chromium with the same harness and rows as Node.
 import { runRow, DEFAULTS, QUICK } from '../harness.js';
 import { signRows } from '../rows/sign.js';
+import { signInvokeRows } from '../rows/sign-invoke.js';
 import { templateRows } from '../rows/template.js';
 import { mappingRows } from '../rows/mapping.js';
 
@@ -13,7 +14,7 @@ window.runBench = async ({ only = null, quick = false, rounds = null } = {}) => 
   await ours.ready();
   const ctx = { ours, env: 'browser' };
   const options = { ...(quick ? QUICK : DEFAULTS), ...(rounds ? { rounds } : {}), log: (line) => console.log(line) };
-  const rows = [...signRows(ctx), ...templateRows(ctx), ...mappingRows(ctx)].filter((r) => !only || only.includes(r.group) || only.includes(r.id));
+  const rows = [...signRows(ctx), ...signInvokeRows(ctx), ...templateRows(ctx), ...mappingRows(ctx)].filter((r) => !only || only.includes(r.group) || only.includes(r.id));
   const results = [];
   for (const row of rows) {
     console.log(`running ${row.id} in Chromium`);

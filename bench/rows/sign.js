@@ -4,14 +4,14 @@ import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 as Sha256Browser } from '@aws-crypto/sha256-browser';
 import { Sha256 as Sha256Js } from '@aws-crypto/sha256-js';
 
-const N = 64;
-const REGION = 'us-east-1';
+export const N = 64;
+export const REGION = 'us-east-1';
 const SERVICE = 'bedrock';
 const HOST = 'bedrock-runtime.us-east-1.amazonaws.com';
 const PATH = '/model/anthropic.claude-3-haiku-20240307-v1%3A0/invoke';
-const URL_ = `https://${HOST}${PATH}`;
+export const URL_ = `https://${HOST}${PATH}`;
 // Temporary credentials as STS returns them (a session token of realistic length).
-const credentials = {
+export const credentials = {
   accessKeyId: 'ASIAQEXAMPLE7BENCH01',
   secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYzEXAMPLEKEY',
   sessionToken: 'IQoJb3JpZ2luX2VjE' + 'Ab'.repeat(10) + Array.from({ length: 700 }, (_, i) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'[(i * 37 + 11) % 64]).join('') + '==',
@@ -19,7 +19,7 @@ const credentials = {
 const BASE_DATE = Date.UTC(2026, 10, 25, 7, 0, 0);
 
 /** N distinct UTF-8 JSON bodies of exactly `size` bytes and N distinct signing dates (same day: the per-day signing key is cacheable). */
-function makeInputs(size) {
+export function makeInputs(size) {
   const enc = new TextEncoder();
   const inputs = [];
   for (let i = 0; i < N; i++) {

@@ -876,9 +876,13 @@ pub(crate) enum Creds {
 /// ends at once when the call's signal fires.
 pub(crate) async fn drive(inner: &Rc<Inner>, mut call: Call, creds: Creds, ctx: Ctx<'_>, trace: &Tracer, body: Body) -> std::result::Result<Answer, Failed> {
     let sts = matches!(creds, Creds::Base);
-    let mut step = call.start();
+    let mut step = call.start_with(&inner.keys.borrow());
     loop {
         step = match step {
+            Step::HashPayload => {
+                let digest = super::digest::sha256(call.body()).await;
+                call.on_payload_digest(digest.as_deref())
+            }
             Step::NeedCredentials { refresh } => {
                 let credentials = credentials_for(inner, creds, refresh, trace, ctx.signal).await?;
                 call.on_credentials_with(&mut inner.keys.borrow_mut(), &credentials, now_ms(inner))

@@ -3,6 +3,7 @@
 
 mod client;
 mod convert;
+mod digest;
 mod error;
 mod fetch;
 pub(crate) mod stream;
@@ -111,10 +112,13 @@ pub fn register_sha256(f: js_sys::Function) {
     NATIVE_SHA256.with(|n| *n.borrow_mut() = Some(f));
 }
 
-/// A signer's key cache that hashes long inputs with the registered native SHA-256.
+/// A signer's key cache that hashes long inputs with the registered native SHA-256, if any
+/// (without one, the core asks a call for WebCrypto's asynchronous hash of a long body).
 pub(crate) fn key_cache() -> KeyCache {
     let mut keys = KeyCache::new();
-    keys.set_native_sha256(native_sha256);
+    if NATIVE_SHA256.with(|n| n.borrow().is_some()) {
+        keys.set_native_sha256(native_sha256);
+    }
     keys
 }
 

@@ -8,6 +8,7 @@ import { chromium } from 'playwright-core';
 import { startSimulator } from '../../simulator/index.js';
 import { gateway, ADMIN, BASE, ROLE_ARN, EXTERNAL_ID, HAIKU, TITAN, NOVA } from '../gateway/helpers.js';
 import { fixture } from './env.js';
+import { signRequest } from '../../pkg/node.mjs';
 
 const root = new URL('../../', import.meta.url).pathname;
 const shots = `${root}tests/js/browser/screenshots`;
@@ -60,6 +61,30 @@ test('browser entry: assume role → invoke across origins, no init call', { tim
   // fresh instance); the denied one used the default (us-east-1).
   assert.equal(aws.stats.regions['eu-west-1'], 2);
   assert.deepEqual(out.recovered, { panicCode: 'INTERNAL_PANIC', status: 200, generation: 2 });
+  await page.close();
+});
+
+test('browser entry: a 64 KiB invoke awaits one WebCrypto digest; without crypto.subtle the wasm hash signs it', { timeout: 60_000 }, async () => {
+  const { page, errors } = await openPage(`${site.url}/page/index.html`, 'pageReady');
+  aws.reset();
+  const request = { ...fixture('anthropic').request, messages: [{ role: 'user', content: 'Summarise: lorem ipsum. '.repeat(2731) }] };
+  const text = JSON.stringify(request);
+  assert.ok(text.length >= 65536);
+  const nowMs = Date.now();
+  const out = await page.evaluate((args) => window.runLongBody(args), { aws: aws.url, modelId: HAIKU, text, nowMs });
+  assert.deepEqual(errors, []);
+  assert.deepEqual(out.viaDigest, { status: 200, digests: [text.length] });
+  assert.deepEqual(out.fallback, { status: 200, digests: 0 });
+  assert.equal(aws.stats.invoke.ok, 2); // the simulator verified both signatures (node:crypto)
+  // Both equal what signRequest signs in Node for the same request, credentials and date.
+  const role = aws.sessions().at(-1);
+  for (const sent of out.sent) {
+    const { authorization, 'x-amz-date': date, ...headers } = sent.headers;
+    const signed = signRequest({ method: 'POST', url: sent.url, headers, body: text, region: 'us-east-1', service: 'bedrock',
+      credentials: { accessKeyId: role.accessKeyId, secretAccessKey: role.secretAccessKey, sessionToken: role.sessionToken }, signingDate: nowMs });
+    assert.equal(authorization, signed.headers.authorization);
+  }
+  assert.equal(out.sent.length, 2);
   await page.close();
 });
 

@@ -2,9 +2,45 @@
 // assume role → invoke → map, against the simulator URL passed in the request.
 import { BedrockClient, OutputMapping, presets, signRequest, ready } from '../../pkg/workerd.js';
 
+/** A long body (POSTed as text): one awaited crypto.subtle.digest per call; without it, the wasm hash. */
+async function longBody(sim, text, nowMs) {
+  const subtle = crypto.subtle;
+  const digests = [];
+  subtle.digest = (alg, data) => {
+    digests.push(data.byteLength);
+    return SubtleCrypto.prototype.digest.call(subtle, alg, data);
+  };
+  const sent = [];
+  const client = new BedrockClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIAPLATFORM00000001', secretAccessKey: 'platformSecretKey/0000000000000000000000' },
+    assumeRole: { roleArn: 'arn:aws:iam::123456789012:role/BedrockAccess', externalId: 'platform-42', stsEndpoint: sim },
+    endpoint: sim,
+    now: () => nowMs,
+    fetch: (url, init) => {
+      if (url.includes('/model/')) sent.push({ url, headers: init.headers });
+      return fetch(url, init);
+    },
+  });
+  const body = new TextEncoder().encode(text);
+  try {
+    const res = await client.invoke({ modelId: 'anthropic.claude-3-haiku-20240307-v1:0', body });
+    const viaDigest = { status: res.status, digests: [...digests] };
+    subtle.digest = () => {
+      throw new Error('no digest here');
+    };
+    const again = await client.invoke({ modelId: 'anthropic.claude-3-haiku-20240307-v1:0', body });
+    return Response.json({ viaDigest, fallback: { status: again.status }, sent });
+  } finally {
+    delete subtle.digest;
+  }
+}
+
 export default {
   async fetch(request) {
     const sim = new URL(request.url).searchParams.get('sim');
+    const nowMs = Number(new URL(request.url).searchParams.get('now'));
+    if (request.method === 'POST') return longBody(sim, await request.text(), nowMs);
     const client = new BedrockClient({
       region: 'us-east-1',
       credentials: { accessKeyId: 'AKIAPLATFORM00000001', secretAccessKey: 'platformSecretKey/0000000000000000000000' },
