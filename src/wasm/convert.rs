@@ -115,9 +115,15 @@ fn copy_bytes(source: &Uint8Array, field: &str) -> Result<Vec<u8>> {
         return Err(Error::type_error(field, "a Uint8Array"));
     }
     let len = len as usize;
-    let mut out = Vec::new();
+    let mut out: Vec<u8> = Vec::new();
     out.try_reserve_exact(len).map_err(|_| too_large(field))?;
-    out.resize(len, 0);
+    // Zeroed first, so that bytes a lying `length` leaves uncopied are zeros, not old memory.
+    // SAFETY: the capacity is at least `len`. `write_bytes` is one `memory.fill`; `resize` built
+    // at opt-level z is a byte loop (≈ 2.5 µs of the mapping row's 14 µs for an 8.6 KiB body).
+    unsafe {
+        std::ptr::write_bytes(out.as_mut_ptr(), 0, len);
+        out.set_len(len);
+    }
     // SAFETY: the view covers `out`'s initialized bytes and lives only for this call, in which
     // nothing allocates in (or grows) wasm memory: the native `set` copies the source into it.
     let copied = unsafe { copy_bytes_into(&Uint8Array::view_mut_raw(out.as_mut_ptr(), len), source.as_ref()) };
