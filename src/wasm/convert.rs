@@ -37,6 +37,10 @@ extern "C" {
     fn date_time(d: &JsValue) -> std::result::Result<f64, JsValue>;
     #[wasm_bindgen(catch, js_namespace = ["Uint8Array", "prototype", "set"], js_name = call)]
     fn copy_bytes_into(target: &Uint8Array, source: &JsValue) -> std::result::Result<(), JsValue>;
+    /// `source.length`: a subclass's getter or a Proxy may throw. No key string is made per read
+    /// (`Reflect.get(source, "length")` decodes "length" into a fresh JS string every call).
+    #[wasm_bindgen(catch, method, getter, structural, js_name = length)]
+    fn try_length(this: &ByteView) -> std::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(js_name = Uint8Array)]
     type ByteView;
     /// `new Uint8Array(buffer)` (a detached buffer throws).
@@ -110,7 +114,7 @@ pub fn bytes_of(v: &JsValue, field: &str) -> Option<Result<Vec<u8>>> {
 }
 
 fn copy_bytes(source: &Uint8Array, field: &str) -> Result<Vec<u8>> {
-    let len = Reflect::get(source, &JsValue::from_str("length")).map_err(|e| unreadable(field, &e))?.as_f64().unwrap_or(-1.0);
+    let len = source.unchecked_ref::<ByteView>().try_length().map_err(|e| unreadable(field, &e))?.as_f64().unwrap_or(-1.0);
     if !(0.0..=u32::MAX as f64).contains(&len) {
         return Err(Error::type_error(field, "a Uint8Array"));
     }
