@@ -15,6 +15,9 @@ const ENTRIES = [
   { name: 'aws4fetch + json-p3 + mustache', file: 'aws4fetch.js' },
 ];
 
+/** The browser bundle of the flow above, JS + .wasm, gzip -9 (KiB). */
+const BUNDLE_TARGET_KIB = 170;
+
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 
 export async function bundleRow() {
@@ -40,14 +43,14 @@ export async function bundleRow() {
   }
   const ours = rows.find((r) => r.ours);
   for (const r of rows) r.ratio = r.totalGzip / ours.totalGzip;
-  const sdk = rows.filter((r) => r.name.startsWith('SDK'));
-  const smallestSdk = sdk.reduce((a, b) => (a.totalGzip <= b.totalGzip ? a : b));
   return {
     id: 'bundle', group: 'bundle', kind: 'bundle',
     title: `5. Browser bundle: template → assume-role → invoke → mapping (esbuild ${ESBUILD_FLAGS}; gzip -9)`,
     note: 'ratio = peer total gzip / ours total gzip; the .wasm is fetched separately by the browser and counted in full',
     rows,
-    targets: [{ label: `total gzip < ${smallestSdk.name}`, peer: smallestSdk.name, min: 1, ratio: smallestSdk.ratio, pass: ours.totalGzip < smallestSdk.totalGzip }],
+    // The size issue's target (the design card stays, so "below the SDK" is retired; the peers'
+    // sizes stay in the table so the distance stays visible).
+    targets: [{ label: `ours total gzip ≤ ${BUNDLE_TARGET_KIB} KiB`, ratio: ours.totalGzip / 1024, unit: 'KiB', pass: ours.totalGzip <= BUNDLE_TARGET_KIB * 1024 }],
   };
 }
 

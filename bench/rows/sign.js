@@ -100,9 +100,12 @@ export function signRows(ctx) {
       });
     }
     const kib = size / 1024;
-    const targets = size === 2048
-      ? [{ peer: 'aws4fetch AwsV4Signer', min: 20 }, ...(NodeHash ? [{ peer: 'SDK signature-v4 + node:crypto', min: 2 }] : [])]
-      : [{ peer: 'aws4fetch AwsV4Signer', min: 2 }];
+    // Node only: in a browser, aws4fetch hashes with native WebCrypto, which a synchronous signer cannot
+    // use; the size issue retired the Chromium targets (20× / 2×) for row 1c, signing inside invoke().
+    const targets = env !== 'node' ? []
+      : size === 2048
+        ? [{ peer: 'aws4fetch AwsV4Signer', min: 20 }, ...(NodeHash ? [{ peer: 'SDK signature-v4 + node:crypto', min: 2 }] : [])]
+        : [{ peer: 'aws4fetch AwsV4Signer', min: 2 }];
     return {
       id: `sign-${kib}k`,
       group: 'sign',
