@@ -526,7 +526,15 @@ export function createApi(loader) {
       return { ...this.#spec };
     }
     apply(body, headers) {
-      return mapped(this.inner.apply(body, headers, this.#counts), this.#counts);
+      return mapped(body instanceof Uint8Array ? this.#applyBytes(body, headers) : this.inner.apply(body, headers, this.#counts), this.#counts);
+    }
+    /** A Uint8Array crosses by the glue's native copy; what a Proxy's trap throws there is the caller's. */
+    #applyBytes(body, headers) {
+      try {
+        return this.inner.applyBytes(body, headers, this.#counts);
+      } catch (e) {
+        throw e instanceof BedrockConnectError ? e : unreadable('body', e);
+      }
     }
   }
 

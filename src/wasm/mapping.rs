@@ -116,16 +116,29 @@ impl WasmOutputMapping {
     /// ...extra }`).
     pub fn apply(&self, body: JsValue, headers: JsValue, counts: &js_sys::Float64Array) -> Result<JsValue, JsValue> {
         let value = json_input(&body, self.inner.pick.as_ref(), "body").map_err(to_js)?;
-        let headers = crate::wasm::headers_of(headers).map_err(to_js)?;
-        let (text, numbers) = mapped_parts(&self.inner.apply(&value, &headers).map_err(to_js)?);
-        counts.copy_from(&numbers);
-        Ok(text)
+        self.finish(&value, headers, counts)
+    }
+
+    /// JS: applyBytes(bytes, headers, counts): `apply` for a `Uint8Array`, copied in by the glue's
+    /// own native copy (no catching import per body).
+    #[wasm_bindgen(js_name = applyBytes)]
+    pub fn apply_bytes(&self, body: &[u8], headers: JsValue, counts: &js_sys::Float64Array) -> Result<JsValue, JsValue> {
+        let value = mapping::parse_picked(body, self.inner.pick.as_ref(), "body").map_err(to_js)?;
+        self.finish(&value, headers, counts)
     }
 }
 
 impl WasmOutputMapping {
     pub fn mapping(&self) -> &mapping::OutputMapping {
         &self.inner
+    }
+
+    /// The mapped value's text and counts (`counts` filled), the headers as the fallback.
+    fn finish(&self, value: &serde_json::Value, headers: JsValue, counts: &js_sys::Float64Array) -> Result<JsValue, JsValue> {
+        let headers = crate::wasm::headers_of(headers).map_err(to_js)?;
+        let (text, numbers) = mapped_parts(&self.inner.apply(value, &headers).map_err(to_js)?);
+        counts.copy_from(&numbers);
+        Ok(text)
     }
 }
 
