@@ -269,52 +269,51 @@ fn converse_event(event_type: &str, payload: &[u8]) -> Result<Item> {
     Ok(Item::Converse { event_type: event_type.to_string(), payload, text, reasoning })
 }
 
-/// A finished InvokeModel stream: the joined text deltas (`None` when there were none), the chunk
-/// JSONs, and the metrics.
+/// A finished stream (InvokeModel or Converse): the joined text deltas (`None` when there were
+/// none), what a Test shows as the raw body (the chunk JSONs; Converse events as
+/// `{ eventType: payload }`, as the SDKs show them), and the token counts (the metrics event, or
+/// Converse's `metadata`).
 pub fn collect(events: Vec<Out>) -> (Option<String>, Vec<Value>, Metrics) {
-    let (mut text, mut chunks, mut metrics) = (None::<String>, Vec::new(), Metrics::default());
-    for e in events {
-        match e {
-            Out::Chunk { raw, text: delta, .. } => {
-                if let Some(d) = delta {
-                    text.get_or_insert_with(String::new).push_str(&d);
-                }
-                chunks.push(serde_json::from_str(&raw).unwrap_or(Value::String(raw)));
-            }
-            Out::Metrics(m) => metrics = m,
-            Out::Converse { .. } => {}
-        }
-    }
-    (text, chunks, metrics)
-}
-
-/// A finished ConverseStream: the joined text deltas (`None` when there were none), the events as
-/// `{ eventType: payload }` (as the SDKs show them), and the `metadata` event's token counts.
-pub fn collect_converse(events: Vec<Out>) -> (Option<String>, Vec<Value>, Metrics) {
     let (mut text, mut shown, mut metrics) = (None::<String>, Vec::new(), Metrics::default());
     for e in events {
-        if let Out::Converse { event_type, payload, text: delta, .. } = e {
-            if let Some(d) = delta {
-                text.get_or_insert_with(String::new).push_str(&d);
+        let delta = match e {
+            Out::Chunk { raw, text: delta, .. } => {
+                shown.push(serde_json::from_str(&raw).unwrap_or(Value::String(raw)));
+                delta
             }
-            if event_type == "metadata" {
-                let n = |p: &str| payload.pointer(p).and_then(Value::as_u64);
-                metrics = Metrics {
-                    input_tokens: n("/usage/inputTokens"),
-                    output_tokens: n("/usage/outputTokens"),
-                    cache_read_tokens: n("/usage/cacheReadInputTokens"),
-                    cache_write_tokens: n("/usage/cacheWriteInputTokens"),
-                    latency_ms: n("/metrics/latencyMs"),
-                    first_byte_latency_ms: None,
-                    invoked_model_id: None, // the metadata event itself carries `invokedModelId`
-                };
+            Out::Metrics(m) => {
+                metrics = m;
+                None
             }
-            let mut one = serde_json::Map::new();
-            one.insert(event_type, payload);
-            shown.push(Value::Object(one));
+            Out::Converse { event_type, payload, text: delta, .. } => {
+                if event_type == "metadata" {
+                    metrics = metadata_metrics(&payload);
+                }
+                let mut one = serde_json::Map::new();
+                one.insert(event_type, payload);
+                shown.push(Value::Object(one));
+                delta
+            }
+        };
+        if let Some(d) = delta {
+            text.get_or_insert_with(String::new).push_str(&d);
         }
     }
     (text, shown, metrics)
+}
+
+/// The token counts of a ConverseStream `metadata` event.
+fn metadata_metrics(payload: &Value) -> Metrics {
+    let n = |p: &str| payload.pointer(p).and_then(Value::as_u64);
+    Metrics {
+        input_tokens: n("/usage/inputTokens"),
+        output_tokens: n("/usage/outputTokens"),
+        cache_read_tokens: n("/usage/cacheReadInputTokens"),
+        cache_write_tokens: n("/usage/cacheWriteInputTokens"),
+        latency_ms: n("/metrics/latencyMs"),
+        first_byte_latency_ms: None,
+        invoked_model_id: None, // the metadata event itself carries `invokedModelId`
+    }
 }
 
 /// The string nodes a delta path finds, joined; `None` when there are none.

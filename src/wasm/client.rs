@@ -19,6 +19,7 @@ use crate::bedrock::{self, Invoke, ListFilters};
 use crate::call_options::{CallOptions, Operation, TestApi};
 use crate::config::{self, AssumeRoleOptions, ClientConfig, ClientOptions};
 use crate::mapping::OutputMapping;
+use crate::stream::{Api, StreamReader};
 use crate::template::Template;
 use crate::wasm::mapping as wasm_mapping;
 use crate::wasm::template as wasm_template;
@@ -218,14 +219,7 @@ impl WasmClient {
         future_to_promise(async move {
             let plan = read_plan(&inner, &options, Operation::CountTokens).map_err(to_js)?;
             let parsed = inner.config.model_id(&cv::string(&options, "modelId", "modelId").map_err(to_js)?).map_err(to_js)?;
-            // An application profile: GetInferenceProfile names its model (as resolveModel does).
-            let underlying = if profile::needs_lookup(&parsed) {
-                let request = profile::build_get(&inner.config.control_url, &parsed.model_id);
-                let answer = run(&inner, control_call(&inner, request, "countTokens"), plan.ctx(), &None).await.map_err(js_error)?;
-                profile::model_of(&answer)
-            } else {
-                None
-            };
+            let underlying = profile_model(&inner, &parsed, &plan, &None, "countTokens").await.map_err(js_error)?;
             let model_id = count_tokens::base_model(&parsed, underlying.as_deref()).map_err(to_js)?;
             let input = count_input(&options).map_err(to_js)?;
             let request = count_tokens::build(&inner.config.runtime_url, &model_id, &input);
@@ -262,13 +256,7 @@ impl WasmClient {
             let input = model_id.as_string().ok_or_else(|| to_js(Error::type_error("modelId", "a string")))?;
             let plan = read_plan(&inner, &options, Operation::ResolveModel).map_err(to_js)?;
             let parsed = inner.config.model_id(&input).map_err(to_js)?;
-            let underlying = if profile::needs_lookup(&parsed) {
-                let request = profile::build_get(&inner.config.control_url, &parsed.model_id);
-                let answer = run(&inner, control_call(&inner, request, "resolveModel"), plan.ctx(), &None).await.map_err(js_error)?;
-                profile::model_of(&answer)
-            } else {
-                None
-            };
+            let underlying = profile_model(&inner, &parsed, &plan, &None, "resolveModel").await.map_err(js_error)?;
             let r = profile::resolve(&parsed, &inner.config.region, underlying.as_deref());
             Ok(cv::object(&[
                 ("modelId", JsValue::from_str(&r.model_id)),
@@ -560,9 +548,7 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
     let family = if api == TestApi::Converse {
         None
     } else if profile::needs_lookup(&parsed) {
-        let request = profile::build_get(&inner.config.control_url, &parsed.model_id);
-        let answer = run(inner, control_call(inner, request, "test"), plan.ctx(), trace).await?;
-        profile::model_of(&answer).and_then(|m| model_id::family_of(&m))
+        profile_model(inner, &parsed, &plan, trace, "test").await?.and_then(|m| model_id::family_of(&m))
     } else {
         model_id::family_of(&parsed.model_id)
     };
@@ -595,7 +581,8 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
             let mut request = crate::stream::build_invoke_stream(&inner.config.runtime_url, &model_id, body.clone(), "application/json", "application/json");
             plan.options.apply_headers(&mut request);
             let (inner, plan, on_delta) = (inner.clone(), &plan, on_delta.clone());
-            async move { crate::wasm::stream::test_stream(&inner, &model_id, request, plan, trace, on_delta.as_ref()).await }
+            let reader = StreamReader::new(Api::InvokeModel, crate::wasm::stream::delta_for(&model_id));
+            async move { crate::wasm::stream::test_stream(&inner, request, reader, plan, trace, on_delta.as_ref()).await }
         };
         return Ok(with_profile(inner, &parsed.model_id, &plan, send).await?.0);
     }
@@ -611,13 +598,7 @@ async fn test_call(inner: &Rc<Inner>, o: &JsValue, trace: &Tracer) -> std::resul
         async move { invoke_once(&inner, &invoke, plan, trace).await }
     };
     let (response, _) = with_profile(inner, &parsed.model_id, &plan, send).await?;
-    let value = mapping.parse(&response.body, "body")?;
-    let (text, numbers) = wasm_mapping::mapped_parts(&mapping.apply(&value, &response.headers)?);
-    let parts = js_sys::Array::of1(&text);
-    for n in numbers {
-        parts.push(&n.into());
-    }
-    Ok(parts.into())
+    mapped_answer(&mapping, &response)
 }
 
 /// The Test call over Converse (`/converse`, mapped like InvokeModel's answer) or ConverseStream
@@ -636,7 +617,8 @@ async fn test_converse(
         let send = |model_id: String| {
             let request = crate::stream::build_converse(&inner.config.runtime_url, &model_id, body.clone(), true);
             let inner = inner.clone();
-            async move { crate::wasm::stream::test_converse_stream(&inner, request, plan, trace, on_delta).await }
+            let reader = StreamReader::new(Api::Converse, None);
+            async move { crate::wasm::stream::test_stream(&inner, request, reader, plan, trace, on_delta).await }
         };
         return Ok(with_profile(inner, model_id, plan, send).await?.0);
     }
@@ -647,6 +629,11 @@ async fn test_converse(
         async move { run(&inner, call, plan.ctx(), trace).await }
     };
     let (response, _) = with_profile(inner, model_id, plan, send).await?;
+    mapped_answer(mapping, &response)
+}
+
+/// A Test call's whole answer mapped: `[text, ...counts]` (pkg/common.js makes it `mapped`).
+fn mapped_answer(mapping: &OutputMapping, response: &HttpResponse) -> std::result::Result<JsValue, Failed> {
     let value = mapping.parse(&response.body, "body")?;
     let (text, numbers) = wasm_mapping::mapped_parts(&mapping.apply(&value, &response.headers)?);
     let parts = js_sys::Array::of1(&text);
@@ -654,6 +641,17 @@ async fn test_converse(
         parts.push(&n.into());
     }
     Ok(parts.into())
+}
+
+/// The model an application inference profile names (GetInferenceProfile), as `name`'s control
+/// call; `None` for any other model ID (see `profile::needs_lookup`).
+async fn profile_model(inner: &Rc<Inner>, parsed: &model_id::ModelId, plan: &Plan, trace: &Tracer, name: &'static str) -> std::result::Result<Option<String>, Failed> {
+    if !profile::needs_lookup(parsed) {
+        return Ok(None);
+    }
+    let request = profile::build_get(&inner.config.control_url, &parsed.model_id);
+    let answer = run(inner, control_call(inner, request, name), plan.ctx(), trace).await?;
+    Ok(profile::model_of(&answer))
 }
 
 /// `{ code, message, hint, field }` of a failed Test call, `field` naming the likely culprit.

@@ -335,31 +335,6 @@ async fn read_to_end(open: &OpenStream, idle_ms: u32) -> Result<crate::http::Htt
     Ok(crate::http::HttpResponse { status: open.status, headers: open.headers.clone(), body })
 }
 
-/// The Test call over ConverseStream: the text is the joined `contentBlockDelta` texts, the token
-/// counts come from the `metadata` event's usage; the raw response body shown is the events as a
-/// JSON array of `{ type: payload }`.
-pub(crate) async fn test_converse_stream(inner: &Rc<Inner>, request: crate::http::HttpRequest, plan: &Plan, trace: &Tracer, on_delta: Option<&js_sys::Function>) -> std::result::Result<JsValue, Failed> {
-    let open = match drive_stream(inner, request, plan, trace).await? {
-        Answer::Open(open) => open,
-        Answer::Whole(_) => return Err(Failed::Core(Error::network("MALFORMED_RESPONSE", "the stream ended before it began", "Retry the call."))),
-    };
-    let mut reader = StreamReader::new(Api::Converse, None);
-    let mut events = Vec::new();
-    while let Some(piece) = open.read_within(plan.idle_timeout_ms).await? {
-        let fresh = reader.push(&piece)?;
-        report_deltas(on_delta, &fresh);
-        events.extend(fresh);
-    }
-    events.extend(reader.finish()?);
-    let (text, shown, metrics) = stream::collect_converse(events);
-    if let Some(t) = trace {
-        if let Some(r) = t.borrow_mut().response.as_mut() {
-            r.body = serde_json::Value::Array(shown).to_string().into_bytes();
-        }
-    }
-    Ok(streamed_result(text.as_deref(), &metrics))
-}
-
 /// `mapped` of a streamed Test call: `{ outputText, inputTokens, outputTokens, source }`.
 fn streamed_result(text: Option<&str>, metrics: &stream::Metrics) -> JsValue {
     let count = |n: Option<u64>| n.map(|v| JsValue::from_f64(v as f64)).unwrap_or(JsValue::NULL);
@@ -393,14 +368,22 @@ fn report_deltas(on_delta: Option<&js_sys::Function>, events: &[stream::Out]) {
     }
 }
 
-/// The Test call over InvokeModelWithResponseStream: the text is the joined deltas, the token
-/// counts come from the invocation metrics; the raw response body shown is the chunks as a JSON array.
-pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, request: crate::http::HttpRequest, plan: &Plan, trace: &Tracer, on_delta: Option<&js_sys::Function>) -> std::result::Result<JsValue, Failed> {
+/// The streamed Test call (InvokeModelWithResponseStream or ConverseStream, as `reader` reads):
+/// the text is the joined deltas (each also given to `on_delta` as it arrives), the token counts
+/// come from the metrics (Converse: `metadata`) event; the raw response body shown is the chunks
+/// (Converse: the events as `{ type: payload }`) as a JSON array.
+pub(crate) async fn test_stream(
+    inner: &Rc<Inner>,
+    request: crate::http::HttpRequest,
+    mut reader: StreamReader,
+    plan: &Plan,
+    trace: &Tracer,
+    on_delta: Option<&js_sys::Function>,
+) -> std::result::Result<JsValue, Failed> {
     let open = match drive_stream(inner, request, plan, trace).await? {
         Answer::Open(open) => open,
         Answer::Whole(_) => return Err(Failed::Core(Error::network("MALFORMED_RESPONSE", "the stream ended before it began", "Retry the call."))),
     };
-    let mut reader = StreamReader::new(Api::InvokeModel, delta_for(model_id));
     let mut events = Vec::new();
     while let Some(piece) = open.read_within(plan.idle_timeout_ms).await? {
         let fresh = reader.push(&piece)?;
@@ -410,10 +393,10 @@ pub(crate) async fn test_stream(inner: &Rc<Inner>, model_id: &str, request: crat
     let last = reader.finish()?;
     report_deltas(on_delta, &last);
     events.extend(last);
-    let (text, chunks, metrics) = stream::collect(events);
+    let (text, shown, metrics) = stream::collect(events);
     if let Some(t) = trace {
         if let Some(r) = t.borrow_mut().response.as_mut() {
-            r.body = serde_json::Value::Array(chunks).to_string().into_bytes();
+            r.body = serde_json::Value::Array(shown).to_string().into_bytes();
         }
     }
     Ok(streamed_result(text.as_deref(), &metrics))
