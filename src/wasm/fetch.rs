@@ -124,11 +124,6 @@ impl<'a> Attempt<'a> {
         }
     }
 
-    /// Stops listening to the caller's signal (the request is over).
-    fn release(self) {
-        drop(self);
-    }
-
     fn failed(&self, js: &JsValue) -> Error {
         if self.timed_out.get() {
             Error::network("TIMEOUT", format!("no answer within timeoutMs = {} ms", self.timeout_ms.unwrap_or(0)), "Raise `timeoutMs`, or check the endpoint is reachable.")
@@ -162,9 +157,7 @@ impl Drop for Attempt<'_> {
 /// Sends `req` and reads the whole answer; no answer is a `NetworkError`.
 pub async fn send(fetch: &Function, req: &HttpRequest, timeout_ms: Option<u32>, signal: Option<&AbortSignal>) -> Result<HttpResponse, Error> {
     let attempt = Attempt::start(timeout_ms, signal)?;
-    let result = fetch_all(fetch, req, &attempt.controller.signal()).await.map_err(|js| attempt.failed(&js));
-    attempt.release();
-    result
+    fetch_all(fetch, req, &attempt.controller.signal()).await.map_err(|js| attempt.failed(&js))
 }
 
 async fn fetch_all(fetch: &Function, req: &HttpRequest, signal: &AbortSignal) -> Result<HttpResponse, JsValue> {
@@ -283,16 +276,11 @@ pub async fn send_streaming(fetch: &Function, req: &HttpRequest, timeout_ms: Opt
     attempt.stop_timer();
     let (status, headers, response) = match opened {
         Ok(o) => o,
-        Err(js) => {
-            let e = attempt.failed(&js);
-            attempt.release();
-            return Err(e);
-        }
+        Err(js) => return Err(attempt.failed(&js)),
     };
     if !(200..300).contains(&status) {
-        let body = read_all(&response).await.map_err(|js| attempt.failed(&js));
-        attempt.release();
-        return Ok(Answer::Whole(HttpResponse { status, headers, body: body? }));
+        let body = read_all(&response).await.map_err(|js| attempt.failed(&js))?;
+        return Ok(Answer::Whole(HttpResponse { status, headers, body }));
     }
     let reader = Reflect::get(&response, &"body".into()).and_then(|body| {
         let get_reader: Function = Reflect::get(&body, &"getReader".into())?.dyn_into()?;
@@ -300,11 +288,7 @@ pub async fn send_streaming(fetch: &Function, req: &HttpRequest, timeout_ms: Opt
     });
     let reader = match reader {
         Ok(r) => r,
-        Err(js) => {
-            let e = attempt.failed(&js);
-            attempt.release();
-            return Err(e);
-        }
+        Err(js) => return Err(attempt.failed(&js)),
     };
     let forward = match (attempt.signal, attempt.forward.take()) {
         (Some(s), Some(on_abort)) => Some((s.clone(), on_abort)),
