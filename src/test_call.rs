@@ -8,12 +8,14 @@ use crate::error::Error;
 use crate::preset::{self, Preset};
 
 /// Which API a Test call runs: `api` when given, else Converse when the template is the Converse
-/// preset's (`presets.converse`), else InvokeModel (the family's own body shape).
+/// preset's (`presets.converse`, however it is indented: an editor may re-indent it), else
+/// InvokeModel (the family's own body shape).
 pub fn api_for(api: Option<TestApi>, template: Option<&str>) -> TestApi {
-    let converse_template = preset::by_family("converse").map(|p| p.template);
+    let squeezed = |t: &str| t.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let is_converse = |t: &str| preset::by_family("converse").is_some_and(|p| squeezed(p.template) == squeezed(t));
     match api {
         Some(api) => api,
-        None if template.is_some() && template == converse_template => TestApi::Converse,
+        None if template.is_some_and(is_converse) => TestApi::Converse,
         None => TestApi::Invoke,
     }
 }
@@ -78,6 +80,8 @@ mod tests {
         assert_eq!(api_for(None, None), TestApi::Invoke);
         assert_eq!(api_for(None, Some(anthropic)), TestApi::Invoke);
         assert_eq!(api_for(None, Some(converse)), TestApi::Converse);
+        let reindented = serde_json::to_string_pretty(&serde_json::from_str::<Value>(converse).unwrap()).unwrap();
+        assert_eq!(api_for(None, Some(&reindented)), TestApi::Converse);
         assert_eq!(api_for(Some(TestApi::Invoke), Some(converse)), TestApi::Invoke);
         assert_eq!(api_for(Some(TestApi::Converse), None), TestApi::Converse);
         // Any model runs on Converse with its preset; InvokeModel needs the family's.

@@ -6,8 +6,12 @@ import { clientFor, toGatewayError } from './aws.js';
 
 const squeeze = (s) => s.replace(/\s+/g, '');
 
-/** `converse` when asked for, or when the template is the Converse preset's (however it is indented). */
-export function apiOf(template, api) {
+/**
+ * `converse` when asked for, or when the template is the Converse preset's however it is indented
+ * (the rule test() applies itself, src/test_call.rs `api_for`): countTokens takes a Converse body
+ * as `{ messages, system }`.
+ */
+function apiOf(template, api) {
   if (api === 'invoke' || api === 'converse') return api;
   if (api !== undefined && api !== null) {
     throw new GatewayError(400, 'INVALID_FIELD', '`api` must be "invoke" or "converse"', { hint: 'Leave `api` out: a Converse template is recognised.', field: 'api' });

@@ -4,7 +4,6 @@ import { json } from './http.js';
 import { clientFor, gatewayField, platform } from './aws.js';
 import { outputMapping } from './checks.js';
 import { sseHeaders, sseBytes } from './sse.js';
-import { apiOf } from './counttokens.js';
 
 /** Replaces every occurrence of the gateway's secrets in a JSON-able value. */
 export function redact(value, env) {
@@ -48,8 +47,6 @@ async function runTest({ env, log, target, shared, call, onDelta }) {
     const { modelId, template, mapping, variables, stream } = call;
     const options = { modelId, variables: variables ?? {}, stream };
     if (template !== undefined) options.template = template;
-    // The page sends the Converse preset re-indented: still a Converse call.
-    if (template !== undefined && apiOf(template) === 'converse') options.api = 'converse';
     if (mapping !== undefined) options.mapping = outputMapping(mapping);
     if (stream && onDelta) options.onDelta = onDelta;
     result = redact(await client.test(options), env);
