@@ -564,20 +564,27 @@ function failTest(error) {
   showError(error, 'Test');
 }
 
-async function runTest() {
-  clearErrors([...FIELDS, 'template', 'name']);
+/** `build()`'s call body once the Request body is valid; else null, with `notSent` and the reason announced. */
+function readyBody(build, notSent) {
   let body;
   try {
-    body = testBody();
+    body = build();
   } catch (e) {
-    announce(`Test not sent: ${e.message}`, 'error');
-    return;
+    announce(`${notSent}: ${e.message}`, 'error');
+    return null;
   }
   if (!validateTemplate()) {
-    announce('Test not sent: fix the Request body first (see the message under it).', 'error');
+    announce(`${notSent}: fix the Request body first (see the message under it).`, 'error');
     $('template').focus();
-    return;
+    return null;
   }
+  return body;
+}
+
+async function runTest() {
+  clearErrors([...FIELDS, 'template', 'name']);
+  const body = readyBody(testBody, 'Test not sent');
+  if (!body) return;
   const streamed = $('stream').checked;
   const paths = currentMapping();
   state.controller = new AbortController();
@@ -618,18 +625,8 @@ async function runCount() {
   clearErrors([...FIELDS, 'template']);
   const button = $('count');
   const shown = $('count-result');
-  let body;
-  try {
-    body = callBody();
-  } catch (e) {
-    announce(`Tokens not counted: ${e.message}`, 'error');
-    return;
-  }
-  if (!validateTemplate()) {
-    announce('Tokens not counted: fix the Request body first (see the message under it).', 'error');
-    $('template').focus();
-    return;
-  }
+  const body = readyBody(callBody, 'Tokens not counted');
+  if (!body) return;
   busy(button, true);
   shown.className = 'fine';
   shown.textContent = 'Counting…';
